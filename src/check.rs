@@ -1,0 +1,261 @@
+//! Whole-store validation, shared by every load, by `wm tasks check`, and by
+//! every write (a write may not introduce a new error).
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::graph::Graph;
+use crate::model::valid_id;
+use crate::plan::Plan;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The graph cannot be trusted: commands that need it refuse.
+    Error,
+    /// Suspicious but consistent; `check --strict` makes it an error.
+    Warning,
+}
+
+/// One finding about a store.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Problem {
+    pub severity: Severity,
+    /// Stable machine-readable kind, e.g. `cycle`, `dangling-dependency`.
+    pub code: &'static str,
+    pub message: String,
+    /// Ids of the tasks involved, the offending task first.
+    pub tasks: Vec<String>,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{sev}[{}]: {}", self.code, self.message)
+    }
+}
+
+impl Problem {
+    fn error(code: &'static str, message: String, tasks: Vec<String>) -> Problem {
+        Problem {
+            severity: Severity::Error,
+            code,
+            message,
+            tasks,
+        }
+    }
+    fn warning(code: &'static str, message: String, tasks: Vec<String>) -> Problem {
+        Problem {
+            severity: Severity::Warning,
+            code,
+            message,
+            tasks,
+        }
+    }
+}
+
+/// All problems of a plan, errors first, in a stable order.
+pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let wf = plan.workflow();
+    let tasks = plan.tasks();
+    let id = |i: usize| tasks[i].id.clone();
+
+    if let Err(e) = wf.validate() {
+        out.push(Problem::error("workflow", format!("workflow: {e}"), vec![]));
+    }
+
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, t) in tasks.iter().enumerate() {
+        if let Some(&first) = seen.get(t.id.as_str()) {
+            out.push(Problem::error(
+                "duplicate-id",
+                format!(
+                    "id `{}` is used by two tasks: \"{}\" and \"{}\"; give one of them a new id",
+                    t.id, tasks[first].title, t.title
+                ),
+                vec![t.id.clone()],
+            ));
+        } else {
+            seen.insert(&t.id, i);
+        }
+        if !valid_id(&t.id) {
+            out.push(Problem::error(
+                "invalid-id",
+                format!(
+                    "id `{}` is not valid: use 1-64 letters, digits, `-`, `_` or `.`",
+                    t.id
+                ),
+                vec![t.id.clone()],
+            ));
+        }
+        if t.title.trim().is_empty() {
+            out.push(Problem::error(
+                "empty-title",
+                format!("task {} has an empty title", t.id),
+                vec![t.id.clone()],
+            ));
+        }
+        if let Some(p) = &t.phase
+            && wf.get(p).is_none()
+        {
+            out.push(Problem::error(
+                "unknown-phase",
+                format!(
+                    "task {} has phase `{p}`, which the workflow does not define (phases: {})",
+                    t.id,
+                    wf.ids().join(", ")
+                ),
+                vec![t.id.clone()],
+            ));
+        }
+        if let Some(p) = &t.parent {
+            match plan.get(p) {
+                None => out.push(Problem::error(
+                    "dangling-parent",
+                    format!("task {} has parent `{p}`, which does not exist", t.id),
+                    vec![t.id.clone(), p.clone()],
+                )),
+                Some(j) if !tasks[j].is_epic() => out.push(Problem::error(
+                    "parent-not-epic",
+                    format!(
+                        "task {} has parent {p}, which is a {}, not an epic",
+                        t.id, tasks[j].kind
+                    ),
+                    vec![t.id.clone(), p.clone()],
+                )),
+                _ => {}
+            }
+        }
+        if let Some(n) = Plan::title_issue_mismatch(t) {
+            out.push(Problem::warning(
+                "issue-mismatch",
+                format!(
+                    "task {} is for issue {} but its title says GH#{n}",
+                    t.id,
+                    t.issue.unwrap_or_default()
+                ),
+                vec![t.id.clone()],
+            ));
+        }
+    }
+
+    for (i, missing) in graph.dangling() {
+        out.push(Problem::error(
+            "dangling-dependency",
+            format!(
+                "task {} depends on `{missing}`, which does not exist; remove the edge with \
+                 `wm tasks dep rm {} --on {missing}`",
+                id(*i),
+                id(*i)
+            ),
+            vec![id(*i), missing.clone()],
+        ));
+    }
+
+    for cycle in graph.cycles() {
+        let path: Vec<String> = cycle.iter().map(|&i| id(i)).collect();
+        let explicit: Vec<String> = cycle
+            .windows(2)
+            .filter(|w| tasks[w[0]].depends_on.contains(&tasks[w[1]].id))
+            .map(|w| format!("`wm tasks dep rm {} --on {}`", id(w[0]), id(w[1])))
+            .collect();
+        let hint = if explicit.is_empty() {
+            String::new()
+        } else {
+            format!("; break it with {}", explicit.join(" or "))
+        };
+        out.push(Problem::error(
+            "cycle",
+            format!(
+                "dependency cycle: {} (each depends on the next){hint}",
+                path.join(" -> ")
+            ),
+            path[..path.len().saturating_sub(1)].to_vec(),
+        ));
+    }
+
+    // Explicit edges against the phase order, within one issue.
+    for (i, t) in tasks.iter().enumerate() {
+        let (Some(pa), Some(ga)) = (t.phase.as_deref(), plan.group(t)) else {
+            continue;
+        };
+        for d in &t.depends_on {
+            let Some(j) = plan.get(d) else { continue };
+            let u = &tasks[j];
+            if let Some(pb) = u.phase.as_deref()
+                && plan.group(u).as_ref() == Some(&ga)
+                && wf.precedes(pa, pb)
+            {
+                out.push(Problem::error(
+                    "phase-order",
+                    format!(
+                        "task {} ({pa}) depends on {} ({pb}), but {pb} comes after {pa} in the \
+                         workflow; remove it with `wm tasks dep rm {} --on {}`",
+                        t.id, u.id, t.id, u.id
+                    ),
+                    vec![id(i), id(j)],
+                ));
+            }
+        }
+    }
+
+    // Consistency of statuses (warnings: a forced transition can cause them).
+    for (i, t) in tasks.iter().enumerate() {
+        if t.status == crate::model::Status::Completed {
+            let open: Vec<String> = graph
+                .unsettled_deps(plan, i)
+                .into_iter()
+                .map(id)
+                .collect();
+            if !open.is_empty() {
+                out.push(Problem::warning(
+                    "completed-before-dependencies",
+                    format!(
+                        "task {} is completed but depends on unfinished {}",
+                        t.id,
+                        open.join(", ")
+                    ),
+                    std::iter::once(t.id.clone()).chain(open).collect(),
+                ));
+            }
+            if t.is_epic() {
+                let open: Vec<String> = graph
+                    .children(i)
+                    .iter()
+                    .copied()
+                    .filter(|&c| tasks[c].status.is_open())
+                    .map(id)
+                    .collect();
+                if !open.is_empty() {
+                    out.push(Problem::warning(
+                        "epic-open-children",
+                        format!(
+                            "epic {} is completed but has open children {}",
+                            t.id,
+                            open.join(", ")
+                        ),
+                        std::iter::once(t.id.clone()).chain(open).collect(),
+                    ));
+                }
+            }
+        }
+    }
+
+    out.sort_by(|a, b| (a.severity, a.code, &a.tasks).cmp(&(b.severity, b.code, &b.tasks)));
+    out
+}
+
+/// Only the errors of a list of problems.
+pub fn errors(problems: &[Problem]) -> Vec<Problem> {
+    problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .cloned()
+        .collect()
+}

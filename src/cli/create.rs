@@ -1,0 +1,70 @@
+use clap::Args;
+
+use super::{CliResult, Ctx, print};
+use crate::model::TaskType;
+use crate::ops::{NewTask, Op};
+
+/// Create a task and print its id (alone on stdout, for `id=$(...)`).
+///
+/// The phase comes from --phase, else from the title's keywords (the
+/// planning template's seven titles each name their phase). A task belongs
+/// to its issue's epic; `GH#N:` in the title sets the issue when --issue is
+/// not given.
+///
+/// Examples:
+///   wm tasks create --title="GH#42: Network hardening" --type=epic --issue=42
+///   wm tasks create --title="GH#42: Analyze current infrastructure" --type=impl --issue=42
+///   id=$(wm tasks create --title "Rotate keys" --depends-on k3m9 --label security)
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// The task's title.
+    #[arg(long)]
+    pub title: String,
+    /// epic, impl, verify, test, task, feature, review or research.
+    #[arg(long = "type", value_name = "TYPE", default_value = "task")]
+    pub kind: TaskType,
+    /// The GitHub issue the task belongs to.
+    #[arg(long, value_name = "N")]
+    pub issue: Option<u64>,
+    /// The workflow phase (default: inferred from the title).
+    #[arg(long)]
+    pub phase: Option<String>,
+    /// Attach to this epic explicitly (id or unique prefix).
+    #[arg(long, value_name = "ID")]
+    pub parent: Option<String>,
+    /// An explicit dependency (repeatable).
+    #[arg(long = "depends-on", value_name = "ID")]
+    pub depends_on: Vec<String>,
+    /// A label (repeatable).
+    #[arg(long = "label", value_name = "L")]
+    pub labels: Vec<String>,
+    #[arg(long)]
+    pub assignee: Option<String>,
+    #[arg(long)]
+    pub description: Option<String>,
+    /// If the issue already has a task with this title, print its id and
+    /// change nothing (makes planning scripts re-runnable).
+    #[arg(long)]
+    pub if_missing: bool,
+}
+
+pub fn run(ctx: &Ctx, a: CreateArgs) -> CliResult {
+    let spec = NewTask {
+        title: a.title,
+        kind: Some(a.kind),
+        issue: a.issue,
+        phase: a.phase,
+        parent: a.parent,
+        depends_on: a.depends_on,
+        labels: a.labels,
+        assignee: a.assignee,
+        description: a.description,
+        if_missing: a.if_missing,
+    };
+    let (_, outcomes) = ctx.write(true, true, |_| Ok(vec![Op::Create(spec.clone())]))?;
+    ctx.notes(&outcomes);
+    for o in &outcomes {
+        print(&format!("{}\n", o.id))?;
+    }
+    Ok(())
+}

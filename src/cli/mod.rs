@@ -1,0 +1,364 @@
+//! The command line: clap definitions and one module per command (args
+//! struct + `run`). This is the only layer that prints, reads environment
+//! variables or decides exit codes.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::error::{Error, ErrorClass};
+use crate::ops::{self, Op, Outcome};
+use crate::plan::Plan;
+use crate::store::{self, Loaded, Location};
+
+mod blocked;
+mod cancel;
+mod create;
+mod delete;
+mod dep;
+mod done;
+mod init;
+mod list;
+mod ready;
+mod reopen;
+mod show;
+mod start;
+mod transition;
+mod update;
+
+/// wm: plan and track infrastructure work as a dependency graph in tasks.yaml.
+#[derive(Debug, Parser)]
+#[command(name = "wm", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: TopCommand,
+}
+
+/// Flags every command accepts.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The store to use (default: $WM_TASKS_FILE, else the nearest tasks.yaml
+    /// up to the repository root).
+    #[arg(long, global = true, value_name = "PATH", env = "WM_TASKS_FILE")]
+    pub file: Option<PathBuf>,
+
+    /// Silence notes on stderr (errors are still printed).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
+    /// When to colour output; `auto` colours a terminal unless NO_COLOR is set.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Seconds a write waits for another process's lock before exit 6.
+    #[arg(long, global = true, default_value_t = 5.0, value_name = "SECS")]
+    pub lock_timeout: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TopCommand {
+    /// Plan and track tasks in tasks.yaml.
+    #[command(subcommand)]
+    Tasks(TasksCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TasksCommand {
+    Init(init::InitArgs),
+    Create(create::CreateArgs),
+    List(list::ListArgs),
+    Show(show::ShowArgs),
+    Update(update::UpdateArgs),
+    Start(start::StartArgs),
+    Done(done::DoneArgs),
+    Reopen(reopen::ReopenArgs),
+    Cancel(cancel::CancelArgs),
+    Delete(delete::DeleteArgs),
+    #[command(subcommand)]
+    Dep(dep::DepCommand),
+    Ready(ready::ReadyArgs),
+    Blocked(blocked::BlockedArgs),
+}
+
+/// How read commands print their results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A table for people.
+    Table,
+    /// The documented JSON contract.
+    Json,
+    /// One id per line, for pipes.
+    Ids,
+}
+
+/// `--json` and `--format`, shared by read commands.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct OutputArgs {
+    /// Print JSON (same as --format json).
+    #[arg(long)]
+    pub json: bool,
+    /// Output format.
+    #[arg(long, value_enum, conflicts_with = "json")]
+    pub format: Option<Format>,
+}
+
+impl OutputArgs {
+    pub fn format(&self) -> Format {
+        if self.json {
+            Format::Json
+        } else {
+            self.format.unwrap_or(Format::Table)
+        }
+    }
+}
+
+/// A command's failure: a core error, or stdout going away.
+#[derive(Debug)]
+pub enum CliError {
+    Core(Error),
+    /// stdout was closed (`wm tasks list | head -1`): stop quietly.
+    BrokenPipe,
+    Io(std::io::Error),
+}
+
+impl From<Error> for CliError {
+    fn from(e: Error) -> Self {
+        CliError::Core(e)
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            CliError::BrokenPipe
+        } else {
+            CliError::Io(e)
+        }
+    }
+}
+
+pub type CliResult<T = ()> = Result<T, CliError>;
+
+/// The documented exit codes, in one place.
+pub fn exit_code(class: ErrorClass) -> u8 {
+    match class {
+        ErrorClass::Io => 1,
+        ErrorClass::Usage => 2,
+        ErrorClass::Rule => 3,
+        ErrorClass::Id => 4,
+        ErrorClass::Store => 5,
+        ErrorClass::Locked => 6,
+    }
+}
+
+/// What every command gets: global settings resolved from flags and the
+/// environment.
+pub struct Ctx {
+    pub file: Option<PathBuf>,
+    pub cwd: PathBuf,
+    pub quiet: bool,
+    /// Colour stdout.
+    pub color: bool,
+    /// stdout is a terminal.
+    pub tty: bool,
+    pub width: Option<u16>,
+    pub lock_timeout: Duration,
+}
+
+impl Ctx {
+    fn new(g: &GlobalArgs) -> CliResult<Ctx> {
+        let tty = std::io::stdout().is_terminal();
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = match g.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => tty && !no_color,
+        };
+        let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok());
+        if !(g.lock_timeout.is_finite() && g.lock_timeout >= 0.0) {
+            return Err(Error::Usage("--lock-timeout must be a number of seconds, 0 or more".into()).into());
+        }
+        Ok(Ctx {
+            file: g.file.clone().filter(|p| !p.as_os_str().is_empty()),
+            cwd: std::env::current_dir()?,
+            quiet: g.quiet,
+            color,
+            tty,
+            width,
+            lock_timeout: Duration::from_secs_f64(g.lock_timeout.min(86_400.0)),
+        })
+    }
+
+    pub fn location(&self) -> Location {
+        store::locate(self.file.as_deref(), &self.cwd)
+    }
+
+    /// Load the store for reading; warn on stderr about its problems.
+    pub fn load(&self) -> CliResult<Loaded> {
+        let loc = self.location();
+        if !loc.exists {
+            return Err(Error::NoStore {
+                searched: if self.file.is_some() { loc.path } else { self.cwd.clone() },
+            }
+            .into());
+        }
+        let loaded = store::load(&loc.path)?;
+        Ok(loaded)
+    }
+
+    /// Load for a command that needs a valid graph: refuse (exit 5) if not.
+    pub fn load_valid(&self) -> CliResult<Loaded> {
+        let loaded = self.load()?;
+        loaded.require_valid()?;
+        Ok(loaded)
+    }
+
+    /// Warn about the store's errors (for commands that work regardless).
+    pub fn warn_problems(&self, loaded: &Loaded) {
+        let errors = loaded.errors();
+        if errors.is_empty() {
+            return;
+        }
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(
+            err,
+            "warning: {} is invalid ({} error{}); repair it with `dep rm`, `update` or `delete`:",
+            loaded.path.display(),
+            errors.len(),
+            if errors.len() == 1 { "" } else { "s" }
+        );
+        for p in errors {
+            let _ = writeln!(err, "  {}", crate::render::escape(&p.to_string()));
+        }
+    }
+
+    /// A note for people, on stderr, unless --quiet.
+    pub fn note(&self, msg: &str) {
+        if !self.quiet {
+            let _ = writeln!(std::io::stderr().lock(), "{msg}");
+        }
+    }
+
+    /// The one write path: lock, load, build ops from what was loaded,
+    /// apply them all-or-nothing, write atomically. `create` allows a store
+    /// that does not exist yet. `valid` refuses a store with errors.
+    pub fn write<F>(&self, create: bool, valid: bool, build: F) -> CliResult<(Plan, Vec<Outcome>)>
+    where
+        F: Fn(&Loaded) -> CliResult<Vec<Op>>,
+    {
+        let loc = self.location();
+        if !loc.exists && !create {
+            return Err(Error::NoStore {
+                searched: if self.file.is_some() { loc.path } else { self.cwd.clone() },
+            }
+            .into());
+        }
+        // Two processes creating the same new store race on the rename; the
+        // loser retries against the winner's file.
+        for _ in 0..3 {
+            let locked = store::lock(&loc.path, self.lock_timeout, create)?;
+            if valid {
+                locked.loaded.require_valid()?;
+            }
+            let ops = build(&locked.loaded)?;
+            let plan = locked.loaded.plan.clone();
+            let (plan, outcomes) = ops::apply(plan, ops, crate::model::now_millis())?;
+            if outcomes.iter().all(|o| !o.changed) {
+                return Ok((plan, outcomes));
+            }
+            match locked.commit(plan.clone()) {
+                Ok(()) => {
+                    if !loc.exists {
+                        self.note(&format!("created {}", loc.path.display()));
+                    }
+                    return Ok((plan, outcomes));
+                }
+                Err(Error::Raced { .. }) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(Error::Raced { path: loc.path }.into())
+    }
+
+    pub fn notes(&self, outcomes: &[Outcome]) {
+        for o in outcomes {
+            for n in &o.notes {
+                self.note(&crate::render::escape(n));
+            }
+        }
+    }
+}
+
+/// Write text to stdout, turning a closed pipe into a quiet stop.
+pub fn print(text: &str) -> CliResult {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+pub fn print_json(value: &serde_json::Value) -> CliResult {
+    let mut s = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
+    s.push('\n');
+    print(&s)
+}
+
+fn run(cli: Cli) -> CliResult {
+    let ctx = Ctx::new(&cli.global)?;
+    match cli.command {
+        TopCommand::Tasks(cmd) => match cmd {
+            TasksCommand::Init(a) => init::run(&ctx, a),
+            TasksCommand::Create(a) => create::run(&ctx, a),
+            TasksCommand::List(a) => list::run(&ctx, a),
+            TasksCommand::Show(a) => show::run(&ctx, a),
+            TasksCommand::Update(a) => update::run(&ctx, a),
+            TasksCommand::Start(a) => start::run(&ctx, a),
+            TasksCommand::Done(a) => done::run(&ctx, a),
+            TasksCommand::Reopen(a) => reopen::run(&ctx, a),
+            TasksCommand::Cancel(a) => cancel::run(&ctx, a),
+            TasksCommand::Delete(a) => delete::run(&ctx, a),
+            TasksCommand::Dep(a) => dep::run(&ctx, a),
+            TasksCommand::Ready(a) => ready::run(&ctx, a),
+            TasksCommand::Blocked(a) => blocked::run(&ctx, a),
+        },
+    }
+}
+
+/// Parse arguments, run, and turn the result into an exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::BrokenPipe) => ExitCode::SUCCESS,
+        Err(CliError::Io(e)) => {
+            let _ = writeln!(std::io::stderr(), "error: {e}");
+            ExitCode::from(1)
+        }
+        Err(CliError::Core(e)) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "error: {}",
+                crate::render::escape_message(&e.to_string())
+            );
+            ExitCode::from(exit_code(e.class()))
+        }
+    }
+}

@@ -1,0 +1,144 @@
+use std::fmt::Write;
+
+use clap::Args;
+
+use super::{CliResult, Ctx, print, print_json};
+use crate::model::format_time;
+use crate::render::{escape, json, table::status_label};
+
+/// Show one task: its fields, dependencies, dependents and problems.
+///
+/// Works on an invalid store too, so you can see what to repair.
+///
+/// Examples:
+///   wm tasks show k3m9
+///   wm tasks show k3m9 --json
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Task id or unique prefix.
+    pub id: String,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(ctx: &Ctx, a: ShowArgs) -> CliResult {
+    let loaded = ctx.load()?;
+    let (plan, graph) = (&loaded.plan, &loaded.graph);
+    let i = plan.resolve(&a.id)?;
+    if a.json {
+        return print_json(&serde_json::json!({
+            "schema_version": json::SCHEMA_VERSION,
+            "task": json::task_view(plan, graph, i),
+        }));
+    }
+    ctx.warn_problems(&loaded);
+    let t = plan.task(i);
+    let mut s = String::new();
+    let _ = writeln!(s, "{}  {}", t.id, escape(&t.title));
+    let row = |s: &mut String, k: &str, v: &str| {
+        let _ = writeln!(s, "  {k:<11} {v}");
+    };
+    row(&mut s, "type:", t.kind.as_str());
+    let state = graph.state(plan, i);
+    let label = status_label(plan, graph, i);
+    let status = if label == t.status.as_str() && state.as_str() != label && state.as_str() != "open" {
+        format!("{} ({})", t.status, state.as_str())
+    } else {
+        label.to_string()
+    };
+    row(&mut s, "status:", &status);
+    row(&mut s, "phase:", t.phase.as_deref().unwrap_or("-"));
+    row(
+        &mut s,
+        "issue:",
+        &t.issue.map(|n| format!("#{n}")).unwrap_or_else(|| "-".into()),
+    );
+    if let Some(e) = graph.epic_of(i) {
+        let e = plan.task(e);
+        row(&mut s, "epic:", &format!("{}  {}", e.id, escape(&e.title)));
+    } else if let Some(p) = &t.parent {
+        row(&mut s, "epic:", &format!("{p} (missing)"));
+    }
+    if !t.labels.is_empty() {
+        row(&mut s, "labels:", &escape(&t.labels.join(", ")));
+    }
+    if let Some(a) = &t.assignee {
+        row(&mut s, "assignee:", &escape(a));
+    }
+    row(&mut s, "created:", &format_time(&t.created_at));
+    row(&mut s, "updated:", &format_time(&t.updated_at));
+    if let Some(c) = &t.closed_at {
+        row(&mut s, "closed:", &format_time(c));
+    }
+    let deps = graph.deps(i);
+    let dangling: Vec<&String> = graph
+        .dangling()
+        .iter()
+        .filter(|(k, _)| *k == i)
+        .map(|(_, d)| d)
+        .collect();
+    if !deps.is_empty() || !dangling.is_empty() {
+        let _ = writeln!(s, "  depends on:");
+        for &(j, kind) in deps {
+            let d = plan.task(j);
+            let _ = writeln!(
+                s,
+                "    {}  {:<11} {:<8} {}",
+                d.id,
+                d.status.as_str(),
+                kind.as_str(),
+                escape(&d.title)
+            );
+        }
+        for d in dangling {
+            let _ = writeln!(s, "    {}  MISSING (no such task)", escape(d));
+        }
+    }
+    let dependents = graph.dependents(i);
+    if !dependents.is_empty() {
+        let _ = writeln!(s, "  needed by:");
+        for &j in dependents {
+            let d = plan.task(j);
+            let _ = writeln!(s, "    {}  {:<11} {}", d.id, d.status.as_str(), escape(&d.title));
+        }
+    }
+    if t.is_epic() {
+        let children = graph.children(i);
+        let done = children
+            .iter()
+            .filter(|&&c| plan.task(c).status.is_settled())
+            .count();
+        let _ = writeln!(s, "  children:   {done}/{} settled", children.len());
+    }
+    if !t.commits.is_empty() {
+        let _ = writeln!(s, "  commits:");
+        for c in &t.commits {
+            let _ = writeln!(s, "    {}", escape(c));
+        }
+    }
+    for f in &t.forced {
+        let _ = writeln!(
+            s,
+            "  forced:     {} to {} past {}",
+            format_time(&f.at),
+            f.to,
+            escape(&f.reason)
+        );
+    }
+    if let Some(d) = &t.description {
+        let _ = writeln!(s, "\n{}", crate::render::escape_message(d).trim_end());
+    }
+    let problems: Vec<_> = loaded
+        .problems
+        .iter()
+        .filter(|p| p.tasks.contains(&t.id))
+        .collect();
+    if !problems.is_empty() {
+        let _ = writeln!(s, "\nproblems:");
+        for p in problems {
+            let _ = writeln!(s, "  {}", escape(&p.to_string()));
+        }
+    }
+    print(&s)
+}

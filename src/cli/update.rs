@@ -1,0 +1,100 @@
+use clap::Args;
+
+use super::{CliResult, Ctx, print};
+use crate::error::Error;
+use crate::model::{Status, TaskType};
+use crate::ops::{Changes, Op, Transition};
+
+/// Change a task's fields.
+///
+/// Works on an invalid store, to repair it, but never introduces a new
+/// problem. --status goes through the same rules as start/done/reopen/cancel.
+///
+/// Examples:
+///   wm tasks update k3m9 --phase config
+///   wm tasks update k3m9 --assignee alice --add-label security
+///   wm tasks update k3m9 --status done
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// Task id or unique prefix.
+    pub id: String,
+    #[arg(long)]
+    pub title: Option<String>,
+    #[arg(long = "type", value_name = "TYPE")]
+    pub kind: Option<TaskType>,
+    #[arg(long, conflicts_with = "clear_phase")]
+    pub phase: Option<String>,
+    /// Remove the phase (the task leaves the phase ordering).
+    #[arg(long)]
+    pub clear_phase: bool,
+    #[arg(long, value_name = "N", conflicts_with = "clear_issue")]
+    pub issue: Option<u64>,
+    #[arg(long)]
+    pub clear_issue: bool,
+    /// Attach to this epic.
+    #[arg(long, value_name = "ID", conflicts_with = "clear_parent")]
+    pub parent: Option<String>,
+    #[arg(long)]
+    pub clear_parent: bool,
+    /// The assignee ("" clears it).
+    #[arg(long)]
+    pub assignee: Option<String>,
+    /// The description ("" clears it).
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Add a label (repeatable).
+    #[arg(long, value_name = "L")]
+    pub add_label: Vec<String>,
+    /// Remove a label (repeatable).
+    #[arg(long, value_name = "L")]
+    pub remove_label: Vec<String>,
+    /// Change the status, with the rules of start/done/reopen/cancel.
+    #[arg(long, value_name = "S")]
+    pub status: Option<Status>,
+    /// With --status: skip the dependency rules and record the override.
+    #[arg(long, requires = "status")]
+    pub force: bool,
+}
+
+pub fn run(ctx: &Ctx, a: UpdateArgs) -> CliResult {
+    let changes = Changes {
+        title: a.title,
+        kind: a.kind,
+        phase: if a.clear_phase { Some(None) } else { a.phase.map(Some) },
+        issue: if a.clear_issue { Some(None) } else { a.issue.map(Some) },
+        parent: if a.clear_parent { Some(None) } else { a.parent.map(Some) },
+        assignee: a.assignee.map(Some),
+        description: a.description.map(Some),
+        add_labels: a.add_label,
+        remove_labels: a.remove_label,
+    };
+    let mut ops = vec![Op::Update {
+        id: a.id.clone(),
+        changes,
+    }];
+    if let Some(s) = a.status {
+        let to = match s {
+            Status::Pending => Transition::Reopen,
+            Status::InProgress => Transition::Start,
+            Status::Completed => Transition::Done,
+            Status::Cancelled => Transition::Cancel,
+        };
+        ops.push(Op::SetStatus {
+            id: a.id.clone(),
+            to,
+            force: a.force,
+            assignee: None,
+        });
+    }
+    let needs_valid = matches!(a.status, Some(Status::InProgress | Status::Completed));
+    let (plan, outcomes) = ctx.write(false, needs_valid, |_| Ok(ops.clone()))?;
+    ctx.notes(&outcomes);
+    let id = outcomes.first().map(|o| o.id.clone()).unwrap_or_default();
+    if plan.get(&id).is_none() {
+        return Err(Error::UnknownId(id).into());
+    }
+    if outcomes.iter().any(|o| o.changed) {
+        print(&format!("{id} updated\n"))?;
+    }
+    Ok(())
+}

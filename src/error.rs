@@ -1,0 +1,129 @@
+//! The core's one error type. Each variant knows which class of failure it
+//! is; the CLI maps classes to exit codes in one place (`cli::exit_code`).
+
+use std::path::PathBuf;
+
+use crate::check::Problem;
+
+/// What kind of failure an error is; one exit code per class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// I/O or internal error (exit 1).
+    Io,
+    /// The request itself is wrong: bad value, conflicting flags (exit 2).
+    Usage,
+    /// A rule of the plan refuses the change (exit 3).
+    Rule,
+    /// An id that matches no task, or more than one (exit 4).
+    Id,
+    /// The store cannot be read or is invalid (exit 5).
+    Store,
+    /// Another process holds the store's lock (exit 6).
+    Locked,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("could not generate a random id: {0}")]
+    Random(String),
+
+    #[error("{0}")]
+    Usage(String),
+
+    #[error("{message}")]
+    Rule { message: String, tasks: Vec<String> },
+
+    #[error("no task has an id starting with `{0}` (see `wm tasks list`)")]
+    UnknownId(String),
+
+    #[error("`{prefix}` is ambiguous; it starts {} ids:\n{}\nType more characters of the id.", candidates.len(), candidates.iter().map(|(id, t)| format!("  {id}  {t}")).collect::<Vec<_>>().join("\n"))]
+    AmbiguousId {
+        prefix: String,
+        candidates: Vec<(String, String)>,
+    },
+
+    #[error(
+        "no tasks.yaml found in {searched} or its parents (up to the repository root).\n\
+         Create one with `wm tasks init`, or name one with --file or $WM_TASKS_FILE."
+    )]
+    NoStore { searched: PathBuf },
+
+    #[error("{path}:{line}:{column}: {message}")]
+    Parse {
+        path: PathBuf,
+        line: u64,
+        column: u64,
+        message: String,
+    },
+
+    #[error(
+        "{path} has format version {found}, but this wm understands up to version {supported}.\n\
+         Upgrade wm to read it; the file was left unchanged."
+    )]
+    NewerVersion {
+        path: PathBuf,
+        found: u64,
+        supported: u32,
+    },
+
+    #[error("{path}: the store is invalid:\n{}", problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+    Invalid {
+        path: PathBuf,
+        problems: Vec<Problem>,
+    },
+
+    /// Another process created the store while this one was creating it;
+    /// retrying the whole operation is safe.
+    #[error("{path} was created by another process at the same time; run the command again")]
+    Raced { path: PathBuf },
+
+    #[error(
+        "{path} is locked by another wm process{} and stayed locked for {waited_ms} ms.\n\
+         Try again, or raise --lock-timeout.",
+        pid.map(|p| format!(" (pid {p})")).unwrap_or_default()
+    )]
+    Locked {
+        path: PathBuf,
+        pid: Option<u32>,
+        waited_ms: u128,
+    },
+}
+
+impl Error {
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            Error::Io { .. } | Error::Random(_) => ErrorClass::Io,
+            Error::Usage(_) => ErrorClass::Usage,
+            Error::Rule { .. } => ErrorClass::Rule,
+            Error::UnknownId(_) | Error::AmbiguousId { .. } => ErrorClass::Id,
+            Error::NoStore { .. }
+            | Error::Parse { .. }
+            | Error::NewerVersion { .. }
+            | Error::Invalid { .. } => ErrorClass::Store,
+            Error::Locked { .. } | Error::Raced { .. } => ErrorClass::Locked,
+        }
+    }
+
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn rule(message: impl Into<String>, tasks: Vec<String>) -> Error {
+        Error::Rule {
+            message: message.into(),
+            tasks,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,479 @@
+//! The effective dependency DAG of a plan: explicit `depends_on` edges plus
+//! the edges derived from phases, and the facts computed from it (cycles,
+//! a stable topological order, ready and blocked tasks).
+//!
+//! Everything here is a pure function of a loaded [`Plan`]; nothing is stored.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+
+use chrono::{DateTime, Utc};
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::model::Status;
+use crate::plan::{Group, Plan};
+
+/// Why one task depends on another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EdgeKind {
+    /// Written in the task's `depends_on`.
+    Explicit,
+    /// Derived from the workflow: an earlier phase of the same issue.
+    Phase,
+}
+
+impl EdgeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EdgeKind::Explicit => "explicit",
+            EdgeKind::Phase => "phase",
+        }
+    }
+}
+
+/// A derived fact about a task's readiness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// Pending with every dependency settled.
+    Ready,
+    /// Pending with at least one unsettled dependency.
+    Blocked,
+    InProgress,
+    Completed,
+    Cancelled,
+    /// An epic that is still open (epics are containers, never "ready").
+    OpenEpic,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Ready => "ready",
+            State::Blocked => "blocked",
+            State::InProgress => "in_progress",
+            State::Completed => "completed",
+            State::Cancelled => "cancelled",
+            State::OpenEpic => "open",
+        }
+    }
+}
+
+/// The effective dependency graph of a plan.
+#[derive(Debug, Clone)]
+pub struct Graph {
+    /// For each task, its dependencies and why (sorted, no duplicates).
+    deps: Vec<Vec<(usize, EdgeKind)>>,
+    /// For each task, the tasks that depend on it.
+    dependents: Vec<Vec<usize>>,
+    /// Explicit references that name no task: (task, missing id).
+    dangling: Vec<(usize, String)>,
+    /// Each dependency cycle as a path of task indexes, first == last.
+    cycles: Vec<Vec<usize>>,
+    /// A stable topological order (cyclic parts appended in file order).
+    order: Vec<usize>,
+    /// Position of each task in `order`.
+    rank: Vec<usize>,
+    /// The epic each task belongs to.
+    epic: Vec<Option<usize>>,
+    /// The members of each epic.
+    children: Vec<Vec<usize>>,
+}
+
+/// Tie-break key of the stable topological order: epics first, then by
+/// phase order, then creation time, then id.
+fn order_key(plan: &Plan, i: usize) -> (i64, DateTime<Utc>, String) {
+    let t = plan.task(i);
+    let wf = plan.workflow();
+    let phase_rank = if t.is_epic() {
+        -1
+    } else {
+        match t.phase.as_deref().and_then(|p| wf.position(p)) {
+            Some(p) => p as i64,
+            None => wf.phases.len() as i64,
+        }
+    };
+    (phase_rank, t.created_at, t.id.clone())
+}
+
+impl Graph {
+    pub fn build(plan: &Plan) -> Graph {
+        let n = plan.len();
+        let wf = plan.workflow();
+        let mut deps: Vec<Vec<(usize, EdgeKind)>> = vec![Vec::new(); n];
+        let mut dangling = Vec::new();
+
+        // Explicit edges.
+        for (i, t) in plan.tasks().iter().enumerate() {
+            for d in &t.depends_on {
+                match plan.get(d) {
+                    Some(j) => deps[i].push((j, EdgeKind::Explicit)),
+                    None => dangling.push((i, d.clone())),
+                }
+            }
+        }
+
+        // Phase edges: within each group, a task in phase P depends on every
+        // task of the group in the nearest non-empty phases before P.
+        let mut groups: HashMap<Group, HashMap<&str, Vec<usize>>> = HashMap::new();
+        for (i, t) in plan.tasks().iter().enumerate() {
+            if t.is_epic() {
+                continue;
+            }
+            if let (Some(g), Some(p)) = (plan.group(t), t.phase.as_deref())
+                && wf.get(p).is_some()
+            {
+                groups.entry(g).or_default().entry(p).or_default().push(i);
+            }
+        }
+        for phases in groups.values() {
+            for (p, members) in phases {
+                let preds = wf.nearest_present_predecessors(p, &|q| phases.contains_key(q));
+                for q in preds {
+                    for &j in &phases[q] {
+                        for &i in members {
+                            deps[i].push((j, EdgeKind::Phase));
+                        }
+                    }
+                }
+            }
+        }
+
+        // Dedupe: an explicit edge that repeats a derived one stays explicit.
+        for d in deps.iter_mut() {
+            d.sort();
+            d.dedup_by_key(|(j, _)| *j);
+        }
+
+        let mut dependents = vec![Vec::new(); n];
+        for (i, d) in deps.iter().enumerate() {
+            for &(j, _) in d {
+                dependents[j].push(i);
+            }
+        }
+
+        // Cycles: strongly connected components with more than one task, or
+        // a task that depends on itself.
+        let mut g: DiGraph<(), ()> = DiGraph::with_capacity(n, 0);
+        for _ in 0..n {
+            g.add_node(());
+        }
+        for (i, d) in deps.iter().enumerate() {
+            for &(j, _) in d {
+                g.add_edge(NodeIndex::new(i), NodeIndex::new(j), ());
+            }
+        }
+        let mut cycles = Vec::new();
+        for scc in tarjan_scc(&g) {
+            let self_loop = scc.len() == 1 && deps[scc[0].index()].iter().any(|&(j, _)| j == scc[0].index());
+            if scc.len() > 1 || self_loop {
+                let members: Vec<usize> = scc.iter().map(|x| x.index()).collect();
+                cycles.push(cycle_path(&deps, &members, plan));
+            }
+        }
+        cycles.sort();
+
+        // Stable Kahn's algorithm: among tasks whose dependencies are placed,
+        // take the smallest order key.
+        let mut missing: Vec<usize> = deps.iter().map(|d| d.len()).collect();
+        let keys: Vec<_> = (0..n).map(|i| order_key(plan, i)).collect();
+        let mut heap: BinaryHeap<Reverse<(&(i64, DateTime<Utc>, String), usize)>> = BinaryHeap::new();
+        for i in 0..n {
+            if missing[i] == 0 {
+                heap.push(Reverse((&keys[i], i)));
+            }
+        }
+        let mut order = Vec::with_capacity(n);
+        let mut placed = vec![false; n];
+        while let Some(Reverse((_, i))) = heap.pop() {
+            order.push(i);
+            placed[i] = true;
+            for &k in &dependents[i] {
+                missing[k] -= 1;
+                if missing[k] == 0 {
+                    heap.push(Reverse((&keys[k], k)));
+                }
+            }
+        }
+        if order.len() < n {
+            let mut rest: Vec<usize> = (0..n).filter(|&i| !placed[i]).collect();
+            rest.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+            order.extend(rest);
+        }
+        let mut rank = vec![0; n];
+        for (r, &i) in order.iter().enumerate() {
+            rank[i] = r;
+        }
+
+        // Epic membership, computed once for every task.
+        let mut issue_epic: HashMap<u64, usize> = HashMap::new();
+        for (i, t) in plan.tasks().iter().enumerate() {
+            if t.is_epic()
+                && let Some(n) = t.issue
+            {
+                let e = issue_epic.entry(n).or_insert(i);
+                let cur = plan.task(*e);
+                if (t.created_at, &t.id) < (cur.created_at, &cur.id) {
+                    *e = i;
+                }
+            }
+        }
+        let epic = plan
+            .tasks()
+            .iter()
+            .map(|t| match &t.parent {
+                Some(p) => plan.get(p),
+                None if t.is_epic() => None,
+                None => t.issue.and_then(|n| issue_epic.get(&n).copied()),
+            })
+            .collect::<Vec<Option<usize>>>();
+        let mut children = vec![Vec::new(); n];
+        for (i, e) in epic.iter().enumerate() {
+            if let Some(e) = *e
+                && e != i
+            {
+                children[e].push(i);
+            }
+        }
+
+        Graph {
+            deps,
+            dependents,
+            dangling,
+            cycles,
+            order,
+            rank,
+            epic,
+            children,
+        }
+    }
+
+    /// Dependencies of task `i` with the reason for each edge.
+    pub fn deps(&self, i: usize) -> &[(usize, EdgeKind)] {
+        &self.deps[i]
+    }
+
+    /// Tasks that depend on task `i`.
+    pub fn dependents(&self, i: usize) -> &[usize] {
+        &self.dependents[i]
+    }
+
+    pub fn dangling(&self) -> &[(usize, String)] {
+        &self.dangling
+    }
+
+    pub fn cycles(&self) -> &[Vec<usize>] {
+        &self.cycles
+    }
+
+    pub fn is_acyclic(&self) -> bool {
+        self.cycles.is_empty()
+    }
+
+    /// All tasks in a stable topological order (dependencies first).
+    pub fn order(&self) -> &[usize] {
+        &self.order
+    }
+
+    /// Position of a task in [`Graph::order`].
+    pub fn rank(&self, i: usize) -> usize {
+        self.rank[i]
+    }
+
+    /// The epic task `i` belongs to (explicit parent or its issue's epic).
+    pub fn epic_of(&self, i: usize) -> Option<usize> {
+        self.epic[i]
+    }
+
+    /// Children of epic `e`.
+    pub fn children(&self, e: usize) -> &[usize] {
+        &self.children[e]
+    }
+
+    /// Dependencies of `i` that are not yet completed or cancelled.
+    pub fn unsettled_deps(&self, plan: &Plan, i: usize) -> Vec<usize> {
+        self.deps[i]
+            .iter()
+            .map(|&(j, _)| j)
+            .filter(|&j| !plan.task(j).status.is_settled())
+            .collect()
+    }
+
+    /// The derived state of task `i`.
+    pub fn state(&self, plan: &Plan, i: usize) -> State {
+        let t = plan.task(i);
+        match t.status {
+            Status::Completed => State::Completed,
+            Status::Cancelled => State::Cancelled,
+            Status::InProgress => State::InProgress,
+            Status::Pending if t.is_epic() => State::OpenEpic,
+            Status::Pending => {
+                if self.deps[i].iter().all(|&(j, _)| plan.task(j).status.is_settled()) {
+                    State::Ready
+                } else {
+                    State::Blocked
+                }
+            }
+        }
+    }
+
+    /// Pending, non-epic tasks whose dependencies are all settled, in
+    /// topological order.
+    pub fn ready(&self, plan: &Plan) -> Vec<usize> {
+        self.order
+            .iter()
+            .copied()
+            .filter(|&i| self.state(plan, i) == State::Ready)
+            .collect()
+    }
+
+    /// Pending, non-epic tasks with at least one unsettled dependency, in
+    /// topological order.
+    pub fn blocked(&self, plan: &Plan) -> Vec<usize> {
+        self.order
+            .iter()
+            .copied()
+            .filter(|&i| self.state(plan, i) == State::Blocked)
+            .collect()
+    }
+}
+
+/// A concrete cycle through the members of one strongly connected component,
+/// starting (and ending) at its smallest task by id, following dependencies.
+fn cycle_path(deps: &[Vec<(usize, EdgeKind)>], members: &[usize], plan: &Plan) -> Vec<usize> {
+    let inside: std::collections::HashSet<usize> = members.iter().copied().collect();
+    let start = members
+        .iter()
+        .copied()
+        .min_by(|&a, &b| plan.task(a).id.cmp(&plan.task(b).id))
+        .unwrap_or(members[0]);
+    // Breadth-first search from `start` back to `start` inside the component
+    // gives a shortest cycle, which reads best in an error message.
+    let mut prev: HashMap<usize, usize> = HashMap::new();
+    let mut queue = std::collections::VecDeque::from([start]);
+    let mut end = None;
+    'search: while let Some(cur) = queue.pop_front() {
+        for &(j, _) in &deps[cur] {
+            if !inside.contains(&j) {
+                continue;
+            }
+            if j == start {
+                end = Some(cur);
+                break 'search;
+            }
+            if let std::collections::hash_map::Entry::Vacant(e) = prev.entry(j) {
+                e.insert(cur);
+                queue.push_back(j);
+            }
+        }
+    }
+    let mut path = vec![start];
+    if let Some(mut cur) = end {
+        let mut back = vec![];
+        while cur != start {
+            back.push(cur);
+            cur = prev[&cur];
+        }
+        back.reverse();
+        path.extend(back);
+    }
+    path.push(start);
+    path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{StoreFile, Task, TaskType};
+    use chrono::TimeZone;
+
+    fn task(id: &str, issue: u64, phase: Option<&str>, secs: i64) -> Task {
+        let now = Utc.timestamp_opt(1_700_000_000 + secs, 0).unwrap();
+        let mut t = Task::new(id.into(), format!("GH#{issue}: {id}"), TaskType::Impl, now);
+        t.issue = Some(issue);
+        t.phase = phase.map(String::from);
+        t
+    }
+
+    fn plan(tasks: Vec<Task>) -> Plan {
+        Plan::new(StoreFile {
+            tasks,
+            ..StoreFile::default()
+        })
+    }
+
+    fn dep_ids(p: &Plan, g: &Graph, id: &str) -> Vec<(String, EdgeKind)> {
+        let i = p.get(id).unwrap();
+        g.deps(i).iter().map(|&(j, k)| (p.task(j).id.clone(), k)).collect()
+    }
+
+    #[test]
+    fn seed_plan_derives_the_template_graph() {
+        let phases = ["analysis", "backup", "impl", "config", "staging", "rollback", "docs"];
+        // Created in reverse order: the graph must not depend on it.
+        let tasks = phases
+            .iter()
+            .rev()
+            .enumerate()
+            .map(|(k, p)| task(p, 42, Some(p), k as i64))
+            .collect();
+        let p = plan(tasks);
+        let g = Graph::build(&p);
+        assert!(g.is_acyclic());
+        assert_eq!(dep_ids(&p, &g, "analysis"), vec![]);
+        assert_eq!(dep_ids(&p, &g, "backup"), vec![("analysis".into(), EdgeKind::Phase)]);
+        assert_eq!(dep_ids(&p, &g, "staging"), vec![("config".into(), EdgeKind::Phase)]);
+        assert_eq!(dep_ids(&p, &g, "rollback"), vec![("staging".into(), EdgeKind::Phase)]);
+        assert_eq!(dep_ids(&p, &g, "docs"), vec![("staging".into(), EdgeKind::Phase)]);
+        let order: Vec<&str> = g.order().iter().map(|&i| p.task(i).id.as_str()).collect();
+        assert_eq!(order, phases);
+        let ready: Vec<&str> = g.ready(&p).iter().map(|&i| p.task(i).id.as_str()).collect();
+        assert_eq!(ready, vec!["analysis"]);
+    }
+
+    #[test]
+    fn empty_phases_are_skipped_and_issues_are_separate() {
+        let p = plan(vec![
+            task("a", 1, Some("analysis"), 0),
+            task("d", 1, Some("docs"), 1),
+            task("x", 2, Some("impl"), 2),
+        ]);
+        let g = Graph::build(&p);
+        assert_eq!(dep_ids(&p, &g, "d"), vec![("a".into(), EdgeKind::Phase)]);
+        assert_eq!(dep_ids(&p, &g, "x"), vec![]);
+    }
+
+    #[test]
+    fn cycles_are_found_with_a_path() {
+        let mut a = task("a", 1, None, 0);
+        let mut b = task("b", 1, None, 1);
+        let mut c = task("c", 1, None, 2);
+        a.depends_on = vec!["b".into()];
+        b.depends_on = vec!["c".into()];
+        c.depends_on = vec!["a".into()];
+        let p = plan(vec![a, b, c]);
+        let g = Graph::build(&p);
+        assert_eq!(g.cycles().len(), 1);
+        let path: Vec<&str> = g.cycles()[0].iter().map(|&i| p.task(i).id.as_str()).collect();
+        assert_eq!(path, vec!["a", "b", "c", "a"]);
+    }
+
+    #[test]
+    fn dangling_references_are_reported() {
+        let mut a = task("a", 1, None, 0);
+        a.depends_on = vec!["nope".into()];
+        let p = plan(vec![a]);
+        let g = Graph::build(&p);
+        assert_eq!(g.dangling(), &[(0, "nope".to_string())]);
+    }
+
+    #[test]
+    fn cancelled_dependencies_count_as_settled() {
+        let mut a = task("a", 1, Some("analysis"), 0);
+        a.status = Status::Cancelled;
+        let b = task("b", 1, Some("backup"), 1);
+        let p = plan(vec![a, b]);
+        let g = Graph::build(&p);
+        assert_eq!(g.state(&p, 1), State::Ready);
+    }
+}

@@ -1,0 +1,45 @@
+//! `wm`: a task-graph engine for planning and tracking infrastructure work.
+//!
+//! A `tasks.yaml` file holds epics and tasks tied to GitHub issues. The tasks
+//! form a dependency DAG whose edges are the explicit `depends_on` lists plus
+//! edges derived from the workflow's phases (by default the planning
+//! template's `analysis -> backup -> impl -> config -> staging ->
+//! {rollback, docs}`).
+//!
+//! # Architecture
+//!
+//! ```text
+//! model     serde types of the file (Task, Status, TaskType, StoreFile); no I/O
+//! workflow  the phase DAG, keyword inference of phases
+//! plan      a loaded store: id index, prefix resolution, groups and epics
+//! graph     the effective DAG (explicit + phase edges): cycles, order, ready
+//! check     whole-store validation; every load and every write runs it
+//! ops       mutations as values, applied all-or-nothing: the one write path
+//! yaml      the canonical emitter (same content, same bytes)
+//! store     locate, lock, load, atomic save
+//! render    pure text out: tables, JSON, escaping
+//! cli       clap commands, one module each; the only layer that prints,
+//!           reads the environment or exits
+//! ```
+//!
+//! A write flows: `cli` parses flags -> `store::lock` finds, locks and loads
+//! -> `ops::apply` mutates the plan and re-checks it -> `Locked::commit`
+//! writes the canonical file atomically and unlocks -> `cli` prints.
+//! Nothing below `cli` prints, exits or reads environment variables.
+
+pub mod check;
+pub mod cli;
+pub mod error;
+pub mod graph;
+pub mod model;
+pub mod ops;
+pub mod plan;
+pub mod render;
+pub mod store;
+pub mod workflow;
+pub mod yaml;
+
+pub use error::{Error, ErrorClass, Result};
+pub use graph::{EdgeKind, Graph, State};
+pub use model::{Status, StoreFile, Task, TaskType};
+pub use plan::Plan;

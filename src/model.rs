@@ -1,0 +1,337 @@
+//! The data model of `tasks.yaml`: tasks, their types and statuses.
+//!
+//! These are plain serde types with no I/O. Derived facts (blocked, ready,
+//! phase edges, epic membership) are never stored here; `graph` computes them.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+use crate::workflow::Workflow;
+
+/// The store format this binary writes and the newest it can read.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The kind of work a task stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskType {
+    Epic,
+    Impl,
+    Verify,
+    Test,
+    Task,
+    Feature,
+    Review,
+    Research,
+}
+
+impl TaskType {
+    pub const ALL: [TaskType; 8] = [
+        TaskType::Epic,
+        TaskType::Impl,
+        TaskType::Verify,
+        TaskType::Test,
+        TaskType::Task,
+        TaskType::Feature,
+        TaskType::Review,
+        TaskType::Research,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskType::Epic => "epic",
+            TaskType::Impl => "impl",
+            TaskType::Verify => "verify",
+            TaskType::Test => "test",
+            TaskType::Task => "task",
+            TaskType::Feature => "feature",
+            TaskType::Review => "review",
+            TaskType::Research => "research",
+        }
+    }
+}
+
+impl fmt::Display for TaskType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for TaskType {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let lower = s.trim().to_ascii_lowercase();
+        TaskType::ALL
+            .into_iter()
+            .find(|t| t.as_str() == lower)
+            .ok_or_else(|| {
+                format!(
+                    "unknown task type `{s}` (expected one of: {})",
+                    TaskType::ALL.map(|t| t.as_str()).join(", ")
+                )
+            })
+    }
+}
+
+/// A stored status. `blocked` and `ready` are derived, never stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    #[serde(alias = "todo")]
+    Pending,
+    #[serde(alias = "in-progress")]
+    InProgress,
+    #[serde(alias = "done")]
+    Completed,
+    Cancelled,
+}
+
+impl Status {
+    pub const ALL: [Status; 4] = [
+        Status::Pending,
+        Status::InProgress,
+        Status::Completed,
+        Status::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::InProgress => "in_progress",
+            Status::Completed => "completed",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    /// Completed or cancelled: nothing more will happen, dependents may go on.
+    pub fn is_settled(self) -> bool {
+        matches!(self, Status::Completed | Status::Cancelled)
+    }
+
+    /// Pending or in progress.
+    pub fn is_open(self) -> bool {
+        !self.is_settled()
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Status {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "pending" | "todo" => Ok(Status::Pending),
+            "in_progress" => Ok(Status::InProgress),
+            "completed" | "done" => Ok(Status::Completed),
+            "cancelled" | "canceled" => Ok(Status::Cancelled),
+            _ => Err(format!(
+                "unknown status `{s}` (expected one of: pending, in_progress, completed, cancelled; \
+                 `todo` and `done` are accepted as aliases)"
+            )),
+        }
+    }
+}
+
+/// A record that a status change skipped the rules (`--force`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Forced {
+    /// When the forced transition happened.
+    pub at: DateTime<Utc>,
+    /// The status the task was forced into.
+    pub to: Status,
+    /// What rule was skipped, with the tasks involved.
+    pub reason: String,
+}
+
+/// One task (or epic) of the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Task {
+    pub id: String,
+    pub title: String,
+    #[serde(rename = "type")]
+    pub kind: TaskType,
+    pub status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issue: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub commits: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forced: Vec<Forced>,
+}
+
+impl Task {
+    /// A new pending task with the given id, title and type, created `now`.
+    pub fn new(id: String, title: String, kind: TaskType, now: DateTime<Utc>) -> Task {
+        Task {
+            id,
+            title,
+            kind,
+            status: Status::Pending,
+            phase: None,
+            issue: None,
+            parent: None,
+            depends_on: Vec::new(),
+            labels: Vec::new(),
+            assignee: None,
+            description: None,
+            commits: Vec::new(),
+            created_at: now,
+            updated_at: now,
+            closed_at: None,
+            forced: Vec::new(),
+        }
+    }
+
+    pub fn is_epic(&self) -> bool {
+        self.kind == TaskType::Epic
+    }
+
+    /// The issue number a `GH#N:` title prefix names, if any.
+    pub fn title_issue(&self) -> Option<u64> {
+        title_issue(&self.title)
+    }
+}
+
+/// The issue number named by a `GH#N` prefix at the start of a title.
+pub fn title_issue(title: &str) -> Option<u64> {
+    let rest = title.trim_start().strip_prefix("GH#")?;
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    digits.parse().ok()
+}
+
+/// The title without its `GH#N:` prefix, for phase inference and display.
+pub fn title_without_issue(title: &str) -> &str {
+    let t = title.trim_start();
+    if let Some(rest) = t.strip_prefix("GH#") {
+        let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+        return rest.trim_start_matches([':', ' ', '-']).trim_start();
+    }
+    t
+}
+
+/// The whole content of `tasks.yaml`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreFile {
+    pub version: u32,
+    /// A custom workflow; absent means the planning template's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workflow: Option<Workflow>,
+    #[serde(default)]
+    pub tasks: Vec<Task>,
+}
+
+impl Default for StoreFile {
+    fn default() -> Self {
+        StoreFile {
+            version: FORMAT_VERSION,
+            workflow: None,
+            tasks: Vec::new(),
+        }
+    }
+}
+
+/// RFC 3339 UTC with only as many fractional digits as the value needs.
+pub fn format_time(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// `now` truncated to milliseconds: enough to order tasks created by a
+/// script, short enough to read.
+pub fn now_millis() -> DateTime<Utc> {
+    let now = Utc::now();
+    DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now)
+}
+
+/// The alphabet of generated ids: lowercase Crockford base32 (no i, l, o, u),
+/// so ids are easy to read aloud and type.
+const ID_ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+/// Generated ids are this long: about 39 random bits, so two clones creating
+/// a thousand tasks each collide with odds of about one in a million.
+pub const ID_LEN: usize = 8;
+
+/// A fresh random id. Random rather than counted, so that two branches or
+/// clones never hand out the same id without sharing any state.
+pub fn random_id() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; ID_LEN];
+    getrandom::fill(&mut bytes)?;
+    // The first character is a letter, so an id never looks like a number
+    // (to YAML or to a person).
+    Ok(bytes
+        .iter()
+        .enumerate()
+        .map(|(k, b)| {
+            if k == 0 {
+                ID_ALPHABET[10 + (*b as usize % 22)] as char
+            } else {
+                ID_ALPHABET[(*b & 31) as usize] as char
+            }
+        })
+        .collect())
+}
+
+/// Whether `id` is acceptable as a task id (generated or hand-written).
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn title_issue_prefix() {
+        assert_eq!(title_issue("GH#42: Network hardening"), Some(42));
+        assert_eq!(title_issue("Network hardening"), None);
+        assert_eq!(title_issue("GH#: x"), None);
+        assert_eq!(
+            title_without_issue("GH#42: Analyze current infrastructure"),
+            "Analyze current infrastructure"
+        );
+    }
+
+    #[test]
+    fn random_ids_are_valid_and_distinct() {
+        let a = random_id().unwrap();
+        let b = random_id().unwrap();
+        assert_eq!(a.len(), ID_LEN);
+        assert!(valid_id(&a));
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn status_aliases() {
+        assert_eq!("todo".parse::<Status>(), Ok(Status::Pending));
+        assert_eq!("done".parse::<Status>(), Ok(Status::Completed));
+        assert_eq!("in-progress".parse::<Status>(), Ok(Status::InProgress));
+        assert!("blocked".parse::<Status>().is_err());
+    }
+}

@@ -1,0 +1,612 @@
+//! Mutations as values, applied to a plan all-or-nothing and checked by the
+//! same rules whatever their origin. This is the one path every write takes.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+
+use crate::check::{self, Problem, Severity};
+use crate::error::{Error, Result};
+use crate::graph::Graph;
+use crate::model::{Forced, Status, Task, TaskType, title_issue};
+use crate::plan::Plan;
+
+/// The fields of a task to create. Ids in `parent` and `depends_on` may be
+/// unique prefixes.
+#[derive(Debug, Clone, Default)]
+pub struct NewTask {
+    pub title: String,
+    pub kind: Option<TaskType>,
+    pub issue: Option<u64>,
+    pub phase: Option<String>,
+    pub parent: Option<String>,
+    pub depends_on: Vec<String>,
+    pub labels: Vec<String>,
+    pub assignee: Option<String>,
+    pub description: Option<String>,
+    /// Return the existing task when the issue already has one of this title.
+    pub if_missing: bool,
+}
+
+/// Field changes for `update`. `Some(None)` clears an optional field.
+#[derive(Debug, Clone, Default)]
+pub struct Changes {
+    pub title: Option<String>,
+    pub kind: Option<TaskType>,
+    pub phase: Option<Option<String>>,
+    pub issue: Option<Option<u64>>,
+    pub parent: Option<Option<String>>,
+    pub assignee: Option<Option<String>>,
+    pub description: Option<Option<String>>,
+    pub add_labels: Vec<String>,
+    pub remove_labels: Vec<String>,
+}
+
+/// A status change with its rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    /// pending -> in_progress; dependencies must be settled.
+    Start,
+    /// -> completed; dependencies settled, an epic's children closed.
+    Done,
+    /// completed, cancelled or in_progress -> pending.
+    Reopen,
+    /// -> cancelled.
+    Cancel,
+}
+
+impl Transition {
+    pub fn target(self) -> Status {
+        match self {
+            Transition::Start => Status::InProgress,
+            Transition::Done => Status::Completed,
+            Transition::Reopen => Status::Pending,
+            Transition::Cancel => Status::Cancelled,
+        }
+    }
+    fn verb(self) -> &'static str {
+        match self {
+            Transition::Start => "start",
+            Transition::Done => "complete",
+            Transition::Reopen => "reopen",
+            Transition::Cancel => "cancel",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Op {
+    Create(NewTask),
+    Update {
+        id: String,
+        changes: Changes,
+    },
+    SetStatus {
+        id: String,
+        to: Transition,
+        force: bool,
+        /// Set the assignee with the transition (used by `claim`).
+        assignee: Option<String>,
+    },
+    Delete {
+        id: String,
+        force: bool,
+    },
+    AddDeps {
+        id: String,
+        on: Vec<String>,
+    },
+    RemoveDeps {
+        id: String,
+        on: Vec<String>,
+    },
+}
+
+/// What one op did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The full id of the task the op was about.
+    pub id: String,
+    /// False when the op found nothing to change (idempotent repeats).
+    pub changed: bool,
+    /// Things the user should be told (inferred phase, forced rules, ...).
+    pub notes: Vec<String>,
+}
+
+impl Outcome {
+    fn new(id: &str) -> Outcome {
+        Outcome {
+            id: id.to_string(),
+            changed: true,
+            notes: Vec::new(),
+        }
+    }
+}
+
+/// Apply `ops` in order. On success returns the new plan and one outcome per
+/// op; on error the plan is consumed and dropped, so nothing half-applied
+/// can ever be saved. A batch may not introduce any new error-level problem
+/// (cycle, phase-order edge, dangling reference...).
+pub fn apply(mut plan: Plan, ops: Vec<Op>, now: DateTime<Utc>) -> Result<(Plan, Vec<Outcome>)> {
+    let before: HashSet<Problem> = check::errors(&check::check(&plan, &Graph::build(&plan)))
+        .into_iter()
+        .collect();
+    let mut outcomes = Vec::with_capacity(ops.len());
+    for op in ops {
+        outcomes.push(apply_one(&mut plan, op, now)?);
+    }
+    let graph = Graph::build(&plan);
+    let new: Vec<Problem> = check::check(&plan, &graph)
+        .into_iter()
+        .filter(|p| p.severity == Severity::Error && !before.contains(p))
+        .collect();
+    if let Some(first) = new.first() {
+        let msg = match first.code {
+            "cycle" => format!(
+                "refused: this change would create a {}",
+                first.message.trim_end()
+            ),
+            _ => format!("refused: {}", first.message),
+        };
+        let mut msg = msg;
+        for more in &new[1..] {
+            msg.push_str(&format!("\nand: {}", more.message));
+        }
+        return Err(Error::rule(msg, first.tasks.clone()));
+    }
+    Ok((plan, outcomes))
+}
+
+fn clean_opt(s: Option<String>) -> Option<String> {
+    s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+fn resolve_epic(plan: &Plan, prefix: &str) -> Result<String> {
+    let j = plan.resolve(prefix)?;
+    let e = plan.task(j);
+    if !e.is_epic() {
+        return Err(Error::Usage(format!(
+            "--parent {} is a {} task; a parent must be an epic",
+            e.id, e.kind
+        )));
+    }
+    Ok(e.id.clone())
+}
+
+fn check_phase(plan: &Plan, phase: &str) -> Result<()> {
+    if plan.workflow().get(phase).is_none() {
+        return Err(Error::Usage(format!(
+            "unknown phase `{phase}` (phases: {})",
+            plan.workflow().ids().join(", ")
+        )));
+    }
+    Ok(())
+}
+
+fn apply_one(plan: &mut Plan, op: Op, now: DateTime<Utc>) -> Result<Outcome> {
+    match op {
+        Op::Create(spec) => create(plan, spec, now),
+        Op::Update { id, changes } => update(plan, &id, changes, now),
+        Op::SetStatus {
+            id,
+            to,
+            force,
+            assignee,
+        } => set_status(plan, &id, to, force, assignee, now),
+        Op::Delete { id, force } => delete(plan, &id, force),
+        Op::AddDeps { id, on } => add_deps(plan, &id, &on, now),
+        Op::RemoveDeps { id, on } => remove_deps(plan, &id, &on, now),
+    }
+}
+
+fn create(plan: &mut Plan, spec: NewTask, now: DateTime<Utc>) -> Result<Outcome> {
+    let title = spec.title.trim().to_string();
+    if title.is_empty() {
+        return Err(Error::Usage("a task needs a non-empty --title".into()));
+    }
+    let kind = spec.kind.unwrap_or(TaskType::Task);
+    let mut notes = Vec::new();
+    let issue = match (spec.issue, title_issue(&title)) {
+        (Some(n), Some(m)) if n != m => {
+            return Err(Error::Usage(format!(
+                "the title says GH#{m} but --issue is {n}; make them agree"
+            )));
+        }
+        (Some(n), _) => Some(n),
+        (None, Some(m)) => {
+            notes.push(format!("issue #{m} taken from the title"));
+            Some(m)
+        }
+        (None, None) => None,
+    };
+
+    if spec.if_missing
+        && let Some(t) = plan
+            .tasks()
+            .iter()
+            .find(|t| t.issue == issue && t.title == title)
+    {
+        return Ok(Outcome {
+            id: t.id.clone(),
+            changed: false,
+            notes: vec![format!("already exists: {} \"{}\"", t.id, t.title)],
+        });
+    }
+
+    let phase = match clean_opt(spec.phase) {
+        Some(p) => {
+            if kind == TaskType::Epic {
+                return Err(Error::Usage(
+                    "epics have no phase; they contain the phases of their issue".into(),
+                ));
+            }
+            check_phase(plan, &p)?;
+            Some(p)
+        }
+        None if kind == TaskType::Epic => None,
+        None => {
+            let inferred = plan.workflow().infer_phase(&title).map(String::from);
+            match &inferred {
+                Some(p) => notes.push(format!("phase `{p}` inferred from the title")),
+                None => notes.push(
+                    "no phase inferred from the title; set one with --phase to order it".into(),
+                ),
+            }
+            inferred
+        }
+    };
+    let parent = match clean_opt(spec.parent) {
+        Some(p) => Some(resolve_epic(plan, &p)?),
+        None => None,
+    };
+    let mut depends_on = Vec::new();
+    for d in &spec.depends_on {
+        let j = plan.resolve(d)?;
+        let id = plan.task(j).id.clone();
+        if !depends_on.contains(&id) {
+            depends_on.push(id);
+        }
+    }
+    let mut labels: Vec<String> = Vec::new();
+    for l in spec.labels {
+        let l = l.trim().to_string();
+        if !l.is_empty() && !labels.contains(&l) {
+            labels.push(l);
+        }
+    }
+
+    let id = plan.new_id()?;
+    let mut task = Task::new(id.clone(), title, kind, now);
+    task.issue = issue;
+    task.phase = phase;
+    task.parent = parent;
+    task.depends_on = depends_on;
+    task.labels = labels;
+    task.assignee = clean_opt(spec.assignee);
+    task.description = spec.description.filter(|d| !d.trim().is_empty());
+    plan.push(task);
+    Ok(Outcome {
+        id,
+        changed: true,
+        notes,
+    })
+}
+
+fn update(plan: &mut Plan, id: &str, c: Changes, now: DateTime<Utc>) -> Result<Outcome> {
+    let i = plan.resolve(id)?;
+    let parent = match c.parent {
+        Some(Some(p)) => Some(Some(resolve_epic(plan, &p)?)),
+        other => other,
+    };
+    if let Some(Some(p)) = &c.phase {
+        check_phase(plan, p)?;
+    }
+    let before = plan.task(i).clone();
+    let t = plan.task_mut(i);
+    if let Some(title) = c.title {
+        let title = title.trim().to_string();
+        if title.is_empty() {
+            return Err(Error::Usage("the title cannot be empty".into()));
+        }
+        t.title = title;
+    }
+    if let Some(k) = c.kind {
+        t.kind = k;
+    }
+    if let Some(p) = c.phase {
+        t.phase = p;
+    }
+    if let Some(n) = c.issue {
+        t.issue = n;
+    }
+    if let Some(p) = parent {
+        t.parent = p;
+    }
+    if let Some(a) = c.assignee {
+        t.assignee = clean_opt(a);
+    }
+    if let Some(d) = c.description {
+        t.description = d.filter(|d| !d.trim().is_empty());
+    }
+    for l in c.add_labels {
+        let l = l.trim().to_string();
+        if !l.is_empty() && !t.labels.contains(&l) {
+            t.labels.push(l);
+        }
+    }
+    t.labels.retain(|l| !c.remove_labels.contains(l));
+    if t.is_epic() && t.phase.is_some() {
+        return Err(Error::Usage("epics have no phase".into()));
+    }
+    let mut out = Outcome::new(&t.id);
+    if *t == before {
+        out.changed = false;
+        out.notes.push("nothing to change".into());
+    } else {
+        t.updated_at = now;
+        if let Some(n) = Plan::title_issue_mismatch(t) {
+            out.notes.push(format!(
+                "warning: the title says GH#{n} but the task is for issue {}",
+                t.issue.unwrap_or_default()
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn set_status(
+    plan: &mut Plan,
+    id: &str,
+    to: Transition,
+    force: bool,
+    assignee: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<Outcome> {
+    let i = plan.resolve(id)?;
+    let t = plan.task(i);
+    let tid = t.id.clone();
+    let from = t.status;
+    let target = to.target();
+    let mut out = Outcome::new(&tid);
+
+    if from == target && assignee.is_none() {
+        out.changed = false;
+        out.notes.push(format!("{tid} is already {target}"));
+        return Ok(out);
+    }
+    match (to, from) {
+        (Transition::Start, Status::Completed | Status::Cancelled)
+        | (Transition::Done, Status::Cancelled) => {
+            return Err(Error::rule(
+                format!(
+                    "cannot {} {tid}: it is {from}; `wm tasks reopen {tid}` first",
+                    to.verb()
+                ),
+                vec![tid],
+            ));
+        }
+        (Transition::Reopen, Status::Pending) => {}
+        _ => {}
+    }
+
+    let mut skipped: Vec<String> = Vec::new();
+    if matches!(to, Transition::Start | Transition::Done) {
+        let graph = Graph::build(plan);
+        if !graph.is_acyclic() {
+            let p = check::check(plan, &graph)
+                .into_iter()
+                .find(|p| p.code == "cycle");
+            return Err(Error::Usage(format!(
+                "cannot {} {tid} while the graph has a cycle: {}",
+                to.verb(),
+                p.map(|p| p.message).unwrap_or_default()
+            )));
+        }
+        let open = graph.unsettled_deps(plan, i);
+        if !open.is_empty() {
+            let list: Vec<String> = open
+                .iter()
+                .map(|&j| {
+                    let d = plan.task(j);
+                    format!("{} ({}, \"{}\")", d.id, d.status, d.title)
+                })
+                .collect();
+            let reason = format!("unfinished dependencies: {}", list.join(", "));
+            if !force {
+                return Err(Error::rule(
+                    format!(
+                        "cannot {} {tid}: {reason}.\nFinish them first (`wm tasks why {tid}`), \
+                         or pass --force to record an override.",
+                        to.verb()
+                    ),
+                    std::iter::once(tid)
+                        .chain(open.iter().map(|&j| plan.task(j).id.clone()))
+                        .collect(),
+                ));
+            }
+            skipped.push(reason);
+        }
+        if to == Transition::Done && plan.task(i).is_epic() {
+            let open: Vec<usize> = graph
+                .children(i)
+                .iter()
+                .copied()
+                .filter(|&c| plan.task(c).status.is_open())
+                .collect();
+            if !open.is_empty() {
+                let list: Vec<String> = open
+                    .iter()
+                    .map(|&c| format!("{} ({})", plan.task(c).id, plan.task(c).status))
+                    .collect();
+                let reason = format!("open children: {}", list.join(", "));
+                if !force {
+                    return Err(Error::rule(
+                        format!(
+                            "cannot complete epic {tid}: {reason}.\nComplete or cancel them \
+                             first, or pass --force to record an override."
+                        ),
+                        std::iter::once(tid)
+                            .chain(open.iter().map(|&c| plan.task(c).id.clone()))
+                            .collect(),
+                    ));
+                }
+                skipped.push(reason);
+            }
+        }
+    }
+
+    let t = plan.task_mut(i);
+    t.status = target;
+    t.updated_at = now;
+    t.closed_at = if target.is_settled() { Some(now) } else { None };
+    if let Some(a) = assignee {
+        t.assignee = Some(a);
+    }
+    for reason in skipped {
+        out.notes
+            .push(format!("forced past {reason}; recorded on the task"));
+        t.forced.push(Forced {
+            at: now,
+            to: target,
+            reason,
+        });
+    }
+    Ok(out)
+}
+
+fn delete(plan: &mut Plan, id: &str, force: bool) -> Result<Outcome> {
+    let i = plan.resolve(id)?;
+    let tid = plan.task(i).id.clone();
+    let dependents: Vec<usize> = (0..plan.len())
+        .filter(|&j| plan.task(j).depends_on.contains(&tid))
+        .collect();
+    let children: Vec<usize> = (0..plan.len())
+        .filter(|&j| plan.task(j).parent.as_deref() == Some(tid.as_str()))
+        .collect();
+    if !force && (!dependents.is_empty() || !children.is_empty()) {
+        let mut why = Vec::new();
+        if !dependents.is_empty() {
+            why.push(format!(
+                "{} depend on it",
+                dependents
+                    .iter()
+                    .map(|&j| plan.task(j).id.clone())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if !children.is_empty() {
+            why.push(format!(
+                "{} name it as parent",
+                children
+                    .iter()
+                    .map(|&j| plan.task(j).id.clone())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        return Err(Error::rule(
+            format!(
+                "cannot delete {tid}: {}.\nPass --force to delete it and remove those references.",
+                why.join("; ")
+            ),
+            std::iter::once(tid.clone())
+                .chain(dependents.iter().chain(&children).map(|&j| plan.task(j).id.clone()))
+                .collect(),
+        ));
+    }
+    let mut out = Outcome::new(&tid);
+    for &j in &dependents {
+        let t = plan.task_mut(j);
+        t.depends_on.retain(|d| d != &tid);
+        out.notes
+            .push(format!("removed the dependency of {} on {tid}", t.id));
+    }
+    for &j in &children {
+        let t = plan.task_mut(j);
+        t.parent = None;
+        out.notes.push(format!("cleared the parent of {}", t.id));
+    }
+    plan.remove(i);
+    Ok(out)
+}
+
+fn add_deps(plan: &mut Plan, id: &str, on: &[String], now: DateTime<Utc>) -> Result<Outcome> {
+    let i = plan.resolve(id)?;
+    let mut ids = Vec::new();
+    for d in on {
+        let j = plan.resolve(d)?;
+        if j == i {
+            return Err(Error::rule(
+                format!("a task cannot depend on itself ({})", plan.task(i).id),
+                vec![plan.task(i).id.clone()],
+            ));
+        }
+        ids.push(plan.task(j).id.clone());
+    }
+    let t = plan.task_mut(i);
+    let mut out = Outcome::new(&t.id);
+    out.changed = false;
+    for d in ids {
+        if t.depends_on.contains(&d) {
+            out.notes.push(format!("{} already depends on {d}", t.id));
+        } else {
+            t.depends_on.push(d);
+            out.changed = true;
+        }
+    }
+    if out.changed {
+        t.updated_at = now;
+    }
+    Ok(out)
+}
+
+fn remove_deps(plan: &mut Plan, id: &str, on: &[String], now: DateTime<Utc>) -> Result<Outcome> {
+    let i = plan.resolve(id)?;
+    // `--on` may name a task that no longer exists (a dangling edge being
+    // repaired), so match it against the task's own list first.
+    let mut targets = Vec::new();
+    for d in on {
+        let t = plan.task(i);
+        if t.depends_on.iter().any(|x| x == d) {
+            targets.push(d.clone());
+            continue;
+        }
+        let matching: Vec<&String> = t.depends_on.iter().filter(|x| x.starts_with(d.as_str())).collect();
+        match matching.as_slice() {
+            [one] => targets.push((*one).clone()),
+            [] => {
+                let j = plan.resolve(d)?;
+                let (dep, derived) = {
+                    let g = Graph::build(plan);
+                    (plan.task(j).id.clone(), g.deps(i).iter().any(|&(k, _)| k == j))
+                };
+                let why = if derived {
+                    format!(
+                        "{} does not list {dep} in depends_on; that edge is derived from the phases \
+                         (change a phase with `wm tasks update --phase`)",
+                        t.id
+                    )
+                } else {
+                    format!("{} does not depend on {dep}", t.id)
+                };
+                return Err(Error::Usage(why));
+            }
+            _ => {
+                return Err(Error::AmbiguousId {
+                    prefix: d.clone(),
+                    candidates: matching.iter().map(|m| ((*m).clone(), String::new())).collect(),
+                });
+            }
+        }
+    }
+    let t = plan.task_mut(i);
+    let n = t.depends_on.len();
+    t.depends_on.retain(|d| !targets.contains(d));
+    let mut out = Outcome::new(&t.id);
+    out.changed = t.depends_on.len() != n;
+    if out.changed {
+        t.updated_at = now;
+    }
+    Ok(out)
+}

@@ -1,0 +1,233 @@
+//! A loaded plan: the store's content plus an id index, with id-prefix
+//! resolution and the structural facts every other module asks about
+//! (a task's workflow group, its epic).
+
+use std::collections::HashMap;
+
+use crate::error::{Error, Result};
+use crate::model::{StoreFile, Task, random_id, title_issue};
+use crate::workflow::Workflow;
+
+/// The tasks of one store, indexed by id.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    file: StoreFile,
+    index: HashMap<String, usize>,
+    default_workflow: Workflow,
+}
+
+/// The scope within which phase edges are derived: an issue, or for tasks
+/// without an issue, their parent epic.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Group {
+    Issue(u64),
+    Parent(String),
+}
+
+impl Plan {
+    pub fn new(file: StoreFile) -> Plan {
+        let mut index = HashMap::with_capacity(file.tasks.len());
+        for (i, t) in file.tasks.iter().enumerate() {
+            // The first of duplicate ids wins the index; `check` reports the rest.
+            index.entry(t.id.clone()).or_insert(i);
+        }
+        Plan {
+            file,
+            index,
+            default_workflow: Workflow::default(),
+        }
+    }
+
+    pub fn empty() -> Plan {
+        Plan::new(StoreFile::default())
+    }
+
+    pub fn file(&self) -> &StoreFile {
+        &self.file
+    }
+
+    pub fn into_file(self) -> StoreFile {
+        self.file
+    }
+
+    pub fn tasks(&self) -> &[Task] {
+        &self.file.tasks
+    }
+
+    pub fn len(&self) -> usize {
+        self.file.tasks.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.file.tasks.is_empty()
+    }
+
+    pub fn task(&self, i: usize) -> &Task {
+        &self.file.tasks[i]
+    }
+
+    /// Mutable access to one task; ids must not be changed through it.
+    pub(crate) fn task_mut(&mut self, i: usize) -> &mut Task {
+        &mut self.file.tasks[i]
+    }
+
+    /// Add a task (its id must be new) and index it.
+    pub(crate) fn push(&mut self, task: Task) -> usize {
+        let i = self.file.tasks.len();
+        self.index.entry(task.id.clone()).or_insert(i);
+        self.file.tasks.push(task);
+        i
+    }
+
+    /// Remove the task at `i`, re-indexing the rest.
+    pub(crate) fn remove(&mut self, i: usize) -> Task {
+        let t = self.file.tasks.remove(i);
+        self.reindex();
+        t
+    }
+
+    fn reindex(&mut self) {
+        self.index.clear();
+        for (i, t) in self.file.tasks.iter().enumerate() {
+            self.index.entry(t.id.clone()).or_insert(i);
+        }
+    }
+
+    /// Put tasks in their canonical file order: by issue (tasks without an
+    /// issue last), then creation time, then id. Appending a task to an issue
+    /// therefore touches only that issue's part of the file.
+    pub fn sort_canonical(&mut self) {
+        self.file.tasks.sort_by(|a, b| {
+            (a.issue.is_none(), a.issue, a.created_at, &a.id).cmp(&(
+                b.issue.is_none(),
+                b.issue,
+                b.created_at,
+                &b.id,
+            ))
+        });
+        self.reindex();
+    }
+
+    pub fn workflow(&self) -> &Workflow {
+        self.file.workflow.as_ref().unwrap_or(&self.default_workflow)
+    }
+
+    pub fn set_workflow(&mut self, wf: Option<Workflow>) {
+        self.file.workflow = wf;
+    }
+
+    /// Index of the task with exactly this id.
+    pub fn get(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
+    /// Resolve a full id or a unique prefix of one to a task index.
+    pub fn resolve(&self, prefix: &str) -> Result<usize> {
+        let prefix = prefix.trim();
+        if let Some(i) = self.get(prefix) {
+            return Ok(i);
+        }
+        let lower = prefix.to_ascii_lowercase();
+        if lower != prefix
+            && let Some(i) = self.get(&lower)
+        {
+            return Ok(i);
+        }
+        if prefix.is_empty() {
+            return Err(Error::UnknownId(prefix.to_string()));
+        }
+        let mut found: Vec<usize> = self
+            .file
+            .tasks
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.id.starts_with(prefix) || t.id.starts_with(&lower))
+            .map(|(i, _)| i)
+            .collect();
+        found.dedup_by_key(|i| self.file.tasks[*i].id.clone());
+        match found.len() {
+            0 => Err(Error::UnknownId(prefix.to_string())),
+            1 => Ok(found[0]),
+            _ => Err(Error::AmbiguousId {
+                prefix: prefix.to_string(),
+                candidates: found
+                    .iter()
+                    .map(|&i| {
+                        let t = &self.file.tasks[i];
+                        (t.id.clone(), t.title.clone())
+                    })
+                    .collect(),
+            }),
+        }
+    }
+
+    /// A random id not yet used in this plan.
+    pub fn new_id(&self) -> Result<String> {
+        for _ in 0..64 {
+            let id = random_id().map_err(|e| Error::Random(e.to_string()))?;
+            if self.get(&id).is_none() {
+                return Ok(id);
+            }
+        }
+        Err(Error::Random("64 random ids in a row were taken".into()))
+    }
+
+    /// The group a task's phase edges are derived within.
+    pub fn group(&self, t: &Task) -> Option<Group> {
+        if let Some(n) = t.issue {
+            Some(Group::Issue(n))
+        } else {
+            t.parent.as_ref().map(|p| Group::Parent(p.clone()))
+        }
+    }
+
+    /// The epic that owns an issue: its earliest-created epic.
+    pub fn issue_epic(&self, issue: u64) -> Option<usize> {
+        self.file
+            .tasks
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.is_epic() && t.issue == Some(issue))
+            .min_by_key(|(_, t)| (t.created_at, t.id.clone()))
+            .map(|(i, _)| i)
+    }
+
+    /// The epic a task belongs to: its explicit `parent`, else its issue's
+    /// epic (derived, so creation order does not matter).
+    pub fn epic_of(&self, i: usize) -> Option<usize> {
+        let t = &self.file.tasks[i];
+        if let Some(p) = &t.parent {
+            return self.get(p);
+        }
+        if t.is_epic() {
+            return None;
+        }
+        t.issue.and_then(|n| self.issue_epic(n))
+    }
+
+    /// Children of an epic: tasks whose `parent` is it, plus tasks of its
+    /// issue without an explicit parent (when it is the issue's epic).
+    pub fn children(&self, epic: usize) -> Vec<usize> {
+        let e = &self.file.tasks[epic];
+        let owns_issue = e.issue.is_some_and(|n| self.issue_epic(n) == Some(epic));
+        self.file
+            .tasks
+            .iter()
+            .enumerate()
+            .filter(|&(i, t)| {
+                i != epic
+                    && (t.parent.as_deref() == Some(e.id.as_str())
+                        || (owns_issue && t.parent.is_none() && !t.is_epic() && t.issue == e.issue))
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// The issue a title's `GH#N` prefix names, if it disagrees with `issue`.
+    pub fn title_issue_mismatch(t: &Task) -> Option<u64> {
+        match (title_issue(&t.title), t.issue) {
+            (Some(n), Some(m)) if n != m => Some(n),
+            _ => None,
+        }
+    }
+}

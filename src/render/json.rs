@@ -1,0 +1,118 @@
+//! The JSON contract of read commands. Field names here are stable; add
+//! fields rather than rename them, and bump [`SCHEMA_VERSION`] on any
+//! incompatible change. Documented in README.md ("JSON output").
+
+use serde::Serialize;
+
+use crate::graph::Graph;
+use crate::model::{Forced, format_time};
+use crate::plan::Plan;
+
+/// Version of the JSON output contract, at the top of every document.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Serialize)]
+pub struct Dependency {
+    pub id: String,
+    /// `explicit` (from depends_on) or `phase` (derived from the workflow).
+    pub kind: &'static str,
+    pub status: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ForcedView {
+    pub at: String,
+    pub to: &'static str,
+    pub reason: String,
+}
+
+/// One task as the JSON contract shows it.
+#[derive(Debug, Serialize)]
+pub struct TaskView {
+    pub id: String,
+    pub title: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub status: &'static str,
+    /// Derived: ready, blocked, in_progress, completed, cancelled, open (epic).
+    pub state: &'static str,
+    pub ready: bool,
+    pub blocked: bool,
+    pub phase: Option<String>,
+    pub issue: Option<u64>,
+    /// The stored parent, if any.
+    pub parent: Option<String>,
+    /// The epic the task belongs to (its parent, or its issue's epic).
+    pub epic: Option<String>,
+    /// Explicit dependencies as stored.
+    pub depends_on: Vec<String>,
+    /// All effective dependencies, explicit and derived.
+    pub dependencies: Vec<Dependency>,
+    /// Dependencies not yet completed or cancelled.
+    pub blocked_by: Vec<String>,
+    pub labels: Vec<String>,
+    pub assignee: Option<String>,
+    pub description: Option<String>,
+    pub commits: Vec<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub closed_at: Option<String>,
+    pub forced: Vec<ForcedView>,
+}
+
+fn forced_view(f: &Forced) -> ForcedView {
+    ForcedView {
+        at: format_time(&f.at),
+        to: f.to.as_str(),
+        reason: f.reason.clone(),
+    }
+}
+
+pub fn task_view(plan: &Plan, graph: &Graph, i: usize) -> TaskView {
+    let t = plan.task(i);
+    let state = graph.state(plan, i);
+    TaskView {
+        id: t.id.clone(),
+        title: t.title.clone(),
+        kind: t.kind.as_str(),
+        status: t.status.as_str(),
+        state: state.as_str(),
+        ready: state == crate::graph::State::Ready,
+        blocked: state == crate::graph::State::Blocked,
+        phase: t.phase.clone(),
+        issue: t.issue,
+        parent: t.parent.clone(),
+        epic: graph.epic_of(i).map(|e| plan.task(e).id.clone()),
+        depends_on: t.depends_on.clone(),
+        dependencies: graph
+            .deps(i)
+            .iter()
+            .map(|&(j, k)| Dependency {
+                id: plan.task(j).id.clone(),
+                kind: k.as_str(),
+                status: plan.task(j).status.as_str(),
+            })
+            .collect(),
+        blocked_by: graph
+            .unsettled_deps(plan, i)
+            .into_iter()
+            .map(|j| plan.task(j).id.clone())
+            .collect(),
+        labels: t.labels.clone(),
+        assignee: t.assignee.clone(),
+        description: t.description.clone(),
+        commits: t.commits.clone(),
+        created_at: format_time(&t.created_at),
+        updated_at: format_time(&t.updated_at),
+        closed_at: t.closed_at.as_ref().map(format_time),
+        forced: t.forced.iter().map(forced_view).collect(),
+    }
+}
+
+/// `{"schema_version": 1, "tasks": [...]}`
+pub fn tasks_doc(plan: &Plan, graph: &Graph, tasks: &[usize]) -> serde_json::Value {
+    serde_json::json!({
+        "schema_version": SCHEMA_VERSION,
+        "tasks": tasks.iter().map(|&i| task_view(plan, graph, i)).collect::<Vec<_>>(),
+    })
+}

@@ -1,0 +1,68 @@
+//! Pure text out: escaping, tables and the JSON contract. Nothing here
+//! prints; callers decide where the text goes.
+
+pub mod json;
+pub mod table;
+
+/// Make text safe to show on a terminal: control characters, escape
+/// sequences and line breaks are shown as visible escapes (`\n`, `\x1b`),
+/// so a title can never move the cursor or restyle the terminal. The stored
+/// text is unchanged.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') => {
+                let n = c as u32;
+                if n <= 0xff {
+                    out.push_str(&format!("\\x{n:02x}"));
+                } else {
+                    out.push_str(&format!("\\u{{{n:x}}}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Cut `s` to at most `width` characters, marking the cut with `…`.
+pub fn truncate(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        return s.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out: String = s.chars().take(width - 1).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_neutralises_terminal_sequences() {
+        assert_eq!(escape("a\nb"), "a\\nb");
+        assert_eq!(escape("\u{1b}[2Jx"), "\\x1b[2Jx");
+        assert_eq!(escape("\u{9b}31m"), "\\x9b31m");
+        assert_eq!(escape("plain"), "plain");
+    }
+
+    #[test]
+    fn truncate_marks_the_cut() {
+        assert_eq!(truncate("abcdef", 4), "abc…");
+        assert_eq!(truncate("abc", 4), "abc");
+    }
+}
+
+/// Like [`escape`], but keeps line breaks: for multi-line messages that
+/// may quote user text.
+pub fn escape_message(s: &str) -> String {
+    s.split('\n').map(escape).collect::<Vec<_>>().join("\n")
+}
