@@ -28,6 +28,8 @@ pub struct Problem {
     pub message: String,
     /// Ids of the tasks involved, the offending task first.
     pub tasks: Vec<String>,
+    /// How to repair it, when there is a command for that.
+    pub hint: Option<String>,
 }
 
 impl fmt::Display for Problem {
@@ -36,7 +38,11 @@ impl fmt::Display for Problem {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{sev}[{}]: {}", self.code, self.message)
+        write!(f, "{sev}[{}]: {}", self.code, self.message)?;
+        if let Some(h) = &self.hint {
+            write!(f, "; {h}")?;
+        }
+        Ok(())
     }
 }
 
@@ -47,7 +53,13 @@ impl Problem {
             code,
             message,
             tasks,
+            hint: None,
         }
+    }
+
+    fn with_hint(mut self, hint: String) -> Problem {
+        self.hint = Some(hint);
+        self
     }
     fn warning(code: &'static str, message: String, tasks: Vec<String>) -> Problem {
         Problem {
@@ -55,6 +67,7 @@ impl Problem {
             code,
             message,
             tasks,
+            hint: None,
         }
     }
 }
@@ -146,16 +159,20 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
     }
 
     for (i, missing) in graph.dangling() {
-        out.push(Problem::error(
-            "dangling-dependency",
-            format!(
-                "task {} depends on `{missing}`, which does not exist; remove the edge with \
-                 `wm tasks dep rm {} --on {missing}`",
-                id(*i),
+        out.push(
+            Problem::error(
+                "dangling-dependency",
+                format!(
+                    "task {} depends on `{missing}`, which does not exist",
+                    id(*i)
+                ),
+                vec![id(*i), missing.clone()],
+            )
+            .with_hint(format!(
+                "remove the edge with `wm tasks dep rm {} --on {missing}`",
                 id(*i)
-            ),
-            vec![id(*i), missing.clone()],
-        ));
+            )),
+        );
     }
 
     for cycle in graph.cycles() {
@@ -165,19 +182,18 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
             .filter(|w| tasks[w[0]].depends_on.contains(&tasks[w[1]].id))
             .map(|w| format!("`wm tasks dep rm {} --on {}`", id(w[0]), id(w[1])))
             .collect();
-        let hint = if explicit.is_empty() {
-            String::new()
-        } else {
-            format!("; break it with {}", explicit.join(" or "))
-        };
-        out.push(Problem::error(
+        let mut p = Problem::error(
             "cycle",
             format!(
-                "dependency cycle: {} (each depends on the next){hint}",
+                "dependency cycle: {} (each depends on the next)",
                 path.join(" -> ")
             ),
             path[..path.len().saturating_sub(1)].to_vec(),
-        ));
+        );
+        if !explicit.is_empty() {
+            p = p.with_hint(format!("break it with {}", explicit.join(" or ")));
+        }
+        out.push(p);
     }
 
     // Explicit edges against the phase order, within one issue.
@@ -192,15 +208,21 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
                 && plan.group(u).as_ref() == Some(&ga)
                 && wf.precedes(pa, pb)
             {
-                out.push(Problem::error(
-                    "phase-order",
-                    format!(
-                        "task {} ({pa}) depends on {} ({pb}), but {pb} comes after {pa} in the \
-                         workflow; remove it with `wm tasks dep rm {} --on {}`",
-                        t.id, u.id, t.id, u.id
-                    ),
-                    vec![id(i), id(j)],
-                ));
+                out.push(
+                    Problem::error(
+                        "phase-order",
+                        format!(
+                            "task {} ({pa}) depends on {} ({pb}), but {pb} comes after {pa} in the \
+                         workflow",
+                            t.id, u.id
+                        ),
+                        vec![id(i), id(j)],
+                    )
+                    .with_hint(format!(
+                        "remove the edge with `wm tasks dep rm {} --on {}`",
+                        t.id, u.id
+                    )),
+                );
             }
         }
     }
@@ -208,11 +230,7 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
     // Consistency of statuses (warnings: a forced transition can cause them).
     for (i, t) in tasks.iter().enumerate() {
         if t.status == crate::model::Status::Completed {
-            let open: Vec<String> = graph
-                .unsettled_deps(plan, i)
-                .into_iter()
-                .map(id)
-                .collect();
+            let open: Vec<String> = graph.unsettled_deps(plan, i).into_iter().map(id).collect();
             if !open.is_empty() {
                 out.push(Problem::warning(
                     "completed-before-dependencies",

@@ -82,7 +82,9 @@ pub struct Graph {
 
 /// Tie-break key of the stable topological order: epics first, then by
 /// phase order, then creation time, then id.
-fn order_key(plan: &Plan, i: usize) -> (i64, DateTime<Utc>, String) {
+type OrderKey = (i64, DateTime<Utc>, String);
+
+fn order_key(plan: &Plan, i: usize) -> OrderKey {
     let t = plan.task(i);
     let wf = plan.workflow();
     let phase_rank = if t.is_epic() {
@@ -165,7 +167,10 @@ impl Graph {
         }
         let mut cycles = Vec::new();
         for scc in tarjan_scc(&g) {
-            let self_loop = scc.len() == 1 && deps[scc[0].index()].iter().any(|&(j, _)| j == scc[0].index());
+            let self_loop = scc.len() == 1
+                && deps[scc[0].index()]
+                    .iter()
+                    .any(|&(j, _)| j == scc[0].index());
             if scc.len() > 1 || self_loop {
                 let members: Vec<usize> = scc.iter().map(|x| x.index()).collect();
                 cycles.push(cycle_path(&deps, &members, plan));
@@ -177,7 +182,7 @@ impl Graph {
         // take the smallest order key.
         let mut missing: Vec<usize> = deps.iter().map(|d| d.len()).collect();
         let keys: Vec<_> = (0..n).map(|i| order_key(plan, i)).collect();
-        let mut heap: BinaryHeap<Reverse<(&(i64, DateTime<Utc>, String), usize)>> = BinaryHeap::new();
+        let mut heap: BinaryHeap<Reverse<(&OrderKey, usize)>> = BinaryHeap::new();
         for i in 0..n {
             if missing[i] == 0 {
                 heap.push(Reverse((&keys[i], i)));
@@ -308,7 +313,10 @@ impl Graph {
             Status::InProgress => State::InProgress,
             Status::Pending if t.is_epic() => State::OpenEpic,
             Status::Pending => {
-                if self.deps[i].iter().all(|&(j, _)| plan.task(j).status.is_settled()) {
+                if self.deps[i]
+                    .iter()
+                    .all(|&(j, _)| plan.task(j).status.is_settled())
+                {
                     State::Ready
                 } else {
                     State::Blocked
@@ -404,12 +412,17 @@ mod tests {
 
     fn dep_ids(p: &Plan, g: &Graph, id: &str) -> Vec<(String, EdgeKind)> {
         let i = p.get(id).unwrap();
-        g.deps(i).iter().map(|&(j, k)| (p.task(j).id.clone(), k)).collect()
+        g.deps(i)
+            .iter()
+            .map(|&(j, k)| (p.task(j).id.clone(), k))
+            .collect()
     }
 
     #[test]
     fn seed_plan_derives_the_template_graph() {
-        let phases = ["analysis", "backup", "impl", "config", "staging", "rollback", "docs"];
+        let phases = [
+            "analysis", "backup", "impl", "config", "staging", "rollback", "docs",
+        ];
         // Created in reverse order: the graph must not depend on it.
         let tasks = phases
             .iter()
@@ -421,10 +434,22 @@ mod tests {
         let g = Graph::build(&p);
         assert!(g.is_acyclic());
         assert_eq!(dep_ids(&p, &g, "analysis"), vec![]);
-        assert_eq!(dep_ids(&p, &g, "backup"), vec![("analysis".into(), EdgeKind::Phase)]);
-        assert_eq!(dep_ids(&p, &g, "staging"), vec![("config".into(), EdgeKind::Phase)]);
-        assert_eq!(dep_ids(&p, &g, "rollback"), vec![("staging".into(), EdgeKind::Phase)]);
-        assert_eq!(dep_ids(&p, &g, "docs"), vec![("staging".into(), EdgeKind::Phase)]);
+        assert_eq!(
+            dep_ids(&p, &g, "backup"),
+            vec![("analysis".into(), EdgeKind::Phase)]
+        );
+        assert_eq!(
+            dep_ids(&p, &g, "staging"),
+            vec![("config".into(), EdgeKind::Phase)]
+        );
+        assert_eq!(
+            dep_ids(&p, &g, "rollback"),
+            vec![("staging".into(), EdgeKind::Phase)]
+        );
+        assert_eq!(
+            dep_ids(&p, &g, "docs"),
+            vec![("staging".into(), EdgeKind::Phase)]
+        );
         let order: Vec<&str> = g.order().iter().map(|&i| p.task(i).id.as_str()).collect();
         assert_eq!(order, phases);
         let ready: Vec<&str> = g.ready(&p).iter().map(|&i| p.task(i).id.as_str()).collect();
@@ -454,7 +479,10 @@ mod tests {
         let p = plan(vec![a, b, c]);
         let g = Graph::build(&p);
         assert_eq!(g.cycles().len(), 1);
-        let path: Vec<&str> = g.cycles()[0].iter().map(|&i| p.task(i).id.as_str()).collect();
+        let path: Vec<&str> = g.cycles()[0]
+            .iter()
+            .map(|&i| p.task(i).id.as_str())
+            .collect();
         assert_eq!(path, vec!["a", "b", "c", "a"]);
     }
 

@@ -140,15 +140,16 @@ pub fn apply(mut plan: Plan, ops: Vec<Op>, now: DateTime<Utc>) -> Result<(Plan, 
         .into_iter()
         .filter(|p| p.severity == Severity::Error && !before.contains(p))
         .collect();
-    if let Some(first) = new.first() {
-        let msg = match first.code {
-            "cycle" => format!(
-                "refused: this change would create a {}",
-                first.message.trim_end()
-            ),
+    if !new.is_empty() {
+        // Phase-order problems explain themselves better than the cycle
+        // they may also close, so they come first.
+        let mut new = new;
+        new.sort_by_key(|p| p.code != "phase-order");
+        let first = &new[0];
+        let mut msg = match first.code {
+            "cycle" => format!("refused: this change would create a {}", first.message),
             _ => format!("refused: {}", first.message),
         };
-        let mut msg = msg;
         for more in &new[1..] {
             msg.push_str(&format!("\nand: {}", more.message));
         }
@@ -511,7 +512,12 @@ fn delete(plan: &mut Plan, id: &str, force: bool) -> Result<Outcome> {
                 why.join("; ")
             ),
             std::iter::once(tid.clone())
-                .chain(dependents.iter().chain(&children).map(|&j| plan.task(j).id.clone()))
+                .chain(
+                    dependents
+                        .iter()
+                        .chain(&children)
+                        .map(|&j| plan.task(j).id.clone()),
+                )
                 .collect(),
         ));
     }
@@ -572,14 +578,21 @@ fn remove_deps(plan: &mut Plan, id: &str, on: &[String], now: DateTime<Utc>) -> 
             targets.push(d.clone());
             continue;
         }
-        let matching: Vec<&String> = t.depends_on.iter().filter(|x| x.starts_with(d.as_str())).collect();
+        let matching: Vec<&String> = t
+            .depends_on
+            .iter()
+            .filter(|x| x.starts_with(d.as_str()))
+            .collect();
         match matching.as_slice() {
             [one] => targets.push((*one).clone()),
             [] => {
                 let j = plan.resolve(d)?;
                 let (dep, derived) = {
                     let g = Graph::build(plan);
-                    (plan.task(j).id.clone(), g.deps(i).iter().any(|&(k, _)| k == j))
+                    (
+                        plan.task(j).id.clone(),
+                        g.deps(i).iter().any(|&(k, _)| k == j),
+                    )
                 };
                 let why = if derived {
                     format!(
@@ -595,7 +608,10 @@ fn remove_deps(plan: &mut Plan, id: &str, on: &[String], now: DateTime<Utc>) -> 
             _ => {
                 return Err(Error::AmbiguousId {
                     prefix: d.clone(),
-                    candidates: matching.iter().map(|m| ((*m).clone(), String::new())).collect(),
+                    candidates: matching
+                        .iter()
+                        .map(|m| ((*m).clone(), String::new()))
+                        .collect(),
                 });
             }
         }

@@ -109,7 +109,10 @@ impl Plan {
     }
 
     pub fn workflow(&self) -> &Workflow {
-        self.file.workflow.as_ref().unwrap_or(&self.default_workflow)
+        self.file
+            .workflow
+            .as_ref()
+            .unwrap_or(&self.default_workflow)
     }
 
     pub fn set_workflow(&mut self, wf: Option<Workflow>) {

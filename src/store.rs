@@ -37,7 +37,11 @@ pub struct Location {
 /// `cwd` outside a repository.
 pub fn locate(explicit: Option<&Path>, cwd: &Path) -> Location {
     if let Some(p) = explicit {
-        let path = if p.is_absolute() { p.to_path_buf() } else { cwd.join(p) };
+        let path = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            cwd.join(p)
+        };
         return Location {
             exists: path.exists(),
             path,
@@ -102,7 +106,9 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<StoreFile> {
             path: path.to_path_buf(),
             line,
             column,
-            message: "the file is not valid UTF-8; save it as UTF-8 (the last good content is in git)".into(),
+            message:
+                "the file is not valid UTF-8; save it as UTF-8 (the last good content is in git)"
+                    .into(),
         }
     })?;
     if text.trim().is_empty() {
@@ -175,10 +181,32 @@ fn explain_parse_error(msg: &str, text: &str) -> String {
     if let Some(rest) = msg.split("unknown field `").nth(1) {
         let field = rest.split('`').next().unwrap_or("");
         let known = [
-            "id", "title", "type", "status", "phase", "issue", "parent", "depends_on", "labels",
-            "assignee", "description", "commits", "created_at", "updated_at", "closed_at",
-            "forced", "version", "workflow", "tasks", "phases", "name", "group", "keywords",
-            "at", "to", "reason",
+            "id",
+            "title",
+            "type",
+            "status",
+            "phase",
+            "issue",
+            "parent",
+            "depends_on",
+            "labels",
+            "assignee",
+            "description",
+            "commits",
+            "created_at",
+            "updated_at",
+            "closed_at",
+            "forced",
+            "version",
+            "workflow",
+            "tasks",
+            "phases",
+            "name",
+            "group",
+            "keywords",
+            "at",
+            "to",
+            "reason",
         ];
         if let Some(best) = known
             .iter()
@@ -227,7 +255,10 @@ fn line_col(bytes: &[u8], offset: usize) -> (u64, u64) {
 fn conflict_marker_line(text: &str) -> Option<u64> {
     text.lines()
         .position(|l| {
-            l.starts_with("<<<<<<< ") || l == "<<<<<<<" || l.starts_with(">>>>>>> ") || l == "======="
+            l.starts_with("<<<<<<< ")
+                || l == "<<<<<<<"
+                || l.starts_with(">>>>>>> ")
+                || l == "======="
         })
         .map(|i| i as u64 + 1)
 }
@@ -444,7 +475,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8], must_not_exist: bool) -> Result<(
         .tempfile_in(&dir)
         .map_err(|e| Error::io(&dir, e))?;
     tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::io(tmp.path(), e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io(tmp.path(), e))?;
     // Keep the store's permissions when replacing it.
     if let Ok(meta) = fs::metadata(path) {
         let _ = fs::set_permissions(tmp.path(), meta.permissions());

@@ -56,7 +56,14 @@ impl Default for Workflow {
                     "Analysis",
                     "Preparation",
                     &[],
-                    &["analy", "investigat", "assess", "audit", "survey", "current state"],
+                    &[
+                        "analy",
+                        "investigat",
+                        "assess",
+                        "audit",
+                        "survey",
+                        "current state",
+                    ],
                 ),
                 phase(
                     "backup",
@@ -330,9 +337,18 @@ mod tests {
     fn nearest_predecessors_skip_empty_phases() {
         let wf = Workflow::default();
         let present = |p: &str| matches!(p, "analysis" | "staging");
-        assert_eq!(wf.nearest_present_predecessors("docs", &present), vec!["staging"]);
-        assert_eq!(wf.nearest_present_predecessors("staging", &present), vec!["analysis"]);
-        assert!(wf.nearest_present_predecessors("analysis", &present).is_empty());
+        assert_eq!(
+            wf.nearest_present_predecessors("docs", &present),
+            vec!["staging"]
+        );
+        assert_eq!(
+            wf.nearest_present_predecessors("staging", &present),
+            vec!["analysis"]
+        );
+        assert!(
+            wf.nearest_present_predecessors("analysis", &present)
+                .is_empty()
+        );
     }
 
     #[test]

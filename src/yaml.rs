@@ -130,7 +130,9 @@ fn literal_block_ok(s: &str) -> bool {
         && !body.starts_with([' ', '\t', '\n'])
         && s.chars().all(|c| c == '\n' || !needs_escape(c))
         && !s.contains('\r')
-        && !body.lines().any(|l| l.starts_with([' ', '\t']) && l.trim().is_empty())
+        && !body
+            .lines()
+            .any(|l| l.starts_with([' ', '\t']) && l.trim().is_empty())
 }
 
 /// Characters YAML cannot carry literally in a quoted scalar.
@@ -176,7 +178,20 @@ fn plain_ok(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
     if matches!(
         lower.as_str(),
-        "null" | "~" | "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | ".nan" | ".inf" | "-.inf" | "+.inf"
+        "null"
+            | "~"
+            | "true"
+            | "false"
+            | "yes"
+            | "no"
+            | "on"
+            | "off"
+            | "y"
+            | "n"
+            | ".nan"
+            | ".inf"
+            | "-.inf"
+            | "+.inf"
     ) {
         return false;
     }
@@ -187,16 +202,31 @@ fn plain_ok(s: &str) -> bool {
     }
     if matches!(
         first,
-        '!' | '&' | '*' | '{' | '}' | '[' | ']' | '|' | '>' | '\'' | '"' | '%' | '@' | '`' | '#' | ',' | '?' | ':'
+        '!' | '&'
+            | '*'
+            | '{'
+            | '}'
+            | '['
+            | ']'
+            | '|'
+            | '>'
+            | '\''
+            | '"'
+            | '%'
+            | '@'
+            | '`'
+            | '#'
+            | ','
+            | '?'
+            | ':'
     ) {
         return false;
     }
     if s.contains(": ") || s.contains(" #") || s.ends_with(':') {
         return false;
     }
-    s.chars().all(|c| {
-        !needs_escape(c) && !matches!(c, '\n' | '\t' | '{' | '}' | '[' | ']' | ',' | '\\')
-    })
+    s.chars()
+        .all(|c| !needs_escape(c) && !matches!(c, '\n' | '\t' | '{' | '}' | '[' | ']' | ',' | '\\'))
 }
 
 #[cfg(test)]
@@ -206,7 +236,10 @@ mod tests {
     #[test]
     fn scalars_quote_what_needs_it() {
         assert_eq!(scalar("hello world"), "hello world");
-        assert_eq!(scalar("GH#42: Network hardening"), "\"GH#42: Network hardening\"");
+        assert_eq!(
+            scalar("GH#42: Network hardening"),
+            "\"GH#42: Network hardening\""
+        );
         assert_eq!(scalar("true"), "\"true\"");
         assert_eq!(scalar("42"), "\"42\"");
         assert_eq!(scalar(""), "\"\"");

@@ -1,6 +1,6 @@
 use clap::Args;
-use comfy_table::presets::{NOTHING, UTF8_FULL_CONDENSED};
 use comfy_table::Table;
+use comfy_table::presets::{NOTHING, UTF8_FULL_CONDENSED};
 
 use super::list::Filter;
 use super::{CliResult, Ctx, Format, OutputArgs, print, print_json};
@@ -38,7 +38,11 @@ pub fn run(ctx: &Ctx, a: BlockedArgs) -> CliResult {
                 return Ok(());
             }
             let mut table = Table::new();
-            table.load_style(if ctx.tty { UTF8_FULL_CONDENSED } else { NOTHING });
+            table.load_style(if ctx.tty {
+                UTF8_FULL_CONDENSED
+            } else {
+                NOTHING
+            });
             table.set_header(["ID", "PHASE", "TITLE", "BLOCKED BY"]);
             for &i in &rows {
                 let t = plan.task(i);

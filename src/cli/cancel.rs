@@ -11,7 +11,6 @@ pub struct CancelArgs {
     /// Task ids or unique prefixes.
     #[arg(required = true, value_name = "ID")]
     pub ids: Vec<String>,
-
 }
 
 pub fn run(ctx: &Ctx, a: CancelArgs) -> CliResult {

@@ -43,7 +43,10 @@ pub struct DepRmArgs {
 pub fn run(ctx: &Ctx, cmd: DepCommand) -> CliResult {
     let (op, verb) = match cmd {
         DepCommand::Add(a) => (Op::AddDeps { id: a.id, on: a.on }, "now depends on"),
-        DepCommand::Rm(a) => (Op::RemoveDeps { id: a.id, on: a.on }, "no longer depends on"),
+        DepCommand::Rm(a) => (
+            Op::RemoveDeps { id: a.id, on: a.on },
+            "no longer depends on",
+        ),
     };
     let on = match &op {
         Op::AddDeps { on, .. } | Op::RemoveDeps { on, .. } => on.clone(),

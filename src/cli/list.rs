@@ -68,7 +68,10 @@ impl Filter {
                 self.issue.is_none_or(|n| t.issue == Some(n))
                     && self.status.is_none_or(|s| t.status == s)
                     && self.kind.is_none_or(|k| t.kind == k)
-                    && self.phase.as_ref().is_none_or(|p| t.phase.as_ref() == Some(p))
+                    && self
+                        .phase
+                        .as_ref()
+                        .is_none_or(|p| t.phase.as_ref() == Some(p))
                     && parent.is_none_or(|e| graph.epic_of(i) == Some(e))
                     && self.label.as_ref().is_none_or(|l| t.labels.contains(l))
                     && self

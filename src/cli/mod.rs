@@ -188,7 +188,10 @@ impl Ctx {
         };
         let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok());
         if !(g.lock_timeout.is_finite() && g.lock_timeout >= 0.0) {
-            return Err(Error::Usage("--lock-timeout must be a number of seconds, 0 or more".into()).into());
+            return Err(Error::Usage(
+                "--lock-timeout must be a number of seconds, 0 or more".into(),
+            )
+            .into());
         }
         Ok(Ctx {
             file: g.file.clone().filter(|p| !p.as_os_str().is_empty()),
@@ -210,7 +213,11 @@ impl Ctx {
         let loc = self.location();
         if !loc.exists {
             return Err(Error::NoStore {
-                searched: if self.file.is_some() { loc.path } else { self.cwd.clone() },
+                searched: if self.file.is_some() {
+                    loc.path
+                } else {
+                    self.cwd.clone()
+                },
             }
             .into());
         }
@@ -261,7 +268,11 @@ impl Ctx {
         let loc = self.location();
         if !loc.exists && !create {
             return Err(Error::NoStore {
-                searched: if self.file.is_some() { loc.path } else { self.cwd.clone() },
+                searched: if self.file.is_some() {
+                    loc.path
+                } else {
+                    self.cwd.clone()
+                },
             }
             .into());
         }

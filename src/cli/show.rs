@@ -42,17 +42,20 @@ pub fn run(ctx: &Ctx, a: ShowArgs) -> CliResult {
     row(&mut s, "type:", t.kind.as_str());
     let state = graph.state(plan, i);
     let label = status_label(plan, graph, i);
-    let status = if label == t.status.as_str() && state.as_str() != label && state.as_str() != "open" {
-        format!("{} ({})", t.status, state.as_str())
-    } else {
-        label.to_string()
-    };
+    let status =
+        if label == t.status.as_str() && state.as_str() != label && state.as_str() != "open" {
+            format!("{} ({})", t.status, state.as_str())
+        } else {
+            label.to_string()
+        };
     row(&mut s, "status:", &status);
     row(&mut s, "phase:", t.phase.as_deref().unwrap_or("-"));
     row(
         &mut s,
         "issue:",
-        &t.issue.map(|n| format!("#{n}")).unwrap_or_else(|| "-".into()),
+        &t.issue
+            .map(|n| format!("#{n}"))
+            .unwrap_or_else(|| "-".into()),
     );
     if let Some(e) = graph.epic_of(i) {
         let e = plan.task(e);
@@ -100,7 +103,13 @@ pub fn run(ctx: &Ctx, a: ShowArgs) -> CliResult {
         let _ = writeln!(s, "  needed by:");
         for &j in dependents {
             let d = plan.task(j);
-            let _ = writeln!(s, "    {}  {:<11} {}", d.id, d.status.as_str(), escape(&d.title));
+            let _ = writeln!(
+                s,
+                "    {}  {:<11} {}",
+                d.id,
+                d.status.as_str(),
+                escape(&d.title)
+            );
         }
     }
     if t.is_epic() {

@@ -60,9 +60,21 @@ pub fn run(ctx: &Ctx, a: UpdateArgs) -> CliResult {
     let changes = Changes {
         title: a.title,
         kind: a.kind,
-        phase: if a.clear_phase { Some(None) } else { a.phase.map(Some) },
-        issue: if a.clear_issue { Some(None) } else { a.issue.map(Some) },
-        parent: if a.clear_parent { Some(None) } else { a.parent.map(Some) },
+        phase: if a.clear_phase {
+            Some(None)
+        } else {
+            a.phase.map(Some)
+        },
+        issue: if a.clear_issue {
+            Some(None)
+        } else {
+            a.issue.map(Some)
+        },
+        parent: if a.clear_parent {
+            Some(None)
+        } else {
+            a.parent.map(Some)
+        },
         assignee: a.assignee.map(Some),
         description: a.description.map(Some),
         add_labels: a.add_label,

@@ -15,7 +15,9 @@ pub fn escape(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') => {
+            c if c.is_control()
+                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
+            {
                 let n = c as u32;
                 if n <= 0xff {
                     out.push_str(&format!("\\x{n:02x}"));
@@ -42,6 +44,12 @@ pub fn truncate(s: &str, width: usize) -> String {
     out
 }
 
+/// Like [`escape`], but keeps line breaks: for multi-line messages that
+/// may quote user text.
+pub fn escape_message(s: &str) -> String {
+    s.split('\n').map(escape).collect::<Vec<_>>().join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,10 +67,4 @@ mod tests {
         assert_eq!(truncate("abcdef", 4), "abc…");
         assert_eq!(truncate("abc", 4), "abc");
     }
-}
-
-/// Like [`escape`], but keeps line breaks: for multi-line messages that
-/// may quote user text.
-pub fn escape_message(s: &str) -> String {
-    s.split('\n').map(escape).collect::<Vec<_>>().join("\n")
 }

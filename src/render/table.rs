@@ -39,7 +39,11 @@ pub fn status_label(plan: &Plan, graph: &Graph, i: usize) -> &'static str {
 
 pub fn tasks(plan: &Plan, graph: &Graph, rows: &[usize], style: Style) -> String {
     let mut table = Table::new();
-    table.load_style(if style.borders { UTF8_FULL_CONDENSED } else { NOTHING });
+    table.load_style(if style.borders {
+        UTF8_FULL_CONDENSED
+    } else {
+        NOTHING
+    });
     if style.color {
         table.enforce_styling();
     } else if !style.borders {
@@ -69,15 +73,27 @@ pub fn tasks(plan: &Plan, graph: &Graph, rows: &[usize], style: Style) -> String
             Cell::new(t.kind.as_str()),
             Cell::new(t.phase.as_deref().unwrap_or("-")),
             status,
-            Cell::new(t.issue.map(|n| format!("#{n}")).unwrap_or_else(|| "-".into())),
+            Cell::new(
+                t.issue
+                    .map(|n| format!("#{n}"))
+                    .unwrap_or_else(|| "-".into()),
+            ),
             Cell::new(truncate(&escape(&t.title), 72)),
-            Cell::new(if deps.is_empty() { "-".to_string() } else { deps.join(",") }),
+            Cell::new(if deps.is_empty() {
+                "-".to_string()
+            } else {
+                deps.join(",")
+            }),
         ]);
     }
     let mut out = table.to_string();
     // Plain tables pad with trailing spaces; strip them for clean pipes.
     if !style.borders {
-        out = out.lines().map(|l| l.trim_end()).collect::<Vec<_>>().join("\n");
+        out = out
+            .lines()
+            .map(|l| l.trim_end())
+            .collect::<Vec<_>>()
+            .join("\n");
     }
     out.push('\n');
     out
