@@ -1,0 +1,211 @@
+//! A small fluent harness for driving the real `wm` binary in a temporary
+//! repository. Each test gets its own directory (with a `.git` marker, so it
+//! is a repository root) and a clean environment.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+}
+
+/// The ids of the seed plan's epic and seven tasks.
+#[derive(Debug, Clone)]
+pub struct Seed {
+    pub epic: String,
+    pub analysis: String,
+    pub backup: String,
+    pub implement: String,
+    pub config: String,
+    pub staging: String,
+    pub rollback: String,
+    pub docs: String,
+}
+
+impl Seed {
+    pub fn tasks(&self) -> [&str; 7] {
+        [
+            &self.analysis,
+            &self.backup,
+            &self.implement,
+            &self.config,
+            &self.staging,
+            &self.rollback,
+            &self.docs,
+        ]
+    }
+}
+
+/// The seed template's section 8 titles and types, in order.
+pub const SEED_TASKS: [(&str, &str); 7] = [
+    ("Analyze current infrastructure", "impl"),
+    ("Create backups/snapshots", "impl"),
+    ("Implement infrastructure changes", "impl"),
+    ("Update configuration", "impl"),
+    ("Deploy and verify on staging", "verify"),
+    ("Test rollback procedure", "verify"),
+    ("Update documentation", "impl"),
+];
+
+impl Env {
+    /// An empty repository directory (no store yet).
+    pub fn new() -> Env {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir(dir.path().join(".git")).expect(".git marker");
+        Env { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn store(&self) -> PathBuf {
+        self.path().join("tasks.yaml")
+    }
+
+    pub fn read(&self) -> String {
+        std::fs::read_to_string(self.store()).expect("read tasks.yaml")
+    }
+
+    pub fn write(&self, text: &str) {
+        std::fs::write(self.store(), text).expect("write tasks.yaml");
+    }
+
+    /// A `wm` command running in this directory with a clean environment.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::cargo_bin("wm").expect("wm binary");
+        c.current_dir(self.path())
+            .env_remove("WM_TASKS_FILE")
+            .env_remove("WM_ASSIGNEE")
+            .env_remove("NO_COLOR")
+            .env_remove("COLUMNS")
+            .args(args);
+        c
+    }
+
+    /// Run and return the raw output, whatever the exit code.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out = self.cmd(args).output().expect("run wm");
+        Run {
+            args: args.join(" "),
+            out,
+        }
+    }
+
+    /// Run, require exit 0, return stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        self.run(args).code(0).stdout()
+    }
+
+    /// Run, require exit 0, parse stdout as JSON.
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let s = self.ok(args);
+        serde_json::from_str(&s)
+            .unwrap_or_else(|e| panic!("wm {}: bad JSON ({e}):\n{s}", args.join(" ")))
+    }
+
+    /// `wm tasks create` with extra flags; returns the new id.
+    pub fn create(&self, title: &str, extra: &[&str]) -> String {
+        let t = format!("--title={title}");
+        let mut args = vec!["tasks", "create", t.as_str()];
+        args.extend_from_slice(extra);
+        let id = self.ok(&args).trim().to_string();
+        assert!(
+            !id.is_empty() && !id.contains('\n'),
+            "create printed {id:?}"
+        );
+        id
+    }
+
+    /// Create the seed template's epic and seven tasks for `issue`, with its
+    /// exact commands.
+    pub fn seed_plan(&self, issue: u64) -> Seed {
+        let issue_flag = format!("--issue={issue}");
+        let epic = self.create(
+            &format!("GH#{issue}: Network hardening"),
+            &["--type=epic", &issue_flag],
+        );
+        let ids: Vec<String> = SEED_TASKS
+            .iter()
+            .map(|(title, kind)| {
+                self.create(
+                    &format!("GH#{issue}: {title}"),
+                    &[&format!("--type={kind}"), &issue_flag],
+                )
+            })
+            .collect();
+        Seed {
+            epic,
+            analysis: ids[0].clone(),
+            backup: ids[1].clone(),
+            implement: ids[2].clone(),
+            config: ids[3].clone(),
+            staging: ids[4].clone(),
+            rollback: ids[5].clone(),
+            docs: ids[6].clone(),
+        }
+    }
+
+    /// Ids printed by a `--format ids` command.
+    pub fn ids(&self, args: &[&str]) -> Vec<String> {
+        let mut a = args.to_vec();
+        a.extend_from_slice(&["--format", "ids"]);
+        self.ok(&a).lines().map(String::from).collect()
+    }
+}
+
+/// The result of one run, with fluent assertions that name the command.
+pub struct Run {
+    pub args: String,
+    pub out: Output,
+}
+
+impl Run {
+    pub fn status(&self) -> i32 {
+        self.out.status.code().unwrap_or(-1)
+    }
+
+    pub fn code(self, expected: i32) -> Run {
+        assert_eq!(
+            self.status(),
+            expected,
+            "wm {} exited {} (expected {expected})\nstdout:\n{}\nstderr:\n{}",
+            self.args,
+            self.status(),
+            String::from_utf8_lossy(&self.out.stdout),
+            String::from_utf8_lossy(&self.out.stderr)
+        );
+        self
+    }
+
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.out.stdout).into_owned()
+    }
+
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.out.stderr).into_owned()
+    }
+
+    pub fn stderr_has(self, needle: &str) -> Run {
+        assert!(
+            self.stderr().contains(needle),
+            "wm {}: stderr lacks {needle:?}:\n{}",
+            self.args,
+            self.stderr()
+        );
+        self
+    }
+
+    pub fn stdout_has(self, needle: &str) -> Run {
+        assert!(
+            self.stdout().contains(needle),
+            "wm {}: stdout lacks {needle:?}:\n{}",
+            self.args,
+            self.stdout()
+        );
+        self
+    }
+}
