@@ -1,0 +1,239 @@
+//! Property tests: the canonical writer round-trips anything, and any
+//! sequence of operations keeps the graph's invariants.
+
+use chrono::{DateTime, TimeZone, Utc};
+use proptest::prelude::*;
+use wm::model::{Forced, Status, StoreFile, Task, TaskType};
+use wm::ops::{self, Changes, NewTask, Op, Transition};
+use wm::{Graph, Plan, State, check, store, yaml};
+
+fn time() -> impl Strategy<Value = DateTime<Utc>> {
+    (0i64..4_000_000_000, 0u32..1000)
+        .prop_map(|(s, ms)| Utc.timestamp_opt(s, ms * 1_000_000).single().unwrap())
+}
+
+fn text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-zA-Z0-9 #:_-]{1,30}",
+        any::<String>().prop_filter("non-empty", |s| !s.trim().is_empty()),
+        Just("GH#42: Deploy: \"quoted\" # not a comment".to_string()),
+        Just("line one\nline two\n\n  indented\n".to_string()),
+        Just("\u{1b}[2Jtrailing\n\n\n".to_string()),
+        Just("true".to_string()),
+        Just("007".to_string()),
+        Just("- dash".to_string()),
+    ]
+}
+
+fn kind() -> impl Strategy<Value = TaskType> {
+    proptest::sample::select(TaskType::ALL.to_vec())
+}
+
+fn status() -> impl Strategy<Value = Status> {
+    proptest::sample::select(Status::ALL.to_vec())
+}
+
+prop_compose! {
+    fn task()(
+        id in "[a-z][a-z0-9]{7}",
+        title in text(),
+        kind in kind(),
+        status in status(),
+        phase in proptest::option::of(proptest::sample::select(vec!["analysis", "docs", "x y"])),
+        issue in proptest::option::of(0u64..100_000),
+        parent in proptest::option::of("[a-z]{8}"),
+        depends_on in proptest::collection::vec("[a-z0-9-]{1,10}", 0..3),
+        labels in proptest::collection::vec(text(), 0..3),
+        assignee in proptest::option::of(text()),
+        description in proptest::option::of(text()),
+        commits in proptest::collection::vec("[0-9a-f]{40}", 0..2),
+        created_at in time(),
+        updated_at in time(),
+        closed_at in proptest::option::of(time()),
+        forced in proptest::collection::vec((time(), status(), text()), 0..2),
+    ) -> Task {
+        Task {
+            id, title, kind, status,
+            phase: phase.map(String::from),
+            issue, parent, depends_on, labels, assignee, description, commits,
+            created_at, updated_at, closed_at,
+            forced: forced.into_iter().map(|(at, to, reason)| Forced { at, to, reason }).collect(),
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn save_then_load_is_the_identity(tasks in proptest::collection::vec(task(), 0..6)) {
+        let file = StoreFile { tasks, ..StoreFile::default() };
+        let text = yaml::emit(&file);
+        let back = store::parse(std::path::Path::new("tasks.yaml"), text.as_bytes())
+            .map_err(|e| TestCaseError::fail(format!("{e}\n---\n{text}")))?;
+        prop_assert_eq!(&back, &file, "text was:\n{}", text);
+        // And the text itself is canonical: a second round gives the same bytes.
+        prop_assert_eq!(yaml::emit(&back), text);
+    }
+
+    #[test]
+    fn random_mutations_never_panic_the_loader(
+        tasks in proptest::collection::vec(task(), 1..4),
+        cuts in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+    ) {
+        let file = StoreFile { tasks, ..StoreFile::default() };
+        let mut bytes = yaml::emit(&file).into_bytes();
+        for (at, b) in cuts {
+            let i = at.index(bytes.len());
+            match b % 3 {
+                0 => bytes[i] = b,
+                1 => { bytes.remove(i); }
+                _ => bytes.truncate(i),
+            }
+            if bytes.is_empty() { break; }
+        }
+        // Ok or a clean error: never a panic.
+        let _ = store::parse(std::path::Path::new("tasks.yaml"), &bytes);
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Action {
+    Create {
+        title: usize,
+        issue: Option<u64>,
+        deps: Vec<usize>,
+    },
+    AddDep {
+        a: usize,
+        b: usize,
+    },
+    RmDep {
+        a: usize,
+        b: usize,
+    },
+    Transition {
+        a: usize,
+        to: u8,
+        force: bool,
+    },
+    SetPhase {
+        a: usize,
+        phase: Option<usize>,
+    },
+    Delete {
+        a: usize,
+        force: bool,
+    },
+}
+
+const TITLES: [&str; 8] = [
+    "Analyze current infrastructure",
+    "Create backups/snapshots",
+    "Implement infrastructure changes",
+    "Update configuration",
+    "Deploy and verify on staging",
+    "Test rollback procedure",
+    "Update documentation",
+    "Something else",
+];
+const PHASES: [&str; 7] = [
+    "analysis", "backup", "impl", "config", "staging", "rollback", "docs",
+];
+
+fn action() -> impl Strategy<Value = Action> {
+    prop_oneof![
+        3 => (0..TITLES.len(), proptest::option::of(1u64..4), proptest::collection::vec(0usize..50, 0..3))
+            .prop_map(|(title, issue, deps)| Action::Create { title, issue, deps }),
+        2 => (0usize..50, 0usize..50).prop_map(|(a, b)| Action::AddDep { a, b }),
+        1 => (0usize..50, 0usize..50).prop_map(|(a, b)| Action::RmDep { a, b }),
+        2 => (0usize..50, 0u8..4, any::<bool>()).prop_map(|(a, to, force)| Action::Transition { a, to, force }),
+        1 => (0usize..50, proptest::option::of(0..PHASES.len())).prop_map(|(a, phase)| Action::SetPhase { a, phase }),
+        1 => (0usize..50, any::<bool>()).prop_map(|(a, force)| Action::Delete { a, force }),
+    ]
+}
+
+fn pick(plan: &Plan, k: usize) -> Option<String> {
+    if plan.is_empty() {
+        None
+    } else {
+        Some(plan.task(k % plan.len()).id.clone())
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(150))]
+
+    #[test]
+    fn operations_keep_every_invariant(actions in proptest::collection::vec(action(), 1..40)) {
+        let mut plan = Plan::empty();
+        let mut clock = 1_700_000_000i64;
+        for a in actions {
+            clock += 1;
+            let now = Utc.timestamp_opt(clock, 0).single().unwrap();
+            let op = match a {
+                Action::Create { title, issue, deps } => Op::Create(NewTask {
+                    title: TITLES[title].to_string(),
+                    kind: Some(TaskType::Impl),
+                    issue,
+                    depends_on: deps.into_iter().filter_map(|d| pick(&plan, d)).collect(),
+                    ..NewTask::default()
+                }),
+                Action::AddDep { a, b } => match (pick(&plan, a), pick(&plan, b)) {
+                    (Some(id), Some(on)) => Op::AddDeps { id, on: vec![on] },
+                    _ => continue,
+                },
+                Action::RmDep { a, b } => match (pick(&plan, a), pick(&plan, b)) {
+                    (Some(id), Some(on)) => Op::RemoveDeps { id, on: vec![on] },
+                    _ => continue,
+                },
+                Action::Transition { a, to, force } => match pick(&plan, a) {
+                    Some(id) => Op::SetStatus {
+                        id,
+                        to: [Transition::Start, Transition::Done, Transition::Reopen, Transition::Cancel][to as usize],
+                        force,
+                        assignee: None,
+                    },
+                    None => continue,
+                },
+                Action::SetPhase { a, phase } => match pick(&plan, a) {
+                    Some(id) => Op::Update {
+                        id,
+                        changes: Changes { phase: Some(phase.map(|p| PHASES[p].to_string())), ..Changes::default() },
+                    },
+                    None => continue,
+                },
+                Action::Delete { a, force } => match pick(&plan, a) {
+                    Some(id) => Op::Delete { id, force },
+                    None => continue,
+                },
+            };
+            let before = plan.clone();
+            match ops::apply(plan, vec![op], now) {
+                Ok((p, _)) => plan = p,
+                Err(_) => plan = before,
+            }
+            let graph = Graph::build(&plan);
+            let errors = check::errors(&check::check(&plan, &graph));
+            prop_assert!(errors.is_empty(), "invariant broken: {:?}", errors);
+            prop_assert!(graph.is_acyclic());
+            prop_assert!(graph.dangling().is_empty());
+            for i in graph.ready(&plan) {
+                prop_assert!(graph.deps(i).iter().all(|&(j, _)| plan.task(j).status.is_settled()));
+                prop_assert_eq!(graph.state(&plan, i), State::Ready);
+            }
+            // Dependencies come before dependents in the order.
+            for i in 0..plan.len() {
+                for &(j, _) in graph.deps(i) {
+                    prop_assert!(graph.rank(j) < graph.rank(i));
+                }
+            }
+        }
+        // And the result survives a save/load round trip.
+        let mut p = plan.clone();
+        p.sort_canonical();
+        let text = yaml::emit(p.file());
+        let back = store::parse(std::path::Path::new("t"), text.as_bytes()).unwrap();
+        prop_assert_eq!(&back, p.file());
+    }
+}
