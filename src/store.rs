@@ -20,8 +20,8 @@ use crate::yaml;
 pub const FILE_NAME: &str = "tasks.yaml";
 
 /// Files larger than this are refused before parsing: a real store of
-/// 100,000 tasks is about 40 MB.
-pub const MAX_FILE_BYTES: u64 = 96 * 1024 * 1024;
+/// 100,000 tasks is about 30 to 40 MB.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Where the store is, and whether it exists yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,7 +161,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<StoreFile> {
             path: path.to_path_buf(),
             line,
             column,
-            message: explain_parse_error(&e.to_string(), text),
+            message: explain_parse_error(&e.to_string(), text, line),
         }
     })?;
     if file.version == 0 || file.version > FORMAT_VERSION {
@@ -174,51 +174,63 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<StoreFile> {
     Ok(file)
 }
 
-/// Make serde's messages say what to do.
-fn explain_parse_error(msg: &str, text: &str) -> String {
-    // serde-saphyr prefixes its own location; we print ours.
+/// Make the parser's messages say what to do.
+fn explain_parse_error(msg: &str, text: &str, line: u64) -> String {
+    // serde-saphyr may append its own location; we print ours.
     let msg = strip_location_suffix(msg);
+    let source_line = text
+        .lines()
+        .nth(line.saturating_sub(1) as usize)
+        .unwrap_or("");
+    let key = source_line
+        .trim_start()
+        .trim_start_matches("- ")
+        .split(':')
+        .next()
+        .filter(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
     if let Some(rest) = msg.split("unknown field `").nth(1) {
         let field = rest.split('`').next().unwrap_or("");
-        let known = [
-            "id",
-            "title",
-            "type",
-            "status",
-            "phase",
-            "issue",
-            "parent",
-            "depends_on",
-            "labels",
-            "assignee",
-            "description",
-            "commits",
-            "created_at",
-            "updated_at",
-            "closed_at",
-            "forced",
-            "version",
-            "workflow",
-            "tasks",
-            "phases",
-            "name",
-            "group",
-            "keywords",
-            "at",
-            "to",
-            "reason",
-        ];
-        if let Some(best) = known
+        // Suggest from the fields the parser expected at that place.
+        let expected: Vec<&str> = msg
+            .split("expected one of ")
+            .nth(1)
+            .map(|l| l.split(',').map(|k| k.trim().trim_matches('`')).collect())
+            .unwrap_or_default();
+        if let Some(best) = expected
             .iter()
             .filter(|k| edit_distance(field, k) <= 2.max(field.len() / 3))
             .min_by_key(|k| edit_distance(field, k))
         {
-            return format!("{msg}; did you mean `{best}`?");
+            return format!("unknown field `{field}`; did you mean `{best}`?");
         }
         return msg;
     }
+    if let Some(rest) = msg.split("duplicate mapping key: ").nth(1) {
+        let k = rest.split(',').next().unwrap_or(rest).trim();
+        return format!("the key `{k}` appears twice in the same task or mapping; keep one");
+    }
     if text.lines().any(|l| l.starts_with('\t')) && msg.to_lowercase().contains("tab") {
         return format!("{msg} (YAML indents with spaces, never tabs)");
+    }
+    if let Some(k) = key {
+        let want = match k {
+            "depends_on" | "labels" | "commits" | "keywords" | "forced" | "tasks" | "phases" => {
+                Some("a list (one `- item` per line)")
+            }
+            "issue" | "version" => Some("a whole number"),
+            "created_at" | "updated_at" | "closed_at" | "at" => {
+                Some("an RFC 3339 time such as 2026-01-31T12:00:00Z")
+            }
+            "type" => Some("one of epic, impl, verify, test, task, feature, review, research"),
+            "status" => Some("one of pending, in_progress, completed, cancelled"),
+            _ => None,
+        };
+        if msg.contains("unknown variant") {
+            return format!("`{k}`: {msg}");
+        }
+        if let Some(want) = want {
+            return format!("`{k}` must be {want} ({msg})");
+        }
     }
     msg
 }

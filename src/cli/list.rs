@@ -8,6 +8,8 @@ use crate::render::{json, table};
 
 /// List tasks, by issue then in dependency order.
 ///
+/// Refuses (exit 5) while the store is invalid, naming the problems.
+///
 /// STATUS shows `blocked` for pending tasks waiting on unfinished
 /// dependencies. DEPS lists all dependencies, explicit and phase-derived.
 ///
@@ -127,8 +129,9 @@ pub fn output(ctx: &Ctx, plan: &Plan, graph: &Graph, rows: &[usize], out: Output
 }
 
 pub fn run(ctx: &Ctx, a: ListArgs) -> CliResult {
-    let loaded = ctx.load()?;
-    ctx.warn_problems(&loaded);
+    // Exit 0 on an invalid graph would hide it from scripts: refuse, and
+    // let `show`, `dep rm`, `update` and `delete` do the repair.
+    let loaded = ctx.load_valid()?;
     let rows = a.filter.apply(&loaded.plan, &loaded.graph)?;
     output(ctx, &loaded.plan, &loaded.graph, &rows, a.out)
 }
