@@ -86,6 +86,19 @@ impl Env {
         c
     }
 
+    /// A plain `std::process::Command` for `wm` (to spawn, pipe or kill),
+    /// with the same directory and clean environment as [`Env::cmd`].
+    pub fn spawnable(&self, args: &[&str]) -> std::process::Command {
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin!("wm"));
+        c.current_dir(self.path())
+            .env_remove("WM_TASKS_FILE")
+            .env_remove("WM_ASSIGNEE")
+            .env_remove("NO_COLOR")
+            .env_remove("COLUMNS")
+            .args(args);
+        c
+    }
+
     /// Run and return the raw output, whatever the exit code.
     pub fn run(&self, args: &[&str]) -> Run {
         let out = self.cmd(args).output().expect("run wm");
