@@ -17,6 +17,7 @@
 //! ops       mutations as values, applied all-or-nothing: the one write path
 //! yaml      the canonical emitter (same content, same bytes)
 //! store     locate, lock, load, atomic save
+//! merge     three-way merge of stores by task id (the git merge driver)
 //! render    pure text out: tables, JSON, escaping
 //! cli       clap commands, one module each; the only layer that prints,
 //!           reads the environment or exits
@@ -31,6 +32,7 @@ pub mod check;
 pub mod cli;
 pub mod error;
 pub mod graph;
+pub mod merge;
 pub mod model;
 pub mod ops;
 pub mod plan;

@@ -22,6 +22,7 @@ mod dep;
 mod done;
 mod init;
 mod list;
+mod merge_driver;
 mod ready;
 mod reopen;
 mod show;
@@ -90,6 +91,7 @@ pub enum TasksCommand {
     Dep(dep::DepCommand),
     Ready(ready::ReadyArgs),
     Blocked(blocked::BlockedArgs),
+    MergeDriver(merge_driver::MergeDriverArgs),
 }
 
 /// How read commands print their results.
@@ -343,6 +345,7 @@ fn run(cli: Cli) -> CliResult {
             TasksCommand::Dep(a) => dep::run(&ctx, a),
             TasksCommand::Ready(a) => ready::run(&ctx, a),
             TasksCommand::Blocked(a) => blocked::run(&ctx, a),
+            TasksCommand::MergeDriver(a) => merge_driver::run(&ctx, a),
         },
     }
 }
