@@ -70,14 +70,12 @@ pub fn merge(base: &StoreFile, ours: &StoreFile, theirs: &StoreFile) -> Merged {
                 }
             }
             (Some(base_t), Some(x), Some(y)) => tasks.push(merge_task(base_t, x, y, &mut reports)),
-            (Some(base_t), Some(x), None) | (Some(base_t), None, Some(x)) => {
-                if x != base_t {
-                    reports.push(format!(
-                        "task {id} (\"{}\") was deleted on one side and changed on the other; kept it",
-                        x.title
-                    ));
-                    tasks.push(x.clone());
-                }
+            (Some(base_t), Some(x), None) | (Some(base_t), None, Some(x)) if x != base_t => {
+                reports.push(format!(
+                    "task {id} (\"{}\") was deleted on one side and changed on the other; kept it",
+                    x.title
+                ));
+                tasks.push(x.clone());
             }
             _ => {}
         }
@@ -108,7 +106,7 @@ pub fn merge(base: &StoreFile, ours: &StoreFile, theirs: &StoreFile) -> Merged {
 fn merge_list<T: PartialEq + Clone>(base: &[T], ours: &[T], theirs: &[T]) -> Vec<T> {
     let mut out: Vec<T> = ours
         .iter()
-        .filter(|x| !(base.contains(x) && !theirs.contains(x)))
+        .filter(|x| !base.contains(x) || theirs.contains(x))
         .cloned()
         .collect();
     for x in theirs {
