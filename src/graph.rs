@@ -82,9 +82,9 @@ pub struct Graph {
 
 /// Tie-break key of the stable topological order: epics first, then by
 /// phase order, then creation time, then id.
-type OrderKey = (i64, DateTime<Utc>, String);
+type OrderKey<'a> = (i64, DateTime<Utc>, &'a str);
 
-fn order_key(plan: &Plan, i: usize) -> OrderKey {
+fn order_key(plan: &Plan, i: usize) -> OrderKey<'_> {
     let t = plan.task(i);
     let wf = plan.workflow();
     let phase_rank = if t.is_epic() {
@@ -95,7 +95,7 @@ fn order_key(plan: &Plan, i: usize) -> OrderKey {
             None => wf.phases.len() as i64,
         }
     };
-    (phase_rank, t.created_at, t.id.clone())
+    (phase_rank, t.created_at, t.id.as_str())
 }
 
 impl Graph {
@@ -117,22 +117,46 @@ impl Graph {
 
         // Phase edges: within each group, a task in phase P depends on every
         // task of the group in the nearest non-empty phases before P.
-        let mut groups: HashMap<Group, HashMap<&str, Vec<usize>>> = HashMap::new();
+        let phase_of: Vec<Option<usize>> = plan
+            .tasks()
+            .iter()
+            .map(|t| {
+                if t.is_epic() {
+                    None
+                } else {
+                    t.phase.as_deref().and_then(|p| wf.position(p))
+                }
+            })
+            .collect();
+        let mut groups: HashMap<Group, Vec<Vec<usize>>> = HashMap::new();
         for (i, t) in plan.tasks().iter().enumerate() {
-            if t.is_epic() {
-                continue;
-            }
-            if let (Some(g), Some(p)) = (plan.group(t), t.phase.as_deref())
-                && wf.get(p).is_some()
-            {
-                groups.entry(g).or_default().entry(p).or_default().push(i);
+            if let (Some(p), Some(g)) = (phase_of[i], plan.group(t)) {
+                groups
+                    .entry(g)
+                    .or_insert_with(|| vec![Vec::new(); wf.phases.len()])[p]
+                    .push(i);
             }
         }
-        for phases in groups.values() {
-            for (p, members) in phases {
-                let preds = wf.nearest_present_predecessors(p, &|q| phases.contains_key(q));
-                for q in preds {
-                    for &j in &phases[q] {
+        // The predecessors depend only on which phases are present, and
+        // most groups share one of a few patterns: memoise by pattern.
+        let mut memo: HashMap<Vec<bool>, Vec<Vec<usize>>> = HashMap::new();
+        for by_phase in groups.values() {
+            let present: Vec<bool> = by_phase.iter().map(|m| !m.is_empty()).collect();
+            let preds = memo.entry(present.clone()).or_insert_with(|| {
+                (0..wf.phases.len())
+                    .map(|p| {
+                        wf.nearest_present_predecessors(&wf.phases[p].id, &|q| {
+                            wf.position(q).is_some_and(|k| present[k])
+                        })
+                        .into_iter()
+                        .filter_map(|q| wf.position(q))
+                        .collect()
+                    })
+                    .collect()
+            });
+            for (p, members) in by_phase.iter().enumerate() {
+                for &q in &preds[p] {
+                    for &j in &by_phase[q] {
                         for &i in members {
                             deps[i].push((j, EdgeKind::Phase));
                         }
@@ -182,7 +206,7 @@ impl Graph {
         // take the smallest order key.
         let mut missing: Vec<usize> = deps.iter().map(|d| d.len()).collect();
         let keys: Vec<_> = (0..n).map(|i| order_key(plan, i)).collect();
-        let mut heap: BinaryHeap<Reverse<(&OrderKey, usize)>> = BinaryHeap::new();
+        let mut heap: BinaryHeap<Reverse<(&OrderKey<'_>, usize)>> = BinaryHeap::new();
         for i in 0..n {
             if missing[i] == 0 {
                 heap.push(Reverse((&keys[i], i)));

@@ -121,6 +121,20 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<StoreFile> {
                 .into(),
         });
     }
+    // Files in the canonical layout (everything wm writes) take a fast
+    // path; anything else goes through the full parser.
+    if let Some(file) = yaml::parse_canonical(text)
+        && file.version >= 1
+        && file.version <= FORMAT_VERSION
+    {
+        return Ok(file);
+    }
+    parse_full(path, text)
+}
+
+/// The full YAML parser, for any layout: what [`parse`] falls back to when
+/// the file is not in the canonical layout.
+pub fn parse_full(path: &Path, text: &str) -> Result<StoreFile> {
     if let Some(line) = conflict_marker_line(text) {
         return Err(Error::Parse {
             path: path.to_path_buf(),

@@ -77,6 +77,39 @@ proptest! {
     }
 
     #[test]
+    fn the_fast_reader_agrees_with_the_full_parser(
+        tasks in proptest::collection::vec(task(), 0..5),
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), 0u8..6, "[ -~]{0,3}"), 0..4),
+    ) {
+        let file = StoreFile { tasks, ..StoreFile::default() };
+        let text = yaml::emit(&file);
+        let fast = yaml::parse_canonical(&text);
+        prop_assert_eq!(fast.as_ref(), Some(&file));
+        // Line-level edits a person or a bad merge might make.
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        for (at, kind, s) in edits {
+            if lines.is_empty() { break; }
+            let i = at.index(lines.len());
+            match kind {
+                0 => { lines.remove(i); }
+                1 => { let l = lines[i].clone(); lines.insert(i, l); }
+                2 => lines[i].insert_str(0, " "),
+                3 => lines[i].push_str(&s),
+                4 => { let j = (i + 1) % lines.len(); lines.swap(i, j); }
+                _ => { let cut = lines[i].len() / 2; if lines[i].is_char_boundary(cut) { lines[i].truncate(cut); } }
+            }
+        }
+        let edited = lines.join("\n") + "\n";
+        // `store::parse` uses the fast reader only for versions it supports.
+        if let Some(fast) = yaml::parse_canonical(&edited).filter(|f| f.version == 1) {
+            // Whenever the fast path answers, the full parser agrees.
+            let full = store::parse_full(std::path::Path::new("t"), &edited)
+                .map_err(|e| TestCaseError::fail(format!("fast accepted, full refused: {e}\n{edited}")))?;
+            prop_assert_eq!(fast, full, "text:\n{}", edited);
+        }
+    }
+
+    #[test]
     fn random_mutations_never_panic_the_loader(
         tasks in proptest::collection::vec(task(), 1..4),
         cuts in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
