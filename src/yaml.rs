@@ -293,7 +293,7 @@ fn parse_tasks(lines: &mut Lines) -> Option<Vec<Task>> {
     loop {
         match lines.peek() {
             None => return Some(tasks),
-            Some(l) if l.is_empty() => {
+            Some(&"") => {
                 lines.next();
             }
             Some(l) if l.starts_with("  - id: ") => {
@@ -452,9 +452,7 @@ fn read_block(header: &str, lines: &mut Lines) -> Option<String> {
         if content.trim().is_empty() || (body.is_empty() && content.starts_with([' ', '\t'])) {
             return None;
         }
-        for _ in 0..trailing_empty {
-            body.push("");
-        }
+        body.extend(std::iter::repeat_n("", trailing_empty));
         trailing_empty = 0;
         body.push(content);
         lines.next();
