@@ -93,7 +93,7 @@ proptest! {
             match kind {
                 0 => { lines.remove(i); }
                 1 => { let l = lines[i].clone(); lines.insert(i, l); }
-                2 => lines[i].insert_str(0, " "),
+                2 => lines[i].insert(0, ' '),
                 3 => lines[i].push_str(&s),
                 4 => { let j = (i + 1) % lines.len(); lines.swap(i, j); }
                 _ => { let cut = lines[i].len() / 2; if lines[i].is_char_boundary(cut) { lines[i].truncate(cut); } }
