@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Whole-command timings of `wm tasks` on generated stores, against
+# Taskwarrior on the same workload when `task` is installed.
+#
+#   bash bench/cli.sh                 # 1,000 / 10,000 / 100,000 tasks
+#   SIZES="1000 10000" bash bench/cli.sh
+#   TASKWARRIOR=0 bash bench/cli.sh   # skip the comparison
+#
+# Writes a Markdown table to bench/RESULTS.md (and prints it). Medians of
+# hyperfine runs, release build, whole process; peak memory from
+# /usr/bin/time. The floor is `cat tasks.yaml > /dev/null` as a process.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SIZES=${SIZES:-"1000 10000 100000"}
+TASKWARRIOR=${TASKWARRIOR:-1}
+TW_MAX=${TW_MAX:-10000}   # Taskwarrior imports slowly; compare up to this size
+RUNS=${RUNS:-15}
+
+need() {
+    command -v "$1" >/dev/null 2>&1 && return 0
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+        echo "installing $2 from Debian's packages..." >&2
+        (apt-get install -y -qq "$2" >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq "$2" >/dev/null)) || true
+    fi
+    command -v "$1" >/dev/null 2>&1
+}
+need hyperfine hyperfine || { echo "hyperfine is required (apt-get install hyperfine)" >&2; exit 1; }
+if [ "$TASKWARRIOR" = 1 ]; then need task taskwarrior || TASKWARRIOR=0; fi
+[ -x /usr/bin/time ] || need time time || true
+
+cargo build --release --quiet --bin wm --example gen-store
+WM=$PWD/target/release/wm
+GEN=$PWD/target/release/examples/gen-store
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+# median seconds of one hyperfine measurement, in ms
+median_ms() { python3 -c 'import json,sys; print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$1"; }
+peak_mb() { /usr/bin/time -f %M "$@" >/dev/null 2>"$WORK/mem" || true; awk '{v=$1} END {printf "%.0f", v/1024}' "$WORK/mem"; }
+
+bench() { # name prepare command
+    local out="$WORK/h.json"
+    if [ -n "$2" ]; then
+        hyperfine --warmup 2 --runs "$RUNS" --prepare "$2" --export-json "$out" "$3" >/dev/null
+    else
+        hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$out" "$3" >/dev/null 2>&1 \
+            || hyperfine --warmup 3 --runs "$RUNS" --export-json "$out" "$3" >/dev/null
+    fi
+    median_ms "$out"
+}
+
+has_cmd() { "$WM" tasks "$1" --help >/dev/null 2>&1; }
+
+{
+echo "| tasks | command | wm median (ms) | wm peak (MB) | Taskwarrior median (ms) | ratio | x floor |"
+echo "|---|---|---|---|---|---|---|"
+for n in $SIZES; do
+    dir="$WORK/$n"; mkdir -p "$dir"
+    store="$dir/tasks.yaml"; orig="$dir/orig.yaml"
+    "$GEN" --tasks "$n" --seed 1 --out "$orig" --taskwarrior "$dir/tw.json"
+    cp "$orig" "$store"
+    export WM_TASKS_FILE="$store"
+    issue=$(( 1000 + n / 16 ))
+    show_id=$("$WM" tasks list --issue "$issue" --format ids | sed -n 3p)
+    done_id=$("$WM" tasks list --issue "$issue" --ready --format ids | head -1)
+    [ -n "$done_id" ] || done_id=$("$WM" tasks list --status pending --ready --format ids | head -1)
+    floor=$(bench floor "" "cat $store")
+    echo "| $n | \`cat tasks.yaml\` (floor) | $floor | | | | 1.0 |"
+
+    tw=0
+    if [ "$TASKWARRIOR" = 1 ] && [ "$n" -le "$TW_MAX" ]; then
+        tw=1
+        export TASKRC="$dir/taskrc" TASKDATA="$dir/twdata"
+        mkdir -p "$TASKDATA"
+        printf 'data.location=%s\nconfirmation=off\nverbose=nothing\ngc=off\n' "$TASKDATA" > "$TASKRC"
+        task import "$dir/tw.json" >/dev/null 2>&1
+        cp -r "$TASKDATA" "$dir/twdata.orig"
+        uuid_of() { python3 - "$dir/tw.json" "$1" <<'PY'
+import json, sys
+tasks = json.load(open(sys.argv[1]))
+title = sys.argv[2]
+print(next(t["uuid"] for t in tasks if t["description"] == title))
+PY
+        }
+        show_uuid=$(uuid_of "$("$WM" tasks show "$show_id" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["task"]["title"])')")
+        done_uuid=$(uuid_of "$("$WM" tasks show "$done_id" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["task"]["title"])')")
+    fi
+
+    row() { # label wm-command prepare tw-command
+        local m mem t ratio
+        m=$(bench "$1" "$3" "$2")
+        mem=$(eval "peak_mb $2" 2>/dev/null || echo "")
+        if [ "$tw" = 1 ] && [ -n "$4" ]; then
+            local twprep=""
+            [ -n "$3" ] && twprep="rm -rf $TASKDATA && cp -r $dir/twdata.orig $TASKDATA"
+            t=$(bench "tw $1" "$twprep" "$4")
+            ratio=$(python3 -c "print('%.0fx' % ($t / $m))")
+        else
+            t=""; ratio=""
+        fi
+        local xf
+        xf=$(python3 -c "print('%.1f' % ($m / $floor))")
+        echo "| $n | \`$1\` | $m | $mem | $t | $ratio | $xf |"
+    }
+    reset="cp $orig $store"
+    row "list --issue $issue" "$WM tasks list --issue $issue" "" "task project:GH$issue all"
+    row "list (all, to /dev/null)" "sh -c '$WM tasks list > /dev/null'" "" "sh -c 'task all > /dev/null'"
+    row "ready" "sh -c '$WM tasks ready > /dev/null'" "" "sh -c 'task ready > /dev/null'"
+    if has_cmd graph; then row "graph --issue $issue" "$WM tasks graph --issue $issue" "" ""; fi
+    row "show ID" "$WM tasks show $show_id" "" "task ${show_uuid:-x} info"
+    row "create" "$WM tasks create --title=Benchmark --issue $issue" "$reset" "task add Benchmark project:GH$issue"
+    row "done ID" "$WM tasks done $done_id" "$reset" "task ${done_uuid:-x} done"
+    if has_cmd check; then row "check" "$WM tasks check" "" ""; fi
+    unset WM_TASKS_FILE TASKRC TASKDATA
+done
+} | tee "$WORK/table.md"
+
+{
+    echo "# wm tasks: whole-command timings"
+    echo
+    echo "Generated by \`bash bench/cli.sh\` on $(date -u +%Y-%m-%d), $(nproc) cores, $(uname -sr),"
+    echo "$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //')."
+    [ "$TASKWARRIOR" = 1 ] && echo "Taskwarrior: $(task --version 2>/dev/null), same generated workload (compared up to $TW_MAX tasks)."
+    echo
+    cat "$WORK/table.md"
+} > bench/RESULTS.md
+echo "wrote bench/RESULTS.md" >&2
