@@ -321,6 +321,26 @@ pub fn load(path: &Path) -> Result<Loaded> {
     Ok(analyse(path, parse(path, &bytes)?))
 }
 
+/// Read a store file's bytes (refusing oversized files), for callers that
+/// need the text as well as the plan (`check` maps problems to lines).
+pub fn read(path: &Path) -> Result<Vec<u8>> {
+    let mut f = File::open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Error::NoStore {
+                searched: path.parent().unwrap_or(path).to_path_buf(),
+            }
+        } else {
+            Error::io(path, e)
+        }
+    })?;
+    read_bytes(path, &mut f)
+}
+
+/// Parse and analyse store bytes already read from `path`.
+pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Loaded> {
+    Ok(analyse(path, parse(path, bytes)?))
+}
+
 /// An exclusive hold on a store, for one read-modify-write.
 #[derive(Debug)]
 pub struct Locked {

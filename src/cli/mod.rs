@@ -16,14 +16,20 @@ use crate::store::{self, Loaded, Location};
 
 mod blocked;
 mod cancel;
+mod check;
+mod claim;
+mod completions;
 mod create;
 mod delete;
 mod dep;
 mod done;
 mod init;
 mod list;
+mod man;
+mod next;
 mod ready;
 mod reopen;
+mod schema;
 mod show;
 mod start;
 mod transition;
@@ -72,6 +78,8 @@ pub enum TopCommand {
     /// Plan and track tasks in tasks.yaml.
     #[command(subcommand)]
     Tasks(TasksCommand),
+    Completions(completions::CompletionsArgs),
+    Man(man::ManArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -90,6 +98,10 @@ pub enum TasksCommand {
     Dep(dep::DepCommand),
     Ready(ready::ReadyArgs),
     Blocked(blocked::BlockedArgs),
+    Check(check::CheckArgs),
+    Next(next::NextArgs),
+    Claim(claim::ClaimArgs),
+    Schema(schema::SchemaArgs),
 }
 
 /// How read commands print their results.
@@ -131,6 +143,9 @@ pub enum CliError {
     /// stdout was closed (`wm tasks list | head -1`): stop quietly.
     BrokenPipe,
     Io(std::io::Error),
+    /// The command printed its own verdict; exit with this class's code
+    /// and no further message (`check` finding errors).
+    Exit(ErrorClass),
 }
 
 impl From<Error> for CliError {
@@ -343,7 +358,13 @@ fn run(cli: Cli) -> CliResult {
             TasksCommand::Dep(a) => dep::run(&ctx, a),
             TasksCommand::Ready(a) => ready::run(&ctx, a),
             TasksCommand::Blocked(a) => blocked::run(&ctx, a),
+            TasksCommand::Check(a) => check::run(&ctx, a),
+            TasksCommand::Next(a) => next::run(&ctx, a),
+            TasksCommand::Claim(a) => claim::run(&ctx, a),
+            TasksCommand::Schema(a) => schema::run(&ctx, a),
         },
+        TopCommand::Completions(a) => completions::run(a),
+        TopCommand::Man(a) => man::run(a),
     }
 }
 
@@ -359,6 +380,7 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(CliError::BrokenPipe) => ExitCode::SUCCESS,
+        Err(CliError::Exit(class)) => ExitCode::from(exit_code(class)),
         Err(CliError::Io(e)) => {
             let _ = writeln!(std::io::stderr(), "error: {e}");
             ExitCode::from(1)
