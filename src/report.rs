@@ -152,7 +152,8 @@ fn parse_code(message: &str) -> &'static str {
         "unknown-field"
     } else if m.contains("missing field") {
         "missing-field"
-    } else if m.contains("invalid type")
+    } else if m.starts_with("wrong type")
+        || m.contains("invalid type")
         || m.contains("invalid value")
         || m.contains("unknown variant")
         || m.contains("premature end")

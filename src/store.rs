@@ -217,6 +217,20 @@ fn explain_parse_error(msg: &str, text: &str) -> String {
         }
         return msg;
     }
+    // serde-saphyr names Rust types; say what the file should hold.
+    let wrong = |expected: &str| format!("wrong type: expected {expected} here ({msg})");
+    if msg.starts_with("invalid u") || msg.starts_with("invalid i") {
+        return wrong("a whole number, 0 or more");
+    }
+    if msg.contains("expected sequence") {
+        return wrong("a list (`- item` lines)");
+    }
+    if msg.contains("expected scalar") || msg.contains("expected string") {
+        return wrong("a single value");
+    }
+    if msg.contains("expected mapping") {
+        return wrong("`key: value` fields");
+    }
     if text.lines().any(|l| l.starts_with('\t')) && msg.to_lowercase().contains("tab") {
         return format!("{msg} (YAML indents with spaces, never tabs)");
     }
