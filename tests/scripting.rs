@@ -615,9 +615,13 @@ fn done_commit_outside_a_repository_is_a_clear_error() {
     let file = elsewhere.path().join("tasks.yaml");
     let f = file.to_str().unwrap();
     let id = env.create("A task", &["--file", f]);
-    env.run(&["tasks", "done", &id, "--commit", "--file", f])
-        .code(2)
-        .stderr_has("not inside a git repository");
+    let out = env
+        .cmd(&["tasks", "done", &id, "--commit", "--file", f])
+        .current_dir(elsewhere.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not inside a git repository"));
     assert!(
         env.ok(&["tasks", "show", &id, "--file", f])
             .contains("pending")
@@ -874,4 +878,102 @@ fn quiet_silences_notes() {
         .code(0);
     assert_eq!(run.stderr(), "");
     assert_eq!(run.stdout().trim().len(), 8);
+}
+
+// ---------------------------------------------------------------- examples
+
+#[test]
+fn three_copies_of_the_agent_loop_finish_the_plan() {
+    let env = Env::new();
+    fake_git(&env);
+    // Nine independent tasks and a chain of three: copies that find only
+    // the chain left wait for the one working on it.
+    let mut blocks: Vec<String> = (0..9)
+        .map(|k| {
+            block(
+                &format!("t{k}"),
+                &format!("task {k}"),
+                "task",
+                "pending",
+                k,
+                &[],
+            )
+        })
+        .collect();
+    blocks.push(block("c1", "chain 1", "task", "pending", 20, &[]));
+    blocks.push(block(
+        "c2",
+        "chain 2",
+        "task",
+        "pending",
+        21,
+        &["depends_on:", "  - c1"],
+    ));
+    blocks.push(block(
+        "c3",
+        "chain 3",
+        "task",
+        "pending",
+        22,
+        &["depends_on:", "  - c2"],
+    ));
+    env.write(&store(&blocks));
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/agent-loop.sh");
+    let log = env.path().join("work.log");
+    let copies: Vec<_> = (0..3)
+        .map(|k| {
+            Command::new("bash")
+                .arg(&script)
+                .args(["sh", "-c", "echo \"$0 $1\" >> \"$WORK_LOG\""])
+                .arg(format!("agent-{k}"))
+                .current_dir(env.path())
+                .env("WM", WM)
+                .env("WM_ASSIGNEE", format!("agent-{k}"))
+                .env("WM_POLL", "0.05")
+                .env("WORK_LOG", &log)
+                .env_remove("WM_TASKS_FILE")
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in copies {
+        let out = c.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let doc = env.json(&["tasks", "list", "--json"]);
+    for t in doc["tasks"].as_array().unwrap() {
+        assert_eq!(t["status"], "completed", "{t}");
+        assert_eq!(t["commits"], serde_json::json!([SHA_A]), "{t}");
+    }
+    // Each task was worked on exactly once.
+    let worked = std::fs::read_to_string(&log).unwrap();
+    let ids: Vec<&str> = worked.lines().filter_map(|l| l.split(' ').nth(1)).collect();
+    assert_eq!(ids.len(), 12, "{worked}");
+    assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), 12, "{worked}");
+}
+
+#[test]
+fn the_github_actions_example_runs_both_checks_on_pull_requests() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/github-actions.yml");
+    let wf: serde_json::Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert!(wf["on"].get("pull_request").is_some(), "{wf}");
+    let runs: Vec<&str> = wf["jobs"]["tasks"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .collect();
+    assert!(runs.contains(&"wm tasks check --format github"), "{runs:?}");
+    assert!(
+        runs.iter()
+            .any(|r| r.starts_with("wm tasks check --commits ")),
+        "{runs:?}"
+    );
 }

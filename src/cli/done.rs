@@ -8,8 +8,9 @@ use crate::ops::{Op, Transition};
 /// Refused (exit 3) while a dependency is unfinished, or for an epic while
 /// its children are open, unless --force, which records the override.
 ///
-/// --commit links a commit in the same write: HEAD when given alone, or a
-/// branch, tag or full sha. Put it after the ids (`done k3m9 --commit`).
+/// --commit links a commit of the current directory's repository in the
+/// same write: HEAD when given alone, or a branch, tag or full sha. Put it
+/// after the ids (`done k3m9 --commit`).
 ///
 /// Examples:
 ///   wm tasks done k3m9
@@ -32,14 +33,10 @@ pub fn run(ctx: &Ctx, a: DoneArgs) -> CliResult {
     let Some(rev) = a.commit else {
         return transition::run(ctx, &a.ids, Transition::Done, a.force);
     };
-    // Resolve outside the lock: reading .git can be slow, the lock is short.
-    let store_dir = ctx
-        .location()
-        .path
-        .parent()
-        .map(|p| p.to_path_buf())
-        .unwrap_or_else(|| ctx.cwd.clone());
-    let sha = crate::gitrefs::resolve_commit(&store_dir, &rev)?;
+    // The commit is in the repository you are in (which may be a worktree
+    // sharing another checkout's store through --file); resolved before
+    // taking the lock, which stays short.
+    let sha = crate::gitrefs::resolve_commit(&ctx.cwd, &rev)?;
     let (plan, outcomes) = ctx.write(false, true, |_| {
         let mut ops = Vec::new();
         for id in &a.ids {
