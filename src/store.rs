@@ -364,6 +364,18 @@ pub struct Locked {
     pub existed: bool,
     /// The open, locked store file (None when creating a new store).
     file: Option<File>,
+    /// A `# yaml-language-server: ...` line from the file's leading
+    /// comments, kept at the top when the file is rewritten.
+    modeline: Option<String>,
+}
+
+/// The editor modeline among the leading comment lines of store text.
+fn modeline(bytes: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    text.lines()
+        .take_while(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        .find(|l| l.trim_start().starts_with("# yaml-language-server:"))
+        .map(|l| l.trim().to_string())
 }
 
 /// Lock the store at `path` for writing, waiting up to `timeout`, and load
@@ -384,6 +396,7 @@ pub fn lock(path: &Path, timeout: Duration, create: bool) -> Result<Locked> {
                     loaded: analyse(path, StoreFile::default()),
                     existed: false,
                     file: None,
+                    modeline: None,
                 });
             }
             Err(e) => return Err(Error::io(path, e)),
@@ -414,6 +427,7 @@ pub fn lock(path: &Path, timeout: Duration, create: bool) -> Result<Locked> {
             loaded: analyse(path, file),
             existed: true,
             file: Some(f),
+            modeline: modeline(&bytes),
         });
     }
 }
@@ -461,7 +475,10 @@ impl Locked {
     /// writes nothing) if a store appeared meanwhile where none existed.
     pub fn commit(self, mut plan: Plan) -> Result<()> {
         plan.sort_canonical();
-        let text = yaml::emit(plan.file());
+        let mut text = yaml::emit(plan.file());
+        if let Some(m) = &self.modeline {
+            text = format!("{m}\n{text}");
+        }
         write_atomic(&self.loaded.path, text.as_bytes(), !self.existed)?;
         drop(self.file);
         Ok(())

@@ -977,3 +977,16 @@ fn the_github_actions_example_runs_both_checks_on_pull_requests() {
         "{runs:?}"
     );
 }
+
+#[test]
+fn the_schema_modeline_survives_writes() {
+    let env = Env::new();
+    env.seed_plan(42);
+    let line = "# yaml-language-server: $schema=tasks.schema.json";
+    env.write(&format!("{line}\n{}", env.read()));
+    env.create("GH#42: Update the runbook", &["--issue=42"]);
+    let text = env.read();
+    assert_eq!(text.lines().next(), Some(line));
+    assert_eq!(text.matches("yaml-language-server").count(), 1);
+    assert!(text.contains("Update the runbook"));
+}
