@@ -49,6 +49,18 @@ pub enum Error {
         candidates: Vec<(String, String)>,
     },
 
+    /// `next` or `claim` found nothing to pick; `reason` is
+    /// [`crate::schedule::Idle::code`].
+    #[error("{message}")]
+    NothingReady {
+        reason: &'static str,
+        message: String,
+    },
+
+    /// A git repository or revision could not be found or read.
+    #[error("{0}")]
+    Git(String),
+
     #[error(
         "no tasks.yaml found in {searched} or its parents (up to the repository root).\n\
          Create one with `wm tasks init`, or name one with --file or $WM_TASKS_FILE."
@@ -102,7 +114,10 @@ impl Error {
             Error::Io { .. } | Error::Random(_) => ErrorClass::Io,
             Error::Usage(_) => ErrorClass::Usage,
             Error::Rule { .. } => ErrorClass::Rule,
-            Error::UnknownId(_) | Error::AmbiguousId { .. } => ErrorClass::Id,
+            Error::UnknownId(_) | Error::AmbiguousId { .. } | Error::NothingReady { .. } => {
+                ErrorClass::Id
+            }
+            Error::Git(_) => ErrorClass::Usage,
             Error::NoStore { .. }
             | Error::Parse { .. }
             | Error::NewerVersion { .. }

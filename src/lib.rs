@@ -14,6 +14,9 @@
 //! plan      a loaded store: id index, prefix resolution, groups and epics
 //! graph     the effective DAG (explicit + phase edges): cycles, order, ready
 //! check     whole-store validation; every load and every write runs it
+//! report    check's problems located by line in the file, parse errors as findings
+//! schedule  what to do next: ready tasks by phase, critical path, age
+//! gitrefs   resolve a revision by reading .git (HEAD, refs, packed-refs)
 //! ops       mutations as values, applied all-or-nothing: the one write path
 //! yaml      the canonical emitter (same content, same bytes)
 //! store     locate, lock, load, atomic save
@@ -31,12 +34,15 @@
 pub mod check;
 pub mod cli;
 pub mod error;
+pub mod gitrefs;
 pub mod graph;
 pub mod merge;
 pub mod model;
 pub mod ops;
 pub mod plan;
 pub mod render;
+pub mod report;
+pub mod schedule;
 pub mod store;
 pub mod workflow;
 pub mod yaml;

@@ -4,6 +4,7 @@
 //! phase edges, epic membership) are never stored here; `graph` computes them.
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -14,7 +15,9 @@ use crate::workflow::Workflow;
 pub const FORMAT_VERSION: u32 = 1;
 
 /// The kind of work a task stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskType {
     Epic,
@@ -76,7 +79,9 @@ impl FromStr for TaskType {
 }
 
 /// A stored status. `blocked` and `ready` are derived, never stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     #[serde(alias = "todo")]
@@ -139,7 +144,7 @@ impl FromStr for Status {
 }
 
 /// A record that a status change skipped the rules (`--force`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Forced {
     /// When the forced transition happened.
@@ -151,34 +156,52 @@ pub struct Forced {
 }
 
 /// One task (or epic) of the plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Task {
+    /// Unique id: 1-64 letters, digits, `-`, `_` or `.` (generated ids are 8
+    /// characters of lowercase Crockford base32).
     pub id: String,
+    /// What the work is; a `GH#N:` prefix names its issue.
     pub title: String,
+    /// The kind of work.
     #[serde(rename = "type")]
     pub kind: TaskType,
+    /// Stored status; `blocked` and `ready` are derived, never stored.
     pub status: Status,
+    /// The workflow phase (default workflow: analysis, backup, impl, config,
+    /// staging, rollback, docs). Epics have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phase: Option<String>,
+    /// The GitHub issue number the task belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issue: Option<u64>,
+    /// The id of the epic the task belongs to, when not its issue's epic.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
+    /// Ids of tasks this one waits for (besides the phase-derived ones).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<String>,
+    /// Free-form labels.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<String>,
+    /// Who works on it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignee: Option<String>,
+    /// Longer text: context, acceptance criteria.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Shas of commits that did the work.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub commits: Vec<String>,
+    /// RFC 3339 UTC.
     pub created_at: DateTime<Utc>,
+    /// RFC 3339 UTC.
     pub updated_at: DateTime<Utc>,
+    /// When the task was completed or cancelled (RFC 3339 UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<DateTime<Utc>>,
+    /// Transitions forced past a rule with `--force`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub forced: Vec<Forced>,
 }
@@ -234,15 +257,35 @@ pub fn title_without_issue(title: &str) -> &str {
 }
 
 /// The whole content of `tasks.yaml`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StoreFile {
+    /// The format version (this wm writes and reads version 1).
     pub version: u32,
     /// A custom workflow; absent means the planning template's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workflow: Option<Workflow>,
+    /// The epics and tasks.
     #[serde(default)]
     pub tasks: Vec<Task>,
+}
+
+/// The JSON Schema of `tasks.yaml`, generated from these types, for
+/// editors (`# yaml-language-server: $schema=...`) and validators.
+pub fn json_schema() -> serde_json::Value {
+    let mut schema = schemars::schema_for!(StoreFile);
+    schema.insert("title".into(), "wm tasks.yaml".into());
+    schema.insert(
+        "description".into(),
+        "A wm task store: epics and tasks tied to GitHub issues, forming a dependency graph."
+            .into(),
+    );
+    let mut value = schema.to_value();
+    // The parser also accepts serde's aliases of statuses; so must the schema.
+    if let Some(serde_json::Value::Array(names)) = value.pointer_mut("/$defs/Status/enum") {
+        names.extend(["todo", "in-progress", "done"].map(serde_json::Value::from));
+    }
+    value
 }
 
 impl Default for StoreFile {

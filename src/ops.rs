@@ -100,6 +100,11 @@ pub enum Op {
         id: String,
         on: Vec<String>,
     },
+    /// Link commits (full shas) to a task; already linked ones are kept once.
+    AddCommits {
+        id: String,
+        commits: Vec<String>,
+    },
 }
 
 /// What one op did.
@@ -197,6 +202,7 @@ fn apply_one(plan: &mut Plan, op: Op, now: DateTime<Utc>) -> Result<Outcome> {
         Op::Delete { id, force } => delete(plan, &id, force),
         Op::AddDeps { id, on } => add_deps(plan, &id, &on, now),
         Op::RemoveDeps { id, on } => remove_deps(plan, &id, &on, now),
+        Op::AddCommits { id, commits } => add_commits(plan, &id, commits, now),
     }
 }
 
@@ -558,6 +564,35 @@ fn add_deps(plan: &mut Plan, id: &str, on: &[String], now: DateTime<Utc>) -> Res
             out.notes.push(format!("{} already depends on {d}", t.id));
         } else {
             t.depends_on.push(d);
+            out.changed = true;
+        }
+    }
+    if out.changed {
+        t.updated_at = now;
+    }
+    Ok(out)
+}
+
+fn add_commits(
+    plan: &mut Plan,
+    id: &str,
+    commits: Vec<String>,
+    now: DateTime<Utc>,
+) -> Result<Outcome> {
+    let i = plan.resolve(id)?;
+    let t = plan.task_mut(i);
+    let mut out = Outcome::new(&t.id);
+    out.changed = false;
+    for c in commits {
+        let c = c.trim().to_string();
+        if c.is_empty() {
+            continue;
+        }
+        if t.commits.contains(&c) {
+            out.notes
+                .push(format!("{} is already linked to {}", t.id, c));
+        } else {
+            t.commits.push(c);
             out.changed = true;
         }
     }

@@ -243,8 +243,22 @@ fn explain_parse_error(msg: &str, text: &str, line: u64) -> String {
             return format!("`{k}`: {msg}");
         }
         if let Some(want) = want {
-            return format!("`{k}` must be {want} ({msg})");
+            return format!("wrong type: `{k}` must be {want} ({msg})");
         }
+    }
+    // serde-saphyr names Rust types; say what the file should hold.
+    let wrong = |expected: &str| format!("wrong type: expected {expected} here ({msg})");
+    if msg.starts_with("invalid u") || msg.starts_with("invalid i") {
+        return wrong("a whole number, 0 or more");
+    }
+    if msg.contains("expected sequence") {
+        return wrong("a list (`- item` lines)");
+    }
+    if msg.contains("expected scalar") || msg.contains("expected string") {
+        return wrong("a single value");
+    }
+    if msg.contains("expected mapping") {
+        return wrong("`key: value` fields");
     }
     msg
 }
@@ -347,6 +361,26 @@ pub fn load(path: &Path) -> Result<Loaded> {
     Ok(analyse(path, parse(path, &bytes)?))
 }
 
+/// Read a store file's bytes (refusing oversized files), for callers that
+/// need the text as well as the plan (`check` maps problems to lines).
+pub fn read(path: &Path) -> Result<Vec<u8>> {
+    let mut f = File::open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Error::NoStore {
+                searched: path.parent().unwrap_or(path).to_path_buf(),
+            }
+        } else {
+            Error::io(path, e)
+        }
+    })?;
+    read_bytes(path, &mut f)
+}
+
+/// Parse and analyse store bytes already read from `path`.
+pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Loaded> {
+    Ok(analyse(path, parse(path, bytes)?))
+}
+
 /// An exclusive hold on a store, for one read-modify-write.
 #[derive(Debug)]
 pub struct Locked {
@@ -356,6 +390,18 @@ pub struct Locked {
     pub existed: bool,
     /// The open, locked store file (None when creating a new store).
     file: Option<File>,
+    /// A `# yaml-language-server: ...` line from the file's leading
+    /// comments, kept at the top when the file is rewritten.
+    modeline: Option<String>,
+}
+
+/// The editor modeline among the leading comment lines of store text.
+fn modeline(bytes: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    text.lines()
+        .take_while(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        .find(|l| l.trim_start().starts_with("# yaml-language-server:"))
+        .map(|l| l.trim().to_string())
 }
 
 /// Lock the store at `path` for writing, waiting up to `timeout`, and load
@@ -376,6 +422,7 @@ pub fn lock(path: &Path, timeout: Duration, create: bool) -> Result<Locked> {
                     loaded: analyse(path, StoreFile::default()),
                     existed: false,
                     file: None,
+                    modeline: None,
                 });
             }
             Err(e) => return Err(Error::io(path, e)),
@@ -406,6 +453,7 @@ pub fn lock(path: &Path, timeout: Duration, create: bool) -> Result<Locked> {
             loaded: analyse(path, file),
             existed: true,
             file: Some(f),
+            modeline: modeline(&bytes),
         });
     }
 }
@@ -453,7 +501,10 @@ impl Locked {
     /// writes nothing) if a store appeared meanwhile where none existed.
     pub fn commit(self, mut plan: Plan) -> Result<()> {
         plan.sort_canonical();
-        let text = yaml::emit(plan.file());
+        let mut text = yaml::emit(plan.file());
+        if let Some(m) = &self.modeline {
+            text = format!("{m}\n{text}");
+        }
         write_atomic(&self.loaded.path, text.as_bytes(), !self.existed)?;
         drop(self.file);
         Ok(())

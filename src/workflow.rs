@@ -5,13 +5,14 @@
 //! `analysis -> backup -> impl -> config -> staging -> {rollback, docs}`.
 //! A store may carry its own workflow instead.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
 use crate::model::title_without_issue;
 
 /// One phase of a workflow.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Phase {
     /// Short name used in `phase:` fields and `--phase`.
@@ -30,7 +31,7 @@ pub struct Phase {
 }
 
 /// A set of phases forming a DAG.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Workflow {
     pub phases: Vec<Phase>,

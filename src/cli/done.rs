@@ -1,14 +1,21 @@
 use clap::Args;
 
-use super::{CliResult, Ctx, transition};
-use crate::ops::Transition;
+use super::{CliResult, Ctx, print, transition};
+use crate::ops::{Op, Transition};
 
 /// Mark tasks completed.
 ///
 /// Refused (exit 3) while a dependency is unfinished, or for an epic while
 /// its children are open, unless --force, which records the override.
 ///
-/// Example: wm tasks done k3m9
+/// --commit links a commit of the current directory's repository in the
+/// same write: HEAD when given alone, or a branch, tag or full sha. Put it
+/// after the ids (`done k3m9 --commit`).
+///
+/// Examples:
+///   wm tasks done k3m9
+///   git commit -m "..." && wm tasks done k3m9 --commit
+///   wm tasks done k3m9 --commit 3f2c...e81a (a full sha)
 #[derive(Debug, Args)]
 pub struct DoneArgs {
     /// Task ids or unique prefixes.
@@ -17,8 +24,41 @@ pub struct DoneArgs {
     /// Skip the dependency rules and record the override on the task.
     #[arg(long)]
     pub force: bool,
+    /// Also link a commit (default HEAD) to each task.
+    #[arg(long, value_name = "REV", num_args = 0..=1, default_missing_value = "HEAD")]
+    pub commit: Option<String>,
 }
 
 pub fn run(ctx: &Ctx, a: DoneArgs) -> CliResult {
-    transition::run(ctx, &a.ids, Transition::Done, a.force)
+    let Some(rev) = a.commit else {
+        return transition::run(ctx, &a.ids, Transition::Done, a.force);
+    };
+    // The commit is in the repository you are in (which may be a worktree
+    // sharing another checkout's store through --file); resolved before
+    // taking the lock, which stays short.
+    let sha = crate::gitrefs::resolve_commit(&ctx.cwd, &rev)?;
+    let (plan, outcomes) = ctx.write(false, true, |_| {
+        let mut ops = Vec::new();
+        for id in &a.ids {
+            ops.push(Op::SetStatus {
+                id: id.clone(),
+                to: Transition::Done,
+                force: a.force,
+                assignee: None,
+            });
+            ops.push(Op::AddCommits {
+                id: id.clone(),
+                commits: vec![sha.clone()],
+            });
+        }
+        Ok(ops)
+    })?;
+    ctx.notes(&outcomes);
+    let mut s = String::new();
+    for o in outcomes.iter().step_by(2) {
+        if let Some(i) = plan.get(&o.id) {
+            s.push_str(&format!("{} {} {}\n", o.id, plan.task(i).status, sha));
+        }
+    }
+    print(&s)
 }

@@ -16,15 +16,21 @@ use crate::store::{self, Loaded, Location};
 
 mod blocked;
 mod cancel;
+mod check;
+mod claim;
+mod completions;
 mod create;
 mod delete;
 mod dep;
 mod done;
 mod init;
 mod list;
+mod man;
 mod merge_driver;
+mod next;
 mod ready;
 mod reopen;
+mod schema;
 mod show;
 mod start;
 mod transition;
@@ -68,11 +74,15 @@ pub enum ColorChoice {
     Never,
 }
 
+// Parsed once per run: the size difference between variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum TopCommand {
     /// Plan and track tasks in tasks.yaml.
     #[command(subcommand)]
     Tasks(TasksCommand),
+    Completions(completions::CompletionsArgs),
+    Man(man::ManArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -92,6 +102,10 @@ pub enum TasksCommand {
     Ready(ready::ReadyArgs),
     Blocked(blocked::BlockedArgs),
     MergeDriver(merge_driver::MergeDriverArgs),
+    Check(check::CheckArgs),
+    Next(next::NextArgs),
+    Claim(claim::ClaimArgs),
+    Schema(schema::SchemaArgs),
 }
 
 /// How read commands print their results.
@@ -133,6 +147,9 @@ pub enum CliError {
     /// stdout was closed (`wm tasks list | head -1`): stop quietly.
     BrokenPipe,
     Io(std::io::Error),
+    /// The command printed its own verdict; exit with this class's code
+    /// and no further message (`check` finding errors).
+    Exit(ErrorClass),
 }
 
 impl From<Error> for CliError {
@@ -346,7 +363,13 @@ fn run(cli: Cli) -> CliResult {
             TasksCommand::Ready(a) => ready::run(&ctx, a),
             TasksCommand::Blocked(a) => blocked::run(&ctx, a),
             TasksCommand::MergeDriver(a) => merge_driver::run(&ctx, a),
+            TasksCommand::Check(a) => check::run(&ctx, a),
+            TasksCommand::Next(a) => next::run(&ctx, a),
+            TasksCommand::Claim(a) => claim::run(&ctx, a),
+            TasksCommand::Schema(a) => schema::run(&ctx, a),
         },
+        TopCommand::Completions(a) => completions::run(a),
+        TopCommand::Man(a) => man::run(a),
     }
 }
 
@@ -362,6 +385,7 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(CliError::BrokenPipe) => ExitCode::SUCCESS,
+        Err(CliError::Exit(class)) => ExitCode::from(exit_code(class)),
         Err(CliError::Io(e)) => {
             let _ = writeln!(std::io::stderr(), "error: {e}");
             ExitCode::from(1)

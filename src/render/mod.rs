@@ -50,9 +50,49 @@ pub fn escape_message(s: &str) -> String {
     s.split('\n').map(escape).collect::<Vec<_>>().join("\n")
 }
 
+/// A GitHub Actions workflow command (`::error file=F,line=L::message`)
+/// that annotates `file` at `line`. Values are escaped as the runner
+/// expects, so a message can never end the command early or start another.
+pub fn github_annotation(
+    level: &str,
+    file: &str,
+    line: u64,
+    column: Option<u64>,
+    title: &str,
+    message: &str,
+) -> String {
+    fn data(s: &str) -> String {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    }
+    fn property(s: &str) -> String {
+        data(s).replace(':', "%3A").replace(',', "%2C")
+    }
+    let col = column.map(|c| format!(",col={c}")).unwrap_or_default();
+    format!(
+        "::{level} file={},line={line}{col},title={}::{}",
+        property(file),
+        property(title),
+        data(message)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn github_annotations_escape_their_values() {
+        assert_eq!(
+            github_annotation("error", "a,b:c.yaml", 7, None, "t", "50% done\n::x"),
+            "::error file=a%2Cb%3Ac.yaml,line=7,title=t::50%25 done%0A::x"
+        );
+        assert_eq!(
+            github_annotation("warning", "f", 1, Some(3), "x: y", "m"),
+            "::warning file=f,line=1,col=3,title=x%3A y::m"
+        );
+    }
 
     #[test]
     fn escape_neutralises_terminal_sequences() {

@@ -1,0 +1,18 @@
+use clap::Args;
+
+use super::{CliResult, Ctx, print_json};
+
+/// Print the JSON Schema of tasks.yaml, generated from wm's own types.
+///
+/// Editors with the YAML language server validate and complete tasks.yaml
+/// with it: save it (`wm tasks schema > tasks.schema.json`) and put
+/// `# yaml-language-server: $schema=tasks.schema.json` on the file's first
+/// line.
+///
+/// Example: wm tasks schema > tasks.schema.json
+#[derive(Debug, Args)]
+pub struct SchemaArgs {}
+
+pub fn run(_ctx: &Ctx, _a: SchemaArgs) -> CliResult {
+    print_json(&crate::model::json_schema())
+}

@@ -1,0 +1,298 @@
+//! Choosing the one task to do next, for `next` and `claim`.
+//!
+//! Among ready tasks (pending, not epics, every dependency settled) the
+//! earliest workflow phase wins, then the task on the longest chain of
+//! unfinished work that waits on it (the critical path), then the oldest,
+//! then the smallest id. When nothing is ready, [`Idle`] says why.
+
+use std::cmp::Reverse;
+
+use crate::graph::{Graph, State};
+use crate::model::TaskType;
+use crate::plan::Plan;
+
+/// Which tasks `next` and `claim` may pick from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// Only tasks of this issue.
+    pub issue: Option<u64>,
+    /// Only tasks of this type.
+    pub kind: Option<TaskType>,
+}
+
+impl Scope {
+    pub fn contains(&self, plan: &Plan, i: usize) -> bool {
+        let t = plan.task(i);
+        self.issue.is_none_or(|n| t.issue == Some(n)) && self.kind.is_none_or(|k| t.kind == k)
+    }
+}
+
+/// For every task, the number of unfinished non-epic tasks on the longest
+/// chain that starts at it and follows its dependents (the task itself
+/// counts when it is unfinished). A ready task with a long chain holds up
+/// the most work. Cyclic parts get finite, arbitrary values.
+pub fn remaining_chain(plan: &Plan, graph: &Graph) -> Vec<usize> {
+    let mut chain = vec![0usize; plan.len()];
+    // `order` puts dependencies first, so dependents come later: walk it
+    // backwards and every dependent is done before the task it waits on.
+    for &i in graph.order().iter().rev() {
+        let t = plan.task(i);
+        let own = usize::from(t.status.is_open() && !t.is_epic());
+        let longest = graph
+            .dependents(i)
+            .iter()
+            .map(|&j| chain[j])
+            .max()
+            .unwrap_or(0);
+        chain[i] = own + longest;
+    }
+    chain
+}
+
+/// Why there is nothing to pick.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Idle {
+    /// No task matches the scope at all.
+    NoTasks,
+    /// Every matching task is completed or cancelled. `open_epics` are
+    /// epics of the scope still pending or in progress.
+    AllDone { open_epics: Vec<usize> },
+    /// Nothing is ready, and these tasks are in progress; the `blocked`
+    /// ones wait (directly or not) for them.
+    InProgress {
+        in_progress: Vec<usize>,
+        blocked: Vec<usize>,
+    },
+    /// Nothing is ready or in progress in the scope: the blocked tasks wait
+    /// for work outside it (another issue, an open epic).
+    Blocked { blocked: Vec<usize> },
+}
+
+impl Idle {
+    /// A stable machine-readable reason, used in JSON output.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Idle::NoTasks => "no_tasks",
+            Idle::AllDone { .. } => "all_done",
+            Idle::InProgress { .. } => "in_progress",
+            Idle::Blocked { .. } => "blocked",
+        }
+    }
+
+    /// A sentence for people: what is going on and what to do.
+    pub fn message(&self, plan: &Plan, graph: &Graph) -> String {
+        let ids = |v: &[usize]| {
+            let mut s: Vec<String> = v.iter().take(5).map(|&i| plan.task(i).id.clone()).collect();
+            if v.len() > 5 {
+                s.push(format!("and {} more", v.len() - 5));
+            }
+            s.join(", ")
+        };
+        match self {
+            Idle::NoTasks => {
+                "nothing to do: no tasks match (create some with `wm tasks create`)".to_string()
+            }
+            Idle::AllDone { open_epics } if open_epics.is_empty() => {
+                "nothing to do: every task is done (completed or cancelled)".to_string()
+            }
+            Idle::AllDone { open_epics } => format!(
+                "nothing to do: every task is done; close the open epic{} with `wm tasks done {}`",
+                if open_epics.len() == 1 { "" } else { "s" },
+                open_epics
+                    .iter()
+                    .map(|&i| plan.task(i).id.clone())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+            Idle::InProgress {
+                in_progress,
+                blocked,
+            } => {
+                let mut s = format!(
+                    "nothing is ready: {} task{} in progress ({})",
+                    in_progress.len(),
+                    if in_progress.len() == 1 {
+                        " is"
+                    } else {
+                        "s are"
+                    },
+                    ids(in_progress)
+                );
+                if !blocked.is_empty() {
+                    s.push_str(&format!(
+                        " and {} blocked task{} wait{} for unfinished work",
+                        blocked.len(),
+                        if blocked.len() == 1 { "" } else { "s" },
+                        if blocked.len() == 1 { "s" } else { "" },
+                    ));
+                }
+                s.push_str("; try again when they are done");
+                s
+            }
+            Idle::Blocked { blocked } => {
+                let waits: Vec<String> = blocked
+                    .iter()
+                    .take(3)
+                    .map(|&i| {
+                        let on: Vec<String> = graph
+                            .unsettled_deps(plan, i)
+                            .into_iter()
+                            .map(|j| format!("{} ({})", plan.task(j).id, plan.task(j).status))
+                            .collect();
+                        format!("{} waits for {}", plan.task(i).id, on.join(", "))
+                    })
+                    .collect();
+                format!(
+                    "nothing is ready: {} task{} blocked by work outside this selection ({}); \
+                     see `wm tasks blocked`",
+                    blocked.len(),
+                    if blocked.len() == 1 { " is" } else { "s are" },
+                    waits.join("; ")
+                )
+            }
+        }
+    }
+}
+
+/// Ready tasks of the scope, best first.
+pub fn candidates(plan: &Plan, graph: &Graph, scope: &Scope) -> Vec<usize> {
+    let chain = remaining_chain(plan, graph);
+    let wf = plan.workflow();
+    let mut ready: Vec<usize> = graph
+        .ready(plan)
+        .into_iter()
+        .filter(|&i| scope.contains(plan, i))
+        .collect();
+    ready.sort_by_key(|&i| {
+        let t = plan.task(i);
+        let phase = t
+            .phase
+            .as_deref()
+            .and_then(|p| wf.position(p))
+            .unwrap_or(wf.phases.len());
+        (phase, Reverse(chain[i]), t.created_at, t.id.clone())
+    });
+    ready
+}
+
+/// The one task to do next, or why there is none.
+pub fn next(plan: &Plan, graph: &Graph, scope: &Scope) -> Result<usize, Idle> {
+    if let Some(&i) = candidates(plan, graph, scope).first() {
+        return Ok(i);
+    }
+    let in_scope: Vec<usize> = graph
+        .order()
+        .iter()
+        .copied()
+        .filter(|&i| scope.contains(plan, i))
+        .collect();
+    if in_scope.is_empty() {
+        return Err(Idle::NoTasks);
+    }
+    let of = |s: State| -> Vec<usize> {
+        in_scope
+            .iter()
+            .copied()
+            .filter(|&i| graph.state(plan, i) == s)
+            .collect()
+    };
+    let in_progress: Vec<usize> = of(State::InProgress)
+        .into_iter()
+        .filter(|&i| !plan.task(i).is_epic())
+        .collect();
+    let blocked = of(State::Blocked);
+    if !in_progress.is_empty() {
+        return Err(Idle::InProgress {
+            in_progress,
+            blocked,
+        });
+    }
+    if !blocked.is_empty() {
+        return Err(Idle::Blocked { blocked });
+    }
+    let open_epics = in_scope
+        .iter()
+        .copied()
+        .filter(|&i| plan.task(i).is_epic() && plan.task(i).status.is_open())
+        .collect();
+    Err(Idle::AllDone { open_epics })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Status, StoreFile, Task};
+    use chrono::{TimeZone, Utc};
+
+    fn task(id: &str, phase: Option<&str>, secs: i64, deps: &[&str]) -> Task {
+        let now = Utc.timestamp_opt(1_700_000_000 + secs, 0).unwrap();
+        let mut t = Task::new(id.into(), id.into(), TaskType::Impl, now);
+        t.phase = phase.map(String::from);
+        t.depends_on = deps.iter().map(|d| d.to_string()).collect();
+        t
+    }
+
+    fn plan(tasks: Vec<Task>) -> (Plan, Graph) {
+        let p = Plan::new(StoreFile {
+            tasks,
+            ..StoreFile::default()
+        });
+        let g = Graph::build(&p);
+        (p, g)
+    }
+
+    fn id(p: &Plan, r: Result<usize, Idle>) -> String {
+        p.task(r.unwrap()).id.clone()
+    }
+
+    #[test]
+    fn earliest_phase_wins_over_age() {
+        let (p, g) = plan(vec![
+            task("old-docs", Some("docs"), 0, &[]),
+            task("new-analysis", Some("analysis"), 9, &[]),
+        ]);
+        assert_eq!(id(&p, next(&p, &g, &Scope::default())), "new-analysis");
+    }
+
+    #[test]
+    fn critical_path_wins_within_a_phase() {
+        // `short` is older, but three tasks wait on `long`.
+        let (p, g) = plan(vec![
+            task("short", None, 0, &[]),
+            task("long", None, 1, &[]),
+            task("l2", None, 2, &["long"]),
+            task("l3", None, 3, &["l2"]),
+        ]);
+        let chain = remaining_chain(&p, &g);
+        assert_eq!(chain[p.get("long").unwrap()], 3);
+        assert_eq!(chain[p.get("short").unwrap()], 1);
+        assert_eq!(id(&p, next(&p, &g, &Scope::default())), "long");
+    }
+
+    #[test]
+    fn oldest_wins_otherwise() {
+        let (p, g) = plan(vec![task("b", None, 1, &[]), task("a", None, 2, &[])]);
+        assert_eq!(id(&p, next(&p, &g, &Scope::default())), "b");
+    }
+
+    #[test]
+    fn idle_reasons() {
+        let (p, g) = plan(vec![]);
+        assert_eq!(next(&p, &g, &Scope::default()), Err(Idle::NoTasks));
+
+        let mut a = task("a", None, 0, &[]);
+        a.status = Status::InProgress;
+        let (p, g) = plan(vec![a.clone(), task("b", None, 1, &["a"])]);
+        assert_eq!(
+            next(&p, &g, &Scope::default()).unwrap_err().code(),
+            "in_progress"
+        );
+
+        a.status = Status::Completed;
+        let (p, g) = plan(vec![a]);
+        assert_eq!(
+            next(&p, &g, &Scope::default()),
+            Err(Idle::AllDone { open_epics: vec![] })
+        );
+    }
+}
