@@ -13,11 +13,13 @@
 //! workflow  the phase DAG, keyword inference of phases
 //! plan      a loaded store: id index, prefix resolution, groups and epics
 //! graph     the effective DAG (explicit + phase edges): cycles, order, ready
+//! analysis  questions about the DAG: components, waves, critical path, why
 //! check     whole-store validation; every load and every write runs it
 //! ops       mutations as values, applied all-or-nothing: the one write path
 //! yaml      the canonical emitter (same content, same bytes)
 //! store     locate, lock, load, atomic save
-//! render    pure text out: tables, JSON, escaping
+//! render    pure text out: tables, JSON, escaping, graph drawings (ASCII,
+//!           Mermaid, DOT) of a `render::view::View`
 //! cli       clap commands, one module each; the only layer that prints,
 //!           reads the environment or exits
 //! ```
@@ -27,6 +29,7 @@
 //! writes the canonical file atomically and unlocks -> `cli` prints.
 //! Nothing below `cli` prints, exits or reads environment variables.
 
+pub mod analysis;
 pub mod check;
 pub mod cli;
 pub mod error;

@@ -81,6 +81,9 @@ fn emit_task(out: &mut String, t: &Task) {
         let _ = write!(out, "{i}description: ");
         text(out, "      ", d);
     }
+    if let Some(e) = &t.estimate {
+        let _ = writeln!(out, "{i}estimate: {}", scalar(e));
+    }
     list(out, i, "commits", &t.commits);
     let _ = writeln!(out, "{i}created_at: {}", format_time(&t.created_at));
     let _ = writeln!(out, "{i}updated_at: {}", format_time(&t.updated_at));

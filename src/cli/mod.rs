@@ -17,17 +17,22 @@ use crate::store::{self, Loaded, Location};
 mod blocked;
 mod cancel;
 mod create;
+mod critical_path;
 mod delete;
 mod dep;
 mod done;
+mod graph;
 mod init;
 mod list;
+mod order;
 mod ready;
 mod reopen;
 mod show;
 mod start;
 mod transition;
 mod update;
+mod waves;
+mod why;
 
 /// wm: plan and track infrastructure work as a dependency graph in tasks.yaml.
 #[derive(Debug, Parser)]
@@ -90,6 +95,11 @@ pub enum TasksCommand {
     Dep(dep::DepCommand),
     Ready(ready::ReadyArgs),
     Blocked(blocked::BlockedArgs),
+    Graph(graph::GraphArgs),
+    Order(order::OrderArgs),
+    Waves(waves::WavesArgs),
+    CriticalPath(critical_path::CriticalPathArgs),
+    Why(why::WhyArgs),
 }
 
 /// How read commands print their results.
@@ -343,6 +353,11 @@ fn run(cli: Cli) -> CliResult {
             TasksCommand::Dep(a) => dep::run(&ctx, a),
             TasksCommand::Ready(a) => ready::run(&ctx, a),
             TasksCommand::Blocked(a) => blocked::run(&ctx, a),
+            TasksCommand::Graph(a) => graph::run(&ctx, a),
+            TasksCommand::Order(a) => order::run(&ctx, a),
+            TasksCommand::Waves(a) => waves::run(&ctx, a),
+            TasksCommand::CriticalPath(a) => critical_path::run(&ctx, a),
+            TasksCommand::Why(a) => why::run(&ctx, a),
         },
     }
 }
