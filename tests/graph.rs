@@ -708,3 +708,49 @@ fn cli_create_with_estimate() {
     env.ok(&["tasks", "update", &id, "--estimate", ""]);
     assert!(!env.read().contains("estimate"));
 }
+
+#[test]
+fn dense_graph_too_wide_even_for_graph_lines_is_listed_with_dependencies() {
+    // 60 tasks, each depending on all of another 60.
+    let mut tasks = Vec::new();
+    for k in 0..60 {
+        tasks.push(task(
+            &format!("up{k:04}"),
+            &format!("Upstream {k}"),
+            Some(3),
+            None,
+            k,
+        ));
+    }
+    for k in 0..60 {
+        let mut t = task(
+            &format!("dn{k:04}"),
+            &format!("Downstream {k}"),
+            Some(3),
+            None,
+            100 + k,
+        );
+        t.depends_on = (0..60).map(|j| format!("up{j:04}")).collect();
+        tasks.push(t);
+    }
+    let (p, g) = plan(tasks);
+    let d = draw(&p, &g, AsciiOptions::default());
+    assert_eq!(d.compact.len(), 1);
+    assert!(
+        d.compact[0].1.contains("listed with dependencies"),
+        "{:?}",
+        d.compact
+    );
+    assert!(
+        d.text.lines().all(|l| l.chars().count() <= 100),
+        "{}",
+        d.text
+    );
+    assert_eq!(d.text.lines().count(), 121);
+    let last = d.text.lines().last().unwrap();
+    assert!(
+        last.starts_with("⊘ dn0059 Downstream 59  ← up0000 up0001"),
+        "{last}"
+    );
+    assert!(last.ends_with(" more"), "{last}");
+}

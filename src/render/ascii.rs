@@ -133,8 +133,17 @@ pub fn draw(view: &View, opts: &AsciiOptions) -> Drawing {
         match draw_boxes(g, opts) {
             Ok(s) => text.push_str(&s),
             Err(reason) => {
-                text.push_str(&draw_compact(g, opts));
-                compact.push((g.title.clone(), reason));
+                let c = draw_compact(g, opts);
+                if c.lines().all(|l| l.chars().count() <= opts.width) {
+                    text.push_str(&c);
+                    compact.push((g.title.clone(), reason));
+                } else {
+                    text.push_str(&draw_list(g, opts));
+                    compact.push((
+                        g.title.clone(),
+                        format!("{reason}, and even its graph lines are too wide; listed with dependencies"),
+                    ));
+                }
             }
         }
     }
@@ -305,6 +314,51 @@ pub fn draw_compact(g: &ViewGroup, opts: &AsciiOptions) -> String {
             out.push_str(l.trim_end());
             out.push('\n');
         }
+    }
+    out
+}
+
+/// The last resort for a component whose `git log --graph` lines alone are
+/// wider than the terminal: one line per task in topological order, with
+/// the short ids of its dependencies after `<-`.
+pub fn draw_list(g: &ViewGroup, opts: &AsciiOptions) -> String {
+    let mut deps: Vec<Vec<usize>> = vec![Vec::new(); g.nodes.len()];
+    for e in &g.edges {
+        deps[e.to].push(e.from);
+    }
+    let arrow = if opts.plain { "<-" } else { "←" };
+    let mut out = String::new();
+    for (i, n) in g.nodes.iter().enumerate() {
+        let mut line = format!("{} {}", mark(n.state, opts.plain), escape(&n.key));
+        let mut after = String::new();
+        if !deps[i].is_empty() {
+            after.push_str(&format!("  {arrow}"));
+            for (k, &d) in deps[i].iter().enumerate() {
+                let more = deps[i].len() - k;
+                let next = format!(" {}", escape(&g.nodes[d].key));
+                // Leave room for the " +N more" that may follow.
+                if after.chars().count() + next.chars().count() + 10 > opts.width / 2 && more > 1 {
+                    after.push_str(&format!(" +{more} more"));
+                    break;
+                }
+                after.push_str(&next);
+            }
+        }
+        let room = opts
+            .width
+            .saturating_sub(line.chars().count() + 1 + after.chars().count())
+            .max(8);
+        let title = truncate(&escape(&n.title), room);
+        let title = if opts.plain {
+            ascii_only(&title)
+        } else {
+            title
+        };
+        line.push(' ');
+        line.push_str(&title);
+        line.push_str(&after);
+        out.push_str(&line);
+        out.push('\n');
     }
     out
 }
