@@ -16,12 +16,7 @@ use wm::{Graph, Plan, Status, StoreFile, Task, TaskType};
 
 fn task(id: &str, title: &str, issue: Option<u64>, phase: Option<&str>, n: i64) -> Task {
     let at = Utc.timestamp_opt(1_700_000_000 + n, 0).unwrap();
-    let kind = if phase.is_none() && title.starts_with("Epic") {
-        TaskType::Epic
-    } else {
-        TaskType::Impl
-    };
-    let mut t = Task::new(id.into(), title.into(), kind, at);
+    let mut t = Task::new(id.into(), title.into(), TaskType::Impl, at);
     t.issue = issue;
     t.phase = phase.map(String::from);
     t
@@ -753,4 +748,46 @@ fn dense_graph_too_wide_even_for_graph_lines_is_listed_with_dependencies() {
         "{last}"
     );
     assert!(last.ends_with(" more"), "{last}");
+}
+
+#[test]
+fn colour_marks_only_the_status_not_lookalikes_in_titles() {
+    let mut t = seed(&[("analysis", Status::Completed)]);
+    t[2].title = "GH#42: │ ✓ not a mark".into();
+    let (p, g) = plan(t);
+    let opts = AsciiOptions {
+        color: true,
+        ..AsciiOptions::default()
+    };
+    let boxes = draw(&p, &g, opts).text;
+    assert!(
+        boxes.contains("│ \x1b[36m○\x1b[0m back │ ✓ not a mark"),
+        "{boxes}"
+    );
+    assert_eq!(boxes.matches("\x1b[32m").count(), 1);
+    let compact = draw(&p, &g, AsciiOptions { width: 30, ..opts });
+    assert_eq!(compact.compact.len(), 1);
+    assert!(
+        compact.text.contains("\x1b[32m✓\x1b[0m  anal"),
+        "{}",
+        compact.text
+    );
+    assert_eq!(compact.text.matches("\x1b[").count(), 7 * 2);
+}
+
+#[test]
+fn cli_hand_written_bad_estimate_is_a_warning_and_counts_as_none() {
+    let env = Env::new();
+    let s = env.seed_plan(42);
+    let text = env.read().replace(
+        &format!("  - id: {}\n", s.docs),
+        &format!("  - id: {}\n    estimate: soon\n", s.docs),
+    );
+    env.write(&text);
+    env.run(&["tasks", "show", &s.docs])
+        .code(0)
+        .stdout_has("warning[bad-estimate]");
+    let cp = env.json(&["tasks", "critical-path", "--json"]);
+    assert_eq!(cp["measure"], "count");
+    assert_eq!(cp["length"], 6);
 }

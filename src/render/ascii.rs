@@ -94,25 +94,40 @@ fn ansi(state: Option<State>) -> &'static str {
     }
 }
 
-/// Colour the status marks that follow a box side or start a compact row
-/// label. Marks are only recognised in those positions, so a title that
-/// happens to contain one is left alone.
-fn colorize(text: &str, plain: bool) -> String {
-    let states = [
-        Some(State::Completed),
-        Some(State::InProgress),
-        Some(State::Ready),
-        Some(State::Blocked),
-        Some(State::Cancelled),
-        None,
-    ];
+/// Characters of a line as shown: our ANSI colour sequences take no room
+/// (titles are escaped, so every ESC in a drawing is one of ours).
+pub fn visible_width(line: &str) -> usize {
+    let mut n = 0;
+    let mut in_esc = false;
+    for c in line.chars() {
+        if in_esc {
+            in_esc = c != 'm';
+        } else if c == '\x1b' {
+            in_esc = true;
+        } else {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Colour a status mark.
+fn paint(state: Option<State>, plain: bool) -> String {
+    format!("{}{}\x1b[0m", ansi(state), mark(state, plain))
+}
+
+/// Colour each box's status mark: the one right after the box side and
+/// before the node's (unique) short id, so a title that happens to hold a
+/// mark is left alone.
+fn colorize_boxes(text: &str, g: &ViewGroup, plain: bool) -> String {
     let side = if plain { '|' } else { '│' };
     let mut out = text.to_string();
-    for s in states {
-        let m = mark(s, plain);
-        let from = format!("{side} {m} ");
-        let to = format!("{side} {}{m}\x1b[0m ", ansi(s));
-        out = out.replace(&from, &to);
+    for n in &g.nodes {
+        let m = mark(n.state, plain);
+        let key = escape(&n.key);
+        let from = format!("{side} {m} {key} ");
+        let to = format!("{side} {} {key} ", paint(n.state, plain));
+        out = out.replacen(&from, &to, 1);
     }
     out
 }
@@ -131,10 +146,11 @@ pub fn draw(view: &View, opts: &AsciiOptions) -> Drawing {
         text.push_str(&escape(&g.title));
         text.push('\n');
         match draw_boxes(g, opts) {
+            Ok(s) if opts.color => text.push_str(&colorize_boxes(&s, g, opts.plain)),
             Ok(s) => text.push_str(&s),
             Err(reason) => {
                 let c = draw_compact(g, opts);
-                if c.lines().all(|l| l.chars().count() <= opts.width) {
+                if c.lines().all(|l| visible_width(l) <= opts.width) {
                     text.push_str(&c);
                     compact.push((g.title.clone(), reason));
                 } else {
@@ -146,9 +162,6 @@ pub fn draw(view: &View, opts: &AsciiOptions) -> Drawing {
                 }
             }
         }
-    }
-    if opts.color {
-        text = colorize(&text, opts.plain);
     }
     Drawing { text, compact }
 }
@@ -310,8 +323,14 @@ pub fn draw_compact(g: &ViewGroup, opts: &AsciiOptions) -> String {
             mark(n.state, opts.plain).to_string(),
             format!("{} {title}", escape(&n.key)),
         );
-        for l in row.lines() {
-            out.push_str(l.trim_end());
+        for (k, l) in row.lines().enumerate() {
+            let l = l.trim_end();
+            if k == 0 && opts.color {
+                let m = mark(n.state, opts.plain);
+                out.push_str(&l.replacen(m, &paint(n.state, opts.plain), 1));
+            } else {
+                out.push_str(l);
+            }
             out.push('\n');
         }
     }
@@ -329,7 +348,12 @@ pub fn draw_list(g: &ViewGroup, opts: &AsciiOptions) -> String {
     let arrow = if opts.plain { "<-" } else { "←" };
     let mut out = String::new();
     for (i, n) in g.nodes.iter().enumerate() {
-        let mut line = format!("{} {}", mark(n.state, opts.plain), escape(&n.key));
+        let m = if opts.color {
+            paint(n.state, opts.plain)
+        } else {
+            mark(n.state, opts.plain).to_string()
+        };
+        let mut line = format!("{m} {}", escape(&n.key));
         let mut after = String::new();
         if !deps[i].is_empty() {
             after.push_str(&format!("  {arrow}"));
@@ -346,7 +370,7 @@ pub fn draw_list(g: &ViewGroup, opts: &AsciiOptions) -> String {
         }
         let room = opts
             .width
-            .saturating_sub(line.chars().count() + 1 + after.chars().count())
+            .saturating_sub(2 + n.key.chars().count() + 1 + after.chars().count())
             .max(8);
         let title = truncate(&escape(&n.title), room);
         let title = if opts.plain {

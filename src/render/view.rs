@@ -60,7 +60,9 @@ pub fn tasks(plan: &Plan, graph: &Graph, scope: &Scope) -> View {
     let groups = analysis::components(plan, graph, &nodes)
         .into_iter()
         .map(|c| {
-            let pos = |i: usize| c.tasks.iter().position(|&k| k == i).unwrap_or(0);
+            let at: std::collections::HashMap<usize, usize> =
+                c.tasks.iter().enumerate().map(|(k, &i)| (i, k)).collect();
+            let pos = |i: usize| at.get(&i).copied().unwrap_or(0);
             ViewGroup {
                 title: c.title.clone(),
                 nodes: c
