@@ -145,6 +145,21 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
                 _ => {}
             }
         }
+        if let Some(e) = &t.estimate
+            && let Err(msg) = crate::model::parse_estimate(e)
+        {
+            out.push(
+                Problem::warning(
+                    "bad-estimate",
+                    format!("task {}: {msg}", t.id),
+                    vec![t.id.clone()],
+                )
+                .with_hint(format!(
+                    "fix it with `wm tasks update {} --estimate 2h`",
+                    t.id
+                )),
+            );
+        }
         if let Some(n) = Plan::title_issue_mismatch(t) {
             out.push(Problem::warning(
                 "issue-mismatch",

@@ -13,6 +13,7 @@
 //! workflow  the phase DAG, keyword inference of phases
 //! plan      a loaded store: id index, prefix resolution, groups and epics
 //! graph     the effective DAG (explicit + phase edges): cycles, order, ready
+//! analysis  questions about the DAG: components, waves, critical path, why
 //! check     whole-store validation; every load and every write runs it
 //! report    check's problems located by line in the file, parse errors as findings
 //! schedule  what to do next: ready tasks by phase, critical path, age
@@ -21,7 +22,8 @@
 //! yaml      the canonical emitter (same content, same bytes)
 //! store     locate, lock, load, atomic save
 //! merge     three-way merge of stores by task id (the git merge driver)
-//! render    pure text out: tables, JSON, escaping
+//! render    pure text out: tables, JSON, escaping, graph drawings (ASCII,
+//!           Mermaid, DOT) of a `render::view::View`
 //! cli       clap commands, one module each; the only layer that prints,
 //!           reads the environment or exits
 //! ```
@@ -31,6 +33,7 @@
 //! writes the canonical file atomically and unlocks -> `cli` prints.
 //! Nothing below `cli` prints, exits or reads environment variables.
 
+pub mod analysis;
 pub mod check;
 pub mod cli;
 pub mod error;

@@ -151,6 +151,7 @@ fn merge_task(base: &Task, ours: &Task, theirs: &Task, reports: &mut Vec<String>
         labels: merge_list(&base.labels, &ours.labels, &theirs.labels),
         assignee: field!(assignee),
         description: field!(description),
+        estimate: field!(estimate),
         commits: merge_list(&base.commits, &ours.commits, &theirs.commits),
         created_at: field!(created_at),
         updated_at: ours.updated_at.max(theirs.updated_at),

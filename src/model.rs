@@ -191,6 +191,10 @@ pub struct Task {
     /// Longer text: context, acceptance criteria.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// How long the work is expected to take, e.g. `2h`, `3d`, `1d4h`
+    /// (see [`parse_estimate`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<String>,
     /// Shas of commits that did the work.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub commits: Vec<String>,
@@ -221,6 +225,7 @@ impl Task {
             labels: Vec::new(),
             assignee: None,
             description: None,
+            estimate: None,
             commits: Vec::new(),
             created_at: now,
             updated_at: now,
@@ -254,6 +259,69 @@ pub fn title_without_issue(title: &str) -> &str {
         return rest.trim_start_matches([':', ' ', '-']).trim_start();
     }
     t
+}
+
+/// Minutes in one unit of an estimate. A day is a working day (8h) and a
+/// week a working week (5d), as people estimate work.
+const ESTIMATE_UNITS: [(char, u64); 4] = [('w', 5 * 8 * 60), ('d', 8 * 60), ('h', 60), ('m', 1)];
+
+/// Parse a duration estimate such as `2h`, `3d`, `1d4h` or `90m` into
+/// minutes. Units: `w` (5 working days), `d` (8 hours), `h`, `m`. Zero is
+/// allowed (`0h`: known to be trivial).
+pub fn parse_estimate(s: &str) -> Result<u64, String> {
+    let bad = || {
+        format!(
+            "bad estimate `{s}`: use a number with a unit, like 30m, 2h, 3d or 1w (combinations like 1d4h are fine)"
+        )
+    };
+    let t = s.trim().to_ascii_lowercase();
+    if t.is_empty() {
+        return Err(bad());
+    }
+    let mut total: u64 = 0;
+    let mut num = String::new();
+    for c in t.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+        } else if c == ' ' {
+            continue;
+        } else {
+            let unit = ESTIMATE_UNITS
+                .iter()
+                .find(|(u, _)| *u == c)
+                .map(|(_, m)| *m)
+                .ok_or_else(bad)?;
+            if num.is_empty() {
+                return Err(bad());
+            }
+            let n: u64 = num.parse().map_err(|_| bad())?;
+            total = n
+                .checked_mul(unit)
+                .and_then(|x| total.checked_add(x))
+                .ok_or_else(bad)?;
+            num.clear();
+        }
+    }
+    if !num.is_empty() {
+        return Err(bad());
+    }
+    Ok(total)
+}
+
+/// Minutes as the shortest estimate text (`480` -> `1d`, `570` -> `1d1h30m`).
+pub fn format_estimate(minutes: u64) -> String {
+    if minutes == 0 {
+        return "0h".into();
+    }
+    let mut rest = minutes;
+    let mut out = String::new();
+    for (u, m) in ESTIMATE_UNITS {
+        if rest >= m {
+            out.push_str(&format!("{}{u}", rest / m));
+            rest %= m;
+        }
+    }
+    out
 }
 
 /// The whole content of `tasks.yaml`.
@@ -368,6 +436,22 @@ mod tests {
         assert_eq!(a.len(), ID_LEN);
         assert!(valid_id(&a));
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn estimates_parse_and_format() {
+        assert_eq!(parse_estimate("2h"), Ok(120));
+        assert_eq!(parse_estimate("3d"), Ok(3 * 480));
+        assert_eq!(parse_estimate("1d4h"), Ok(480 + 240));
+        assert_eq!(parse_estimate(" 1W "), Ok(2400));
+        assert_eq!(parse_estimate("0h"), Ok(0));
+        for bad in ["", "2", "h", "2x", "2h3", "-1h", "99999999999999999999w"] {
+            assert!(parse_estimate(bad).is_err(), "{bad:?} accepted");
+        }
+        assert_eq!(format_estimate(120), "2h");
+        assert_eq!(format_estimate(570), "1d1h30m");
+        assert_eq!(format_estimate(2400 + 480), "1w1d");
+        assert_eq!(format_estimate(0), "0h");
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub struct NewTask {
     pub labels: Vec<String>,
     pub assignee: Option<String>,
     pub description: Option<String>,
+    /// A duration estimate such as `2h` or `3d`.
+    pub estimate: Option<String>,
     /// Return the existing task when the issue already has one of this title.
     pub if_missing: bool,
 }
@@ -38,6 +40,8 @@ pub struct Changes {
     pub parent: Option<Option<String>>,
     pub assignee: Option<Option<String>>,
     pub description: Option<Option<String>>,
+    /// `Some(None)` clears the estimate.
+    pub estimate: Option<Option<String>>,
     pub add_labels: Vec<String>,
     pub remove_labels: Vec<String>,
 }
@@ -291,12 +295,25 @@ fn create(plan: &mut Plan, spec: NewTask, now: DateTime<Utc>) -> Result<Outcome>
     task.labels = labels;
     task.assignee = clean_opt(spec.assignee);
     task.description = spec.description.filter(|d| !d.trim().is_empty());
+    task.estimate = clean_estimate(spec.estimate)?;
     plan.push(task);
     Ok(Outcome {
         id,
         changed: true,
         notes,
     })
+}
+
+/// Validate an estimate and store it in its shortest form (`120m` -> `2h`);
+/// empty means none.
+fn clean_estimate(e: Option<String>) -> Result<Option<String>> {
+    match e.map(|e| e.trim().to_string()).filter(|e| !e.is_empty()) {
+        None => Ok(None),
+        Some(e) => {
+            let minutes = crate::model::parse_estimate(&e).map_err(Error::Usage)?;
+            Ok(Some(crate::model::format_estimate(minutes)))
+        }
+    }
 }
 
 fn update(plan: &mut Plan, id: &str, c: Changes, now: DateTime<Utc>) -> Result<Outcome> {
@@ -308,8 +325,15 @@ fn update(plan: &mut Plan, id: &str, c: Changes, now: DateTime<Utc>) -> Result<O
     if let Some(Some(p)) = &c.phase {
         check_phase(plan, p)?;
     }
+    let estimate = match c.estimate {
+        Some(e) => Some(clean_estimate(e)?),
+        None => None,
+    };
     let before = plan.task(i).clone();
     let t = plan.task_mut(i);
+    if let Some(e) = estimate {
+        t.estimate = e;
+    }
     if let Some(title) = c.title {
         let title = title.trim().to_string();
         if title.is_empty() {

@@ -81,6 +81,9 @@ fn emit_task(out: &mut String, t: &Task) {
         let _ = write!(out, "{i}description: ");
         text(out, "      ", d);
     }
+    if let Some(e) = &t.estimate {
+        let _ = writeln!(out, "{i}estimate: {}", scalar(e));
+    }
     list(out, i, "commits", &t.commits);
     let _ = writeln!(out, "{i}created_at: {}", format_time(&t.created_at));
     let _ = writeln!(out, "{i}updated_at: {}", format_time(&t.updated_at));
@@ -320,6 +323,7 @@ struct RawTask {
     labels: Option<Vec<String>>,
     assignee: Option<String>,
     description: Option<String>,
+    estimate: Option<String>,
     commits: Option<Vec<String>>,
     created_at: Option<chrono::DateTime<chrono::Utc>>,
     updated_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -365,6 +369,7 @@ fn parse_task(first: &str, lines: &mut Lines) -> Option<Task> {
             "issue" => once(&mut r.issue, read_u64(value)?)?,
             "parent" => once(&mut r.parent, read_scalar(value)?)?,
             "assignee" => once(&mut r.assignee, read_scalar(value)?)?,
+            "estimate" => once(&mut r.estimate, read_scalar(value)?)?,
             "created_at" => once(&mut r.created_at, read_time(value)?)?,
             "updated_at" => once(&mut r.updated_at, read_time(value)?)?,
             "closed_at" => once(&mut r.closed_at, read_time(value)?)?,
@@ -400,6 +405,7 @@ fn parse_task(first: &str, lines: &mut Lines) -> Option<Task> {
         labels: r.labels.unwrap_or_default(),
         assignee: r.assignee,
         description: r.description,
+        estimate: r.estimate,
         commits: r.commits.unwrap_or_default(),
         created_at: r.created_at?,
         updated_at: r.updated_at?,

@@ -46,6 +46,7 @@ prop_compose! {
         labels in proptest::collection::vec(text(), 0..3),
         assignee in proptest::option::of(text()),
         description in proptest::option::of(text()),
+        estimate in proptest::option::of(proptest::sample::select(vec!["2h", "1d4h", "30m", "x"])),
         commits in proptest::collection::vec("[0-9a-f]{40}", 0..2),
         created_at in time(),
         updated_at in time(),
@@ -56,6 +57,7 @@ prop_compose! {
             id, title, kind, status,
             phase: phase.map(String::from),
             issue, parent, depends_on, labels, assignee, description, commits,
+            estimate: estimate.map(String::from),
             created_at, updated_at, closed_at,
             forced: forced.into_iter().map(|(at, to, reason)| Forced { at, to, reason }).collect(),
         }

@@ -42,6 +42,10 @@ pub struct CreateArgs {
     pub assignee: Option<String>,
     #[arg(long)]
     pub description: Option<String>,
+    /// Expected duration: a number and a unit (m, h, d = 8h, w = 5d), e.g. 2h, 3d, 1d4h.
+    /// Used by `critical-path`.
+    #[arg(long, value_name = "DURATION")]
+    pub estimate: Option<String>,
     /// If the issue already has a task with this title, print its id and
     /// change nothing (makes planning scripts re-runnable).
     #[arg(long)]
@@ -59,6 +63,7 @@ pub fn run(ctx: &Ctx, a: CreateArgs) -> CliResult {
         labels: a.labels,
         assignee: a.assignee,
         description: a.description,
+        estimate: a.estimate,
         if_missing: a.if_missing,
     };
     let (_, outcomes) = ctx.write(true, true, |_| Ok(vec![Op::Create(spec.clone())]))?;

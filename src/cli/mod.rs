@@ -20,14 +20,17 @@ mod check;
 mod claim;
 mod completions;
 mod create;
+mod critical_path;
 mod delete;
 mod dep;
 mod done;
+mod graph;
 mod init;
 mod list;
 mod man;
 mod merge_driver;
 mod next;
+mod order;
 mod ready;
 mod reopen;
 mod schema;
@@ -35,6 +38,8 @@ mod show;
 mod start;
 mod transition;
 mod update;
+mod waves;
+mod why;
 
 /// wm: plan and track infrastructure work as a dependency graph in tasks.yaml.
 #[derive(Debug, Parser)]
@@ -106,6 +111,11 @@ pub enum TasksCommand {
     Next(next::NextArgs),
     Claim(claim::ClaimArgs),
     Schema(schema::SchemaArgs),
+    Graph(graph::GraphArgs),
+    Order(order::OrderArgs),
+    Waves(waves::WavesArgs),
+    CriticalPath(critical_path::CriticalPathArgs),
+    Why(why::WhyArgs),
 }
 
 /// How read commands print their results.
@@ -367,6 +377,11 @@ fn run(cli: Cli) -> CliResult {
             TasksCommand::Next(a) => next::run(&ctx, a),
             TasksCommand::Claim(a) => claim::run(&ctx, a),
             TasksCommand::Schema(a) => schema::run(&ctx, a),
+            TasksCommand::Graph(a) => graph::run(&ctx, a),
+            TasksCommand::Order(a) => order::run(&ctx, a),
+            TasksCommand::Waves(a) => waves::run(&ctx, a),
+            TasksCommand::CriticalPath(a) => critical_path::run(&ctx, a),
+            TasksCommand::Why(a) => why::run(&ctx, a),
         },
         TopCommand::Completions(a) => completions::run(a),
         TopCommand::Man(a) => man::run(a),

@@ -69,6 +69,9 @@ pub fn run(ctx: &Ctx, a: ShowArgs) -> CliResult {
     if let Some(a) = &t.assignee {
         row(&mut s, "assignee:", &escape(a));
     }
+    if let Some(e) = &t.estimate {
+        row(&mut s, "estimate:", &escape(e));
+    }
     row(&mut s, "created:", &format_time(&t.created_at));
     row(&mut s, "updated:", &format_time(&t.updated_at));
     if let Some(c) = &t.closed_at {

@@ -42,6 +42,9 @@ pub struct UpdateArgs {
     /// The description ("" clears it).
     #[arg(long)]
     pub description: Option<String>,
+    /// Expected duration, e.g. 2h, 3d, 1d4h ("" clears it).
+    #[arg(long, value_name = "DURATION")]
+    pub estimate: Option<String>,
     /// Add a label (repeatable).
     #[arg(long, value_name = "L")]
     pub add_label: Vec<String>,
@@ -77,6 +80,7 @@ pub fn run(ctx: &Ctx, a: UpdateArgs) -> CliResult {
         },
         assignee: a.assignee.map(Some),
         description: a.description.map(Some),
+        estimate: a.estimate.map(Some),
         add_labels: a.add_label,
         remove_labels: a.remove_label,
     };

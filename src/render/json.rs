@@ -53,6 +53,8 @@ pub struct TaskView {
     pub labels: Vec<String>,
     pub assignee: Option<String>,
     pub description: Option<String>,
+    /// A duration estimate such as `2h` or `3d`, if set.
+    pub estimate: Option<String>,
     pub commits: Vec<String>,
     pub created_at: String,
     pub updated_at: String,
@@ -101,6 +103,7 @@ pub fn task_view(plan: &Plan, graph: &Graph, i: usize) -> TaskView {
         labels: t.labels.clone(),
         assignee: t.assignee.clone(),
         description: t.description.clone(),
+        estimate: t.estimate.clone(),
         commits: t.commits.clone(),
         created_at: format_time(&t.created_at),
         updated_at: format_time(&t.updated_at),
@@ -114,5 +117,68 @@ pub fn tasks_doc(plan: &Plan, graph: &Graph, tasks: &[usize]) -> serde_json::Val
     serde_json::json!({
         "schema_version": SCHEMA_VERSION,
         "tasks": tasks.iter().map(|&i| task_view(plan, graph, i)).collect::<Vec<_>>(),
+    })
+}
+
+/// `graph --json`: `{"schema_version": 1, "components": [{"title", "nodes":
+/// [id...]}], "nodes": [NODE...], "edges": [{"from", "to", "kind"}]}`.
+/// Edges run from a dependency to its dependent; `kind` is `explicit` or
+/// `phase`. In a phase view (`by_phase`), nodes are phases with counts.
+pub fn graph_doc(
+    view: &crate::render::view::View,
+    plan: &Plan,
+    by_phase: bool,
+) -> serde_json::Value {
+    let mut components = Vec::new();
+    let mut nodes = Vec::new();
+    let mut edges = Vec::new();
+    for g in &view.groups {
+        components.push(serde_json::json!({
+            "title": g.title,
+            "nodes": g.nodes.iter().map(|n| n.id.clone()).collect::<Vec<_>>(),
+        }));
+        for n in &g.nodes {
+            let state = n.state.map(|s| s.as_str());
+            let mut v = serde_json::json!({
+                "id": n.id,
+                "short_id": n.key,
+                "state": state,
+            });
+            if let Some(i) = n.task {
+                let t = plan.task(i);
+                v["title"] = serde_json::json!(t.title);
+                v["status"] = serde_json::json!(t.status.as_str());
+                v["phase"] = serde_json::json!(t.phase);
+                v["issue"] = serde_json::json!(t.issue);
+                v["estimate"] = serde_json::json!(t.estimate);
+            } else {
+                v["summary"] = serde_json::json!(n.title);
+            }
+            if let Some(c) = &n.counts {
+                v["counts"] = serde_json::json!({
+                    "total": c.total(),
+                    "completed": c.completed,
+                    "in_progress": c.in_progress,
+                    "ready": c.ready,
+                    "blocked": c.blocked,
+                    "cancelled": c.cancelled,
+                });
+            }
+            nodes.push(v);
+        }
+        for e in &g.edges {
+            edges.push(serde_json::json!({
+                "from": g.nodes[e.from].id,
+                "to": g.nodes[e.to].id,
+                "kind": e.kind.as_str(),
+            }));
+        }
+    }
+    serde_json::json!({
+        "schema_version": SCHEMA_VERSION,
+        "view": if by_phase { "phases" } else { "tasks" },
+        "components": components,
+        "nodes": nodes,
+        "edges": edges,
     })
 }

@@ -1,8 +1,12 @@
 //! Pure text out: escaping, tables and the JSON contract. Nothing here
 //! prints; callers decide where the text goes.
 
+pub mod ascii;
+pub mod dot;
 pub mod json;
+pub mod mermaid;
 pub mod table;
+pub mod view;
 
 /// Make text safe to show on a terminal: control characters, escape
 /// sequences and line breaks are shown as visible escapes (`\n`, `\x1b`),

@@ -1,0 +1,102 @@
+use clap::Args;
+
+use super::{CliResult, Ctx, print, print_json};
+use crate::analysis::{self, Measure};
+use crate::model::format_estimate;
+use crate::render::{escape, json, truncate};
+
+/// The longest chain of unfinished work: what decides when it can all be done.
+///
+/// Measured by total estimate when any unfinished task in view has an
+/// `estimate` (tasks without one count as zero and are listed), else by
+/// the number of tasks.
+///
+/// Examples:
+///   wm tasks critical-path --issue 42
+///   wm tasks update k3m9 --estimate 3d && wm tasks critical-path
+#[derive(Debug, Args)]
+pub struct CriticalPathArgs {
+    /// Only the tasks of this issue.
+    #[arg(long, value_name = "N", conflicts_with = "parent")]
+    pub issue: Option<u64>,
+    /// Only the members of this epic.
+    #[arg(long, value_name = "ID")]
+    pub parent: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(ctx: &Ctx, a: CriticalPathArgs) -> CliResult {
+    let loaded = ctx.load_valid()?;
+    let (plan, graph) = (&loaded.plan, &loaded.graph);
+    let sc = super::graph::scope(plan, a.issue, a.parent.as_deref())?;
+    let cp = analysis::critical_path(plan, graph, &sc);
+    if a.json {
+        let doc = match &cp {
+            Some(cp) => serde_json::json!({
+                "schema_version": json::SCHEMA_VERSION,
+                "measure": cp.measure.as_str(),
+                "length": cp.tasks.len(),
+                "estimate_minutes": (cp.measure == Measure::Estimate).then_some(cp.minutes),
+                "estimate": (cp.measure == Measure::Estimate).then(|| format_estimate(cp.minutes)),
+                "unestimated": cp.unestimated.iter().map(|&i| plan.task(i).id.clone()).collect::<Vec<_>>(),
+                "tasks": cp.tasks.iter().map(|&i| json::task_view(plan, graph, i)).collect::<Vec<_>>(),
+            }),
+            None => serde_json::json!({
+                "schema_version": json::SCHEMA_VERSION,
+                "measure": "count",
+                "length": 0,
+                "estimate_minutes": null,
+                "estimate": null,
+                "unestimated": [],
+                "tasks": [],
+            }),
+        };
+        return print_json(&doc);
+    }
+    let Some(cp) = cp else {
+        ctx.note("nothing left to do");
+        return Ok(());
+    };
+    let n = cp.tasks.len();
+    let mut s = match cp.measure {
+        Measure::Estimate => format!(
+            "critical path: {} over {n} task{}\n",
+            format_estimate(cp.minutes),
+            if n == 1 { "" } else { "s" }
+        ),
+        Measure::Count => format!(
+            "critical path: {n} task{} (no estimates; set them with `update --estimate`)\n",
+            if n == 1 { "" } else { "s" }
+        ),
+    };
+    for (k, &i) in cp.tasks.iter().enumerate() {
+        let t = plan.task(i);
+        s.push_str(&format!(
+            "{:>3}. {}  {:<11} {:>7}  {}\n",
+            k + 1,
+            t.id,
+            graph.state(plan, i).as_str(),
+            t.estimate
+                .as_deref()
+                .map(escape)
+                .unwrap_or_else(|| "-".into()),
+            truncate(&escape(&t.title), 60)
+        ));
+    }
+    print(&s)?;
+    if cp.measure == Measure::Estimate && !cp.unestimated.is_empty() {
+        let ids: Vec<&str> = cp
+            .unestimated
+            .iter()
+            .map(|&i| plan.task(i).id.as_str())
+            .collect();
+        ctx.note(&format!(
+            "note: counted as 0: {} on the path {} no estimate",
+            ids.join(", "),
+            if ids.len() == 1 { "has" } else { "have" }
+        ));
+    }
+    Ok(())
+}

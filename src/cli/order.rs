@@ -1,0 +1,59 @@
+use clap::Args;
+
+use super::{CliResult, Ctx, Format, OutputArgs, print, print_json};
+use crate::render::{escape, json, truncate};
+
+/// Tasks in dependency order: every task after all it depends on.
+///
+/// The order is stable: ties are broken by phase order, then creation
+/// time. Completed and cancelled tasks are included (marked by state).
+///
+/// Examples:
+///   wm tasks order --issue 42
+///   wm tasks order --format ids
+#[derive(Debug, Args)]
+pub struct OrderArgs {
+    /// Only the tasks of this issue.
+    #[arg(long, value_name = "N", conflicts_with = "parent")]
+    pub issue: Option<u64>,
+    /// Only the members of this epic.
+    #[arg(long, value_name = "ID")]
+    pub parent: Option<String>,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+pub fn run(ctx: &Ctx, a: OrderArgs) -> CliResult {
+    let loaded = ctx.load_valid()?;
+    let (plan, graph) = (&loaded.plan, &loaded.graph);
+    let sc = super::graph::scope(plan, a.issue, a.parent.as_deref())?;
+    let tasks = sc.tasks(plan, graph);
+    match a.out.format() {
+        Format::Json => print_json(&json::tasks_doc(plan, graph, &tasks)),
+        Format::Ids => print(
+            &tasks
+                .iter()
+                .map(|&i| format!("{}\n", plan.task(i).id))
+                .collect::<String>(),
+        ),
+        Format::Table => {
+            if tasks.is_empty() {
+                ctx.note("no tasks");
+                return Ok(());
+            }
+            let mut s = String::new();
+            for (k, &i) in tasks.iter().enumerate() {
+                let t = plan.task(i);
+                s.push_str(&format!(
+                    "{:>3}. {}  {:<11} {:<9} {}\n",
+                    k + 1,
+                    t.id,
+                    graph.state(plan, i).as_str(),
+                    t.phase.as_deref().unwrap_or("-"),
+                    truncate(&escape(&t.title), 60)
+                ));
+            }
+            print(&s)
+        }
+    }
+}

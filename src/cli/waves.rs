@@ -1,0 +1,75 @@
+use clap::Args;
+
+use super::{CliResult, Ctx, print, print_json};
+use crate::analysis;
+use crate::render::{escape, json, truncate};
+
+/// The remaining work as waves of tasks that can run in parallel.
+///
+/// Wave 1 is what can be worked on now (ready or in progress); each later
+/// wave can start once the waves before it are done. Completed and
+/// cancelled tasks count as done; epics are containers and not scheduled.
+/// Ends with the maximum parallelism (the largest wave).
+///
+/// Examples:
+///   wm tasks waves --issue 42
+///   wm tasks waves --json | jq '.max_parallelism'
+#[derive(Debug, Args)]
+pub struct WavesArgs {
+    /// Only the tasks of this issue.
+    #[arg(long, value_name = "N", conflicts_with = "parent")]
+    pub issue: Option<u64>,
+    /// Only the members of this epic.
+    #[arg(long, value_name = "ID")]
+    pub parent: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(ctx: &Ctx, a: WavesArgs) -> CliResult {
+    let loaded = ctx.load_valid()?;
+    let (plan, graph) = (&loaded.plan, &loaded.graph);
+    let sc = super::graph::scope(plan, a.issue, a.parent.as_deref())?;
+    let waves = analysis::waves(plan, graph, &sc);
+    let max = waves.iter().map(Vec::len).max().unwrap_or(0);
+    if a.json {
+        return print_json(&serde_json::json!({
+            "schema_version": json::SCHEMA_VERSION,
+            "waves": waves.iter().enumerate().map(|(k, w)| serde_json::json!({
+                "wave": k + 1,
+                "tasks": w.iter().map(|&i| json::task_view(plan, graph, i)).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "max_parallelism": max,
+        }));
+    }
+    if waves.is_empty() {
+        ctx.note("nothing left to do");
+        return Ok(());
+    }
+    let mut s = String::new();
+    for (k, w) in waves.iter().enumerate() {
+        s.push_str(&format!(
+            "wave {} ({} task{}):\n",
+            k + 1,
+            w.len(),
+            if w.len() == 1 { "" } else { "s" }
+        ));
+        for &i in w {
+            let t = plan.task(i);
+            s.push_str(&format!(
+                "  {}  {:<11} {}\n",
+                t.id,
+                graph.state(plan, i).as_str(),
+                truncate(&escape(&t.title), 70)
+            ));
+        }
+    }
+    let widest = waves.iter().position(|w| w.len() == max).unwrap_or(0) + 1;
+    s.push_str(&format!(
+        "{} wave{}, max parallelism {max} (wave {widest})\n",
+        waves.len(),
+        if waves.len() == 1 { "" } else { "s" }
+    ));
+    print(&s)
+}
