@@ -73,6 +73,17 @@ pub enum Error {
         supported: u32,
     },
 
+    #[error(
+        "this command needs a Git repository, and {searched} is not inside one.\n\
+         Run it inside a clone (or `git init` first); the commands that do not read \
+         history work anywhere."
+    )]
+    NoRepo { searched: PathBuf },
+
+    /// The repository could not be read (corrupt objects, I/O).
+    #[error("git: {0}")]
+    Git(String),
+
     #[error("{path}: the store is invalid:\n{}", problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
     Invalid {
         path: PathBuf,
@@ -99,8 +110,8 @@ pub enum Error {
 impl Error {
     pub fn class(&self) -> ErrorClass {
         match self {
-            Error::Io { .. } | Error::Random(_) => ErrorClass::Io,
-            Error::Usage(_) => ErrorClass::Usage,
+            Error::Io { .. } | Error::Random(_) | Error::Git(_) => ErrorClass::Io,
+            Error::Usage(_) | Error::NoRepo { .. } => ErrorClass::Usage,
             Error::Rule { .. } => ErrorClass::Rule,
             Error::UnknownId(_) | Error::AmbiguousId { .. } => ErrorClass::Id,
             Error::NoStore { .. }

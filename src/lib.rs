@@ -17,6 +17,8 @@
 //! ops       mutations as values, applied all-or-nothing: the one write path
 //! yaml      the canonical emitter (same content, same bytes)
 //! store     locate, lock, load, atomic save
+//! git       libgit2: repository, revisions, ranges; message/branch rules
+//! gates     CI gates: unreferenced commits, completed tasks without commits
 //! render    pure text out: tables, JSON, escaping
 //! cli       clap commands, one module each; the only layer that prints,
 //!           reads the environment or exits
@@ -30,6 +32,8 @@
 pub mod check;
 pub mod cli;
 pub mod error;
+pub mod gates;
+pub mod git;
 pub mod graph;
 pub mod model;
 pub mod ops;

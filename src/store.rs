@@ -207,6 +207,8 @@ fn explain_parse_error(msg: &str, text: &str) -> String {
             "at",
             "to",
             "reason",
+            "scan",
+            "head",
         ];
         if let Some(best) = known
             .iter()

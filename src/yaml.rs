@@ -19,6 +19,9 @@ pub fn emit(file: &StoreFile) -> String {
     let mut out = String::with_capacity(64 + file.tasks.len() * 320);
     out.push_str(HEADER);
     let _ = writeln!(out, "version: {}", file.version);
+    if let Some(scan) = &file.scan {
+        let _ = writeln!(out, "scan:\n  head: {}", scalar(&scan.head));
+    }
     if let Some(wf) = &file.workflow {
         emit_workflow(&mut out, wf);
     }

@@ -19,6 +19,9 @@ use crate::render::{json, table};
 pub struct ListArgs {
     #[command(flatten)]
     pub filter: Filter,
+    /// Ignore the branch's issue: list every issue.
+    #[arg(long, conflicts_with = "issue")]
+    pub all_issues: bool,
     #[command(flatten)]
     pub out: OutputArgs,
 }
@@ -129,6 +132,14 @@ pub fn output(ctx: &Ctx, plan: &Plan, graph: &Graph, rows: &[usize], out: Output
 pub fn run(ctx: &Ctx, a: ListArgs) -> CliResult {
     let loaded = ctx.load()?;
     ctx.warn_problems(&loaded);
-    let rows = a.filter.apply(&loaded.plan, &loaded.graph)?;
+    let mut filter = a.filter;
+    if filter.issue.is_none()
+        && !a.all_issues
+        && let Some((n, branch)) = super::git_default_issue(ctx)
+    {
+        super::git_util::note_branch_issue(ctx, n, &branch);
+        filter.issue = Some(n);
+    }
+    let rows = filter.apply(&loaded.plan, &loaded.graph)?;
     output(ctx, &loaded.plan, &loaded.graph, &rows, a.out)
 }

@@ -14,16 +14,24 @@ use crate::ops::{self, Op, Outcome};
 use crate::plan::Plan;
 use crate::store::{self, Loaded, Location};
 
+pub use git_util::git_default_issue;
+
 mod blocked;
 mod cancel;
+mod check;
 mod create;
 mod delete;
 mod dep;
 mod done;
+mod git_util;
+mod hook;
 mod init;
+mod link;
 mod list;
+mod log;
 mod ready;
 mod reopen;
+mod scan;
 mod show;
 mod start;
 mod transition;
@@ -90,6 +98,12 @@ pub enum TasksCommand {
     Dep(dep::DepCommand),
     Ready(ready::ReadyArgs),
     Blocked(blocked::BlockedArgs),
+    Link(link::LinkArgs),
+    Scan(scan::ScanArgs),
+    Log(log::LogArgs),
+    Check(check::CheckArgs),
+    #[command(subcommand)]
+    Hook(hook::HookCommand),
 }
 
 /// How read commands print their results.
@@ -343,6 +357,11 @@ fn run(cli: Cli) -> CliResult {
             TasksCommand::Dep(a) => dep::run(&ctx, a),
             TasksCommand::Ready(a) => ready::run(&ctx, a),
             TasksCommand::Blocked(a) => blocked::run(&ctx, a),
+            TasksCommand::Link(a) => link::run(&ctx, a),
+            TasksCommand::Scan(a) => scan::run(&ctx, a),
+            TasksCommand::Log(a) => log::run(&ctx, a),
+            TasksCommand::Check(a) => check::run(&ctx, a),
+            TasksCommand::Hook(a) => hook::run(&ctx, a),
         },
     }
 }
