@@ -445,6 +445,10 @@ fn the_hook_adds_a_trailer_for_the_one_task_in_progress() {
             s.analysis
         )
     );
+    // A message naming another task is left alone.
+    std::fs::write(&msg, format!("Snapshots\n\nCloses {}\n", s.backup)).unwrap();
+    run_hook(&env, &hook, &msg, Some("message"));
+    assert!(!std::fs::read_to_string(&msg).unwrap().contains("Task:"));
     // Merge messages are left alone.
     std::fs::write(&msg, "Merge branch 'x'\n").unwrap();
     run_hook(&env, &hook, &msg, Some("merge"));

@@ -15,7 +15,7 @@ pub enum HookCommand {
     /// The hook adds the trailer when exactly one task of the branch's
     /// issue (`feature/GH-42-...`) is in progress, and does nothing
     /// otherwise (other branches, none or several tasks in progress, merge
-    /// and squash messages, amends, messages that already name the task).
+    /// and squash messages, amends, messages that already name a task).
     /// It never fails a commit. Installing again updates a hook wm wrote; a
     /// hook someone else wrote is left alone (exit 3): call
     /// `wm tasks hook prepare-commit-msg "$@"` from it instead.
@@ -123,6 +123,9 @@ fn prepare(ctx: &Ctx, a: &PrepareArgs) -> CliResult {
     let Some((issue, _)) = git_util::git_default_issue(ctx) else {
         return Ok(());
     };
+    if !ctx.location().exists {
+        return Ok(());
+    }
     let loaded = ctx.load()?;
     let plan = &loaded.plan;
     let active: Vec<&str> = plan
@@ -143,10 +146,11 @@ fn prepare(ctx: &Ctx, a: &PrepareArgs) -> CliResult {
         .filter(|l| !l.starts_with('#'))
         .collect::<Vec<_>>()
         .join("\n");
-    if git::references(&text, &IdMatcher::new(plan))
+    // A message that already names a task (this one or another) says what
+    // it is about.
+    if !git::references(&text, &IdMatcher::new(plan))
         .tasks
-        .iter()
-        .any(|t| t == id)
+        .is_empty()
     {
         return Ok(());
     }
