@@ -57,10 +57,6 @@ pub enum Error {
         message: String,
     },
 
-    /// A git repository or revision could not be found or read.
-    #[error("{0}")]
-    Git(String),
-
     #[error(
         "no tasks.yaml found in {searched} or its parents (up to the repository root).\n\
          Create one with `wm tasks init`, or name one with --file or $WM_TASKS_FILE."
@@ -84,6 +80,17 @@ pub enum Error {
         found: u64,
         supported: u32,
     },
+
+    #[error(
+        "this command needs a Git repository, and {searched} is not inside one.\n\
+         Run it inside a clone (or `git init` first); the commands that do not read \
+         history work anywhere."
+    )]
+    NoRepo { searched: PathBuf },
+
+    /// The repository could not be read (corrupt objects, I/O).
+    #[error("git: {0}")]
+    Git(String),
 
     #[error("{path}: the store is invalid:\n{}", problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
     Invalid {
@@ -111,13 +118,12 @@ pub enum Error {
 impl Error {
     pub fn class(&self) -> ErrorClass {
         match self {
-            Error::Io { .. } | Error::Random(_) => ErrorClass::Io,
-            Error::Usage(_) => ErrorClass::Usage,
+            Error::Io { .. } | Error::Random(_) | Error::Git(_) => ErrorClass::Io,
+            Error::Usage(_) | Error::NoRepo { .. } => ErrorClass::Usage,
             Error::Rule { .. } => ErrorClass::Rule,
             Error::UnknownId(_) | Error::AmbiguousId { .. } | Error::NothingReady { .. } => {
                 ErrorClass::Id
             }
-            Error::Git(_) => ErrorClass::Usage,
             Error::NoStore { .. }
             | Error::Parse { .. }
             | Error::NewerVersion { .. }

@@ -17,10 +17,11 @@
 //! check     whole-store validation; every load and every write runs it
 //! report    check's problems located by line in the file, parse errors as findings
 //! schedule  what to do next: ready tasks by phase, critical path, age
-//! gitrefs   resolve a revision by reading .git (HEAD, refs, packed-refs)
 //! ops       mutations as values, applied all-or-nothing: the one write path
 //! yaml      the canonical emitter (same content, same bytes)
 //! store     locate, lock, load, atomic save
+//! git       libgit2: repository, revisions, ranges; message/branch rules
+//! gates     CI gates: unreferenced commits, completed tasks without commits
 //! merge     three-way merge of stores by task id (the git merge driver)
 //! render    pure text out: tables, JSON, escaping, graph drawings (ASCII,
 //!           Mermaid, DOT) of a `render::view::View`
@@ -37,7 +38,8 @@ pub mod analysis;
 pub mod check;
 pub mod cli;
 pub mod error;
-pub mod gitrefs;
+pub mod gates;
+pub mod git;
 pub mod graph;
 pub mod merge;
 pub mod model;

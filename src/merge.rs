@@ -93,6 +93,9 @@ pub fn merge(base: &StoreFile, ours: &StoreFile, theirs: &StoreFile) -> Merged {
     Merged {
         file: StoreFile {
             version: ours.version.max(theirs.version),
+            // Either bookmark is correct: scans are idempotent, and an older
+            // one only makes the next scan re-read a few commits.
+            scan: ours.scan.clone().or_else(|| theirs.scan.clone()),
             workflow,
             tasks,
         },

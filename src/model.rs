@@ -330,6 +330,10 @@ pub fn format_estimate(minutes: u64) -> String {
 pub struct StoreFile {
     /// The format version (this wm writes and reads version 1).
     pub version: u32,
+    /// Where `wm tasks scan` stopped reading the history; absent until the
+    /// first scan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scan: Option<ScanState>,
     /// A custom workflow; absent means the planning template's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workflow: Option<Workflow>,
@@ -356,10 +360,23 @@ pub fn json_schema() -> serde_json::Value {
     value
 }
 
+/// The bookmark of incremental scans: the commit a scan of everything
+/// reachable from HEAD last stopped at. One line in the file, near the top
+/// and away from the task blocks, so a merge conflict on it is one small
+/// hunk; either side is a correct resolution (scans are idempotent: the
+/// older bookmark only makes the next scan re-read a few commits).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScanState {
+    /// Full sha of the commit HEAD pointed to when the scan ran.
+    pub head: String,
+}
+
 impl Default for StoreFile {
     fn default() -> Self {
         StoreFile {
             version: FORMAT_VERSION,
+            scan: None,
             workflow: None,
             tasks: Vec::new(),
         }

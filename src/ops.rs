@@ -109,6 +109,17 @@ pub enum Op {
         id: String,
         commits: Vec<String>,
     },
+    /// Record a commit (full sha) on a task. Idempotent. Bookkeeping from
+    /// the history, not an edit: `updated_at` is left alone, so two branches
+    /// that link the same commits write the same bytes.
+    Link {
+        id: String,
+        commit: String,
+    },
+    /// Move the incremental scan's bookmark.
+    SetScanHead {
+        head: String,
+    },
 }
 
 /// What one op did.
@@ -207,6 +218,13 @@ fn apply_one(plan: &mut Plan, op: Op, now: DateTime<Utc>) -> Result<Outcome> {
         Op::AddDeps { id, on } => add_deps(plan, &id, &on, now),
         Op::RemoveDeps { id, on } => remove_deps(plan, &id, &on, now),
         Op::AddCommits { id, commits } => add_commits(plan, &id, commits, now),
+        Op::Link { id, commit } => link(plan, &id, commit),
+        Op::SetScanHead { head } => {
+            let mut out = Outcome::new("");
+            out.changed = plan.scan_head() != Some(head.as_str());
+            plan.set_scan_head(head);
+            Ok(out)
+        }
     }
 }
 
@@ -624,6 +642,25 @@ fn add_commits(
         t.updated_at = now;
     }
     Ok(out)
+}
+
+fn link(plan: &mut Plan, id: &str, commit: String) -> Result<Outcome> {
+    let i = plan.resolve(id)?;
+    let t = plan.task_mut(i);
+    let mut out = Outcome::new(&t.id);
+    if t.commits.contains(&commit) {
+        out.changed = false;
+        out.notes
+            .push(format!("{} is already linked to {}", short(&commit), t.id));
+    } else {
+        t.commits.push(commit);
+    }
+    Ok(out)
+}
+
+/// The 7-character form of a sha people read.
+fn short(sha: &str) -> &str {
+    sha.get(..7).unwrap_or(sha)
 }
 
 fn remove_deps(plan: &mut Plan, id: &str, on: &[String], now: DateTime<Utc>) -> Result<Outcome> {

@@ -119,6 +119,15 @@ impl Plan {
         self.file.workflow = wf;
     }
 
+    /// Where the last incremental `wm tasks scan` stopped, if any.
+    pub fn scan_head(&self) -> Option<&str> {
+        self.file.scan.as_ref().map(|s| s.head.as_str())
+    }
+
+    pub(crate) fn set_scan_head(&mut self, head: String) {
+        self.file.scan = Some(crate::model::ScanState { head });
+    }
+
     /// Index of the task with exactly this id.
     pub fn get(&self, id: &str) -> Option<usize> {
         self.index.get(id).copied()

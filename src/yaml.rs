@@ -19,6 +19,9 @@ pub fn emit(file: &StoreFile) -> String {
     let mut out = String::with_capacity(64 + file.tasks.len() * 320);
     out.push_str(HEADER);
     let _ = writeln!(out, "version: {}", file.version);
+    if let Some(scan) = &file.scan {
+        let _ = writeln!(out, "scan:\n  head: {}", scalar(&scan.head));
+    }
     if let Some(wf) = &file.workflow {
         emit_workflow(&mut out, wf);
     }
@@ -258,6 +261,7 @@ mod tests {
 pub fn parse_canonical(text: &str) -> Option<StoreFile> {
     let mut lines = text.split('\n').peekable();
     let mut version = None;
+    let mut scan = None;
     let mut tasks: Option<Vec<Task>> = None;
     while let Some(line) = lines.next() {
         if line.is_empty() || line.starts_with('#') {
@@ -268,6 +272,14 @@ pub fn parse_canonical(text: &str) -> Option<StoreFile> {
                 return None;
             }
             version = Some(v.parse().ok()?);
+        } else if line == "scan:" {
+            let head = lines.next()?.strip_prefix("  head: ")?;
+            if scan.is_some() {
+                return None;
+            }
+            scan = Some(crate::model::ScanState {
+                head: read_scalar(head)?,
+            });
         } else if line == "tasks: []" {
             if tasks.is_some() {
                 return None;
@@ -277,13 +289,19 @@ pub fn parse_canonical(text: &str) -> Option<StoreFile> {
             if tasks.is_some() {
                 return None;
             }
-            tasks = Some(parse_tasks(&mut lines)?);
+            // `tasks:` with no items is null to YAML: leave it to the parser.
+            let list = parse_tasks(&mut lines)?;
+            if list.is_empty() {
+                return None;
+            }
+            tasks = Some(list);
         } else {
             return None;
         }
     }
     Some(StoreFile {
         version: version?,
+        scan,
         workflow: None,
         tasks: tasks.unwrap_or_default(),
     })

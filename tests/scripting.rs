@@ -559,11 +559,14 @@ fn claim_assignee_defaults() {
     )
     .unwrap();
     assert_eq!(claim(&[]), "Global Git");
-    std::fs::write(
-        env.path().join(".git/config"),
-        "[user]\n  name = Repo Git\n",
-    )
-    .unwrap();
+    std::fs::remove_dir_all(env.path().join(".git")).unwrap();
+    let repo = git2::Repository::init(env.path()).unwrap();
+    repo.config()
+        .unwrap()
+        .open_level(git2::ConfigLevel::Local)
+        .unwrap()
+        .set_str("user.name", "Repo Git")
+        .unwrap();
     assert_eq!(claim(&[]), "Repo Git");
     assert_eq!(claim(&[("WM_ASSIGNEE", "agent-7")]), "agent-7");
     env.run(&["tasks", "claim", "--json"])
@@ -573,39 +576,54 @@ fn claim_assignee_defaults() {
 
 // ---------------------------------------------------------------- done --commit
 
-const SHA_A: &str = "0123456789abcdef0123456789abcdef01234567";
-const SHA_B: &str = "89abcdef0123456789abcdef0123456789abcdef";
-
-fn fake_git(env: &Env) {
-    let git = env.path().join(".git");
-    std::fs::create_dir_all(git.join("refs/heads")).unwrap();
-    std::fs::write(git.join("HEAD"), "ref: refs/heads/main\n").unwrap();
-    std::fs::write(git.join("refs/heads/main"), format!("{SHA_A}\n")).unwrap();
-    std::fs::write(git.join("packed-refs"), format!("{SHA_B} refs/tags/v1\n")).unwrap();
+/// Make the test directory a real repository with two commits: B, tagged
+/// `v1`, then A on top (HEAD). Returns (A, B) as full shas.
+fn real_git(env: &Env) -> (String, String) {
+    std::fs::remove_dir_all(env.path().join(".git")).unwrap();
+    let repo = git2::Repository::init(env.path()).unwrap();
+    let sig = git2::Signature::now("Test", "test@example.com").unwrap();
+    let tree_id = repo.index().unwrap().write_tree().unwrap();
+    let tree = repo.find_tree(tree_id).unwrap();
+    let b = repo
+        .commit(Some("HEAD"), &sig, &sig, "B", &tree, &[])
+        .unwrap();
+    let b_commit = repo.find_commit(b).unwrap();
+    repo.tag_lightweight("v1", b_commit.as_object(), false)
+        .unwrap();
+    let a = repo
+        .commit(Some("HEAD"), &sig, &sig, "A", &tree, &[&b_commit])
+        .unwrap();
+    (a.to_string(), b.to_string())
 }
 
 #[test]
 fn done_commit_completes_and_links_in_one_step() {
     let env = Env::new();
-    fake_git(&env);
+    let (sha_a, sha_b) = real_git(&env);
+    let (sha_a, sha_b) = (sha_a.as_str(), sha_b.as_str());
     let s = env.seed_plan(42);
     let out = env.ok(&["tasks", "done", &s.analysis, "--commit"]);
-    assert_eq!(out, format!("{} completed {SHA_A}\n", s.analysis));
+    assert_eq!(out, format!("{} completed {sha_a}\n", s.analysis));
     let doc = env.json(&["tasks", "show", &s.analysis, "--json"]);
     assert_eq!(doc["task"]["status"], "completed");
-    assert_eq!(doc["task"]["commits"], serde_json::json!([SHA_A]));
+    assert_eq!(doc["task"]["commits"], serde_json::json!([sha_a]));
     env.ok(&["tasks", "done", &s.backup, "--commit", "v1"]);
     let doc = env.json(&["tasks", "show", &s.backup, "--json"]);
-    assert_eq!(doc["task"]["commits"], serde_json::json!([SHA_B]));
+    assert_eq!(doc["task"]["commits"], serde_json::json!([sha_b]));
+    // Short shas and revision expressions resolve too.
+    env.ok(&["tasks", "done", &s.docs, "--commit", &sha_b[..8], "--force"]);
+    env.ok(&["tasks", "done", &s.docs, "--commit", "HEAD~1"]);
+    let doc = env.json(&["tasks", "show", &s.docs, "--json"]);
+    assert_eq!(doc["task"]["commits"], serde_json::json!([sha_b]));
 
     // Refused by the rules: nothing is linked either.
     let before = env.read();
     env.run(&["tasks", "done", &s.config, "--commit"]).code(3);
     assert_eq!(env.read(), before);
     // An unresolvable revision is a clear error.
-    env.run(&["tasks", "done", &s.implement, "--commit", "HEAD~3"])
+    env.run(&["tasks", "done", &s.staging, "--commit", "HEAD~3"])
         .code(2)
-        .stderr_has("pass the full sha");
+        .stderr_has("names no commit");
 }
 
 #[test]
@@ -621,7 +639,7 @@ fn done_commit_outside_a_repository_is_a_clear_error() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not inside a git repository"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs a Git repository"));
     assert!(
         env.ok(&["tasks", "show", &id, "--file", f])
             .contains("pending")
@@ -885,7 +903,7 @@ fn quiet_silences_notes() {
 #[test]
 fn three_copies_of_the_agent_loop_finish_the_plan() {
     let env = Env::new();
-    fake_git(&env);
+    let (sha_a, _) = real_git(&env);
     // Nine independent tasks and a chain of three: copies that find only
     // the chain left wait for the one working on it.
     let mut blocks: Vec<String> = (0..9)
@@ -949,7 +967,7 @@ fn three_copies_of_the_agent_loop_finish_the_plan() {
     let doc = env.json(&["tasks", "list", "--json"]);
     for t in doc["tasks"].as_array().unwrap() {
         assert_eq!(t["status"], "completed", "{t}");
-        assert_eq!(t["commits"], serde_json::json!([SHA_A]), "{t}");
+        assert_eq!(t["commits"], serde_json::json!([sha_a]), "{t}");
     }
     // Each task was worked on exactly once.
     let worked = std::fs::read_to_string(&log).unwrap();

@@ -1,33 +1,50 @@
-//! `wm tasks check`: validate the whole store.
+//! `wm tasks check`: validate the whole store, and the CI gates.
 //!
-//! Structure: [`check_store`] validates tasks.yaml and prints its findings;
-//! `run` combines its verdict with any other gate (kept separate so more
-//! checks can be added beside it).
+//! Two independent parts add findings: store validation (always), and the
+//! git gates (`--commits`, `--require-linked`) when asked for. Both are
+//! rendered in one of three formats.
 
+use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
+use regex::Regex;
 
-use super::{CliError, CliResult, Ctx, print, print_json};
+use super::{CliError, CliResult, Ctx, git_util, print, print_json};
 use crate::check::Severity;
 use crate::error::{Error, ErrorClass};
-use crate::render::{self, json::SCHEMA_VERSION};
+use crate::gates::{self, Finding};
+use crate::render::{self, escape, json::SCHEMA_VERSION};
 use crate::report::{self, Report};
 
-/// Validate the whole store: parse and schema errors (unknown fields, wrong
-/// types, with line and column), duplicate ids, dangling references, cycles
-/// (with the path), phase-order edges, unknown phases, completed tasks with
-/// unfinished dependencies, completed epics with open children, and tasks
-/// whose `issue` disagrees with their `GH#N` title.
+/// Validate the whole store, and optionally gate CI on the git history.
 ///
-/// Exit 0 when there is no error (warnings are printed), 5 when there is
-/// one; --strict counts warnings as errors. `--format github` prints
-/// GitHub Actions annotations on the offending task's line.
+/// Store validation: parse and schema errors (unknown fields, wrong types,
+/// with line and column), duplicate ids, dangling references, cycles (with
+/// the path), phase-order edges, unknown phases, completed tasks with
+/// unfinished dependencies, completed epics with open children, and tasks
+/// whose `issue` disagrees with their `GH#N` title. Exit 0 when there is no
+/// error (warnings are printed), 5 when there is one; --strict counts
+/// warnings as errors.
+///
+/// Git gates (need a repository; exit 3 when one fails):
+/// --commits REV-RANGE fails for every non-merge commit of the range whose
+/// message references no task (id, unique 8+ character prefix, `Task:`
+/// trailer) and no issue that has tasks (`GH#N`), and that is not linked
+/// with `wm tasks link`; --allow exempts messages matching a regular
+/// expression (repeatable). --require-linked fails for every completed task
+/// with no linked commit (epics and cancelled tasks are exempt). With a
+/// gate, store validation reports only its errors.
+///
+/// `--format github` prints GitHub Actions annotations on the offending
+/// task's line (`::error file=tasks.yaml,line=L::...`).
 ///
 /// Examples:
 ///   wm tasks check
 ///   wm tasks check --strict --format github
 ///   wm tasks check --json | jq '.problems[] | select(.severity == "error")'
+///   wm tasks check --commits origin/main..HEAD --allow '^chore:'
+///   wm tasks check --require-linked --format github
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Output format.
@@ -39,6 +56,15 @@ pub struct CheckArgs {
     /// Treat warnings as errors (exit 5 on any finding).
     #[arg(long)]
     pub strict: bool,
+    /// Fail for commits of this range that reference no task or issue.
+    #[arg(long, value_name = "REV-RANGE")]
+    pub commits: Option<String>,
+    /// Exempt commits whose message matches this regex (repeatable).
+    #[arg(long, value_name = "PATTERN", requires = "commits")]
+    pub allow: Vec<String>,
+    /// Fail for completed tasks without a linked commit.
+    #[arg(long)]
+    pub require_linked: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -53,19 +79,27 @@ pub enum CheckFormat {
 
 pub fn run(ctx: &Ctx, a: CheckArgs) -> CliResult {
     let format = if a.json { CheckFormat::Json } else { a.format };
-    let store_ok = check_store(ctx, format, a.strict)?;
-    if store_ok {
-        Ok(())
-    } else {
-        Err(CliError::Exit(ErrorClass::Store))
+    if a.commits.is_none() && !a.require_linked {
+        return if check_store(ctx, format, a.strict)? {
+            Ok(())
+        } else {
+            Err(CliError::Exit(ErrorClass::Store))
+        };
     }
+    run_gates(ctx, &a, format)
 }
 
 /// The store path as annotations and messages show it: relative to the
 /// repository root (GitHub resolves annotation paths from there), else to
 /// the current directory, else as is.
 fn display_path(ctx: &Ctx, path: &Path) -> PathBuf {
-    let root = crate::gitrefs::discover(path.parent().unwrap_or(path)).map(|r| r.work_tree);
+    // The repository root as `store::locate` sees it: the nearest
+    // directory holding `.git`.
+    let root = path
+        .ancestors()
+        .skip(1)
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf);
     for base in root.iter().chain(std::iter::once(&ctx.cwd)) {
         if let Ok(rel) = path.strip_prefix(base) {
             return rel.to_path_buf();
@@ -77,6 +111,27 @@ fn display_path(ctx: &Ctx, path: &Path) -> PathBuf {
 /// Validate tasks.yaml and print the findings in `format`. Returns whether
 /// the store passes (no errors; with `strict`, no warnings either).
 pub fn check_store(ctx: &Ctx, format: CheckFormat, strict: bool) -> CliResult<bool> {
+    let (file, report) = store_report(ctx, strict)?;
+    let file = file.as_str();
+    let errors = report.count(Severity::Error);
+    match format {
+        CheckFormat::Json => print_json(&json_doc(file, &report, strict))?,
+        CheckFormat::Github => {
+            print(&github_lines(file, &report))?;
+            ctx.note(&summary(file, &report));
+        }
+        CheckFormat::Text => {
+            let mut s = text_lines(file, &report);
+            s.push_str(&summary(file, &report));
+            s.push('\n');
+            print(&s)?;
+        }
+    }
+    Ok(errors == 0)
+}
+
+/// Validate tasks.yaml: the path as shown, and the located findings.
+fn store_report(ctx: &Ctx, strict: bool) -> CliResult<(String, Report)> {
     let loc = ctx.location();
     if !loc.exists {
         return Err(Error::NoStore {
@@ -94,47 +149,41 @@ pub fn check_store(ctx: &Ctx, format: CheckFormat, strict: bool) -> CliResult<bo
         report = report.strict();
     }
     let shown = display_path(ctx, &loc.path);
-    let file = shown.to_string_lossy();
-    let errors = report.count(Severity::Error);
-    match format {
-        CheckFormat::Json => print_json(&json_doc(&file, &report, strict))?,
-        CheckFormat::Github => {
-            let mut s = String::new();
-            for f in &report.findings {
-                s.push_str(&render::github_annotation(
-                    match f.problem.severity {
-                        Severity::Error => "error",
-                        Severity::Warning => "warning",
-                    },
-                    &file,
-                    f.line,
-                    f.column,
-                    &format!("wm tasks check: {}", f.problem.code),
-                    &problem_text(&f.problem),
-                ));
-                s.push('\n');
-            }
-            print(&s)?;
-            ctx.note(&summary(&file, &report));
-        }
-        CheckFormat::Text => {
-            let mut s = String::new();
-            for f in &report.findings {
-                let at = match f.column {
-                    Some(c) => format!("{file}:{}:{c}", f.line),
-                    None => format!("{file}:{}", f.line),
-                };
-                s.push_str(&format!(
-                    "{at}: {}\n",
-                    render::escape(&f.problem.to_string())
-                ));
-            }
-            s.push_str(&summary(&file, &report));
-            s.push('\n');
-            print(&s)?;
-        }
+    Ok((shown.to_string_lossy().replace('\\', "/"), report))
+}
+
+fn github_lines(file: &str, report: &Report) -> String {
+    let mut s = String::new();
+    for f in &report.findings {
+        s.push_str(&render::github_annotation(
+            match f.problem.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            },
+            file,
+            f.line,
+            f.column,
+            &format!("wm tasks check: {}", f.problem.code),
+            &problem_text(&f.problem),
+        ));
+        s.push('\n');
     }
-    Ok(errors == 0)
+    s
+}
+
+fn text_lines(file: &str, report: &Report) -> String {
+    let mut s = String::new();
+    for f in &report.findings {
+        let at = match f.column {
+            Some(c) => format!("{file}:{}:{c}", f.line),
+            None => format!("{file}:{}", f.line),
+        };
+        s.push_str(&format!(
+            "{at}: {}\n",
+            render::escape(&f.problem.to_string())
+        ));
+    }
+    s
 }
 
 fn problem_text(p: &crate::check::Problem) -> String {
@@ -171,4 +220,133 @@ fn json_doc(file: &str, r: &Report, strict: bool) -> serde_json::Value {
         "tasks": r.tasks,
         "problems": r.findings,
     })
+}
+
+/// The git gates, with the store's errors (not its warnings) beside them.
+fn run_gates(ctx: &Ctx, a: &CheckArgs, format: CheckFormat) -> CliResult {
+    let allow = a
+        .allow
+        .iter()
+        .map(|p| {
+            Regex::new(p)
+                .map_err(|e| Error::Usage(format!("--allow `{p}` is not a valid regex: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let (shown, mut report) = store_report(ctx, false)?;
+    report
+        .findings
+        .retain(|f| f.problem.severity == Severity::Error);
+    let store_errors = report.findings.len();
+    if store_errors > 0 {
+        // The gates need a readable, valid store: report why not.
+        match format {
+            CheckFormat::Json => print_json(&json_doc(&shown, &report, false))?,
+            CheckFormat::Github => print(&github_lines(&shown, &report))?,
+            CheckFormat::Text => print(&text_lines(&shown, &report))?,
+        }
+        return Err(CliError::Exit(ErrorClass::Store));
+    }
+    let loaded = ctx.load()?;
+    let mut findings: Vec<Finding> = Vec::new();
+    if let Some(range) = &a.commits {
+        let repo = git_util::repo(ctx)?;
+        let commits = repo.range(range)?;
+        findings.extend(gates::unreferenced_commits(&loaded.plan, &commits, &allow));
+    }
+    if a.require_linked {
+        findings.extend(gates::unlinked_completed(&loaded.plan));
+    }
+    let text = std::fs::read_to_string(&loaded.path).unwrap_or_default();
+    let lines = gates::task_lines(&text);
+    let file = annotation_path(ctx, &loaded.path);
+    let line_of = |f: &Finding| f.task.as_ref().and_then(|t| lines.get(t).copied());
+
+    match format {
+        CheckFormat::Json => print_json(&serde_json::json!({
+            "schema_version": SCHEMA_VERSION,
+            "file": shown,
+            "ok": findings.is_empty(),
+            "errors": 0,
+            "warnings": 0,
+            "problems": [],
+            "findings": findings.iter().map(|f| serde_json::json!({
+                "code": f.code,
+                "message": f.message,
+                "task": f.task,
+                "commit": f.commit,
+                "file": f.task.as_ref().map(|_| &file),
+                "line": line_of(f),
+            })).collect::<Vec<_>>(),
+        }))?,
+        CheckFormat::Text => {
+            let mut s = String::new();
+            for f in &findings {
+                match line_of(f) {
+                    Some(l) => {
+                        let _ = writeln!(s, "{file}:{l}: {}", escape(&f.message));
+                    }
+                    None => {
+                        let _ = writeln!(s, "{}", escape(&f.message));
+                    }
+                }
+            }
+            print(&s)?;
+        }
+        CheckFormat::Github => {
+            let mut s = String::new();
+            for f in &findings {
+                let msg = gh_escape(&f.message, false);
+                match line_of(f) {
+                    Some(l) => {
+                        let _ =
+                            writeln!(s, "::error file={},line={l}::{msg}", gh_escape(&file, true));
+                    }
+                    None => {
+                        let _ = writeln!(s, "::error::{msg}");
+                    }
+                }
+            }
+            print(&s)?;
+        }
+    }
+    if findings.is_empty() {
+        ctx.note("check passed");
+        Ok(())
+    } else {
+        Err(Error::rule(
+            format!(
+                "check failed: {} finding{}",
+                findings.len(),
+                if findings.len() == 1 { "" } else { "s" }
+            ),
+            findings.iter().filter_map(|f| f.task.clone()).collect(),
+        )
+        .into())
+    }
+}
+
+/// The store's path as annotations name it: relative to the repository's
+/// working tree (GitHub resolves it against the checkout), else as given.
+fn annotation_path(ctx: &Ctx, store: &Path) -> String {
+    let rel = git_util::repo_opt(ctx).and_then(|r| {
+        let root = r.workdir()?.canonicalize().ok()?;
+        let store = store.canonicalize().ok()?;
+        store.strip_prefix(&root).ok().map(Path::to_path_buf)
+    });
+    rel.unwrap_or_else(|| store.file_name().map(Into::into).unwrap_or_default())
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// Escape data (and with `property`, a property value) for a GitHub
+/// workflow command.
+fn gh_escape(s: &str, property: bool) -> String {
+    let mut out = s
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A");
+    if property {
+        out = out.replace(':', "%3A").replace(',', "%2C");
+    }
+    out
 }

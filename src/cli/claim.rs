@@ -34,48 +34,8 @@ pub struct ClaimArgs {
     pub json: bool,
 }
 
-/// `name` from the `[user]` section of git config text.
-fn config_user_name(text: &str) -> Option<String> {
-    let mut in_user = false;
-    let mut found = None;
-    for line in text.lines() {
-        let l = line.trim();
-        if l.starts_with('[') {
-            in_user = l.trim_start_matches('[').trim_end_matches(']').trim() == "user";
-            continue;
-        }
-        if !in_user {
-            continue;
-        }
-        if let Some((k, v)) = l.split_once('=')
-            && k.trim().eq_ignore_ascii_case("name")
-        {
-            let v = v.trim().trim_matches('"').trim();
-            if !v.is_empty() {
-                // Later settings override earlier ones, as in git.
-                found = Some(v.to_string());
-            }
-        }
-    }
-    found
-}
-
 fn git_user_name(cwd: &Path) -> Option<String> {
-    let read = |p: &Path| std::fs::read_to_string(p).ok();
-    let local = crate::gitrefs::discover(cwd)
-        .and_then(|r| read(&r.common_dir.join("config")))
-        .and_then(|t| config_user_name(&t));
-    if local.is_some() {
-        return local;
-    }
-    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-    let xdg = std::env::var_os("XDG_CONFIG_HOME")
-        .map(std::path::PathBuf::from)
-        .or_else(|| home.as_ref().map(|h| h.join(".config")));
-    home.map(|h| h.join(".gitconfig"))
-        .into_iter()
-        .chain(xdg.map(|x| x.join("git/config")))
-        .find_map(|p| read(&p).and_then(|t| config_user_name(&t)))
+    crate::git::user_name(cwd)
 }
 
 /// --assignee, else $WM_ASSIGNEE, else git's user.name, else $USER.
@@ -134,16 +94,4 @@ pub fn run(ctx: &Ctx, a: ClaimArgs) -> CliResult {
         escape(&t.title)
     ));
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::config_user_name;
-
-    #[test]
-    fn reads_user_name_from_git_config() {
-        let text = "[core]\n\tname = no\n[user]\n\temail = a@b\n\tname = Ada Lovelace\n";
-        assert_eq!(config_user_name(text).as_deref(), Some("Ada Lovelace"));
-        assert_eq!(config_user_name("[core]\nname = x\n"), None);
-    }
 }

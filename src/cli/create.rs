@@ -9,7 +9,8 @@ use crate::ops::{NewTask, Op};
 /// The phase comes from --phase, else from the title's keywords (the
 /// planning template's seven titles each name their phase). A task belongs
 /// to its issue's epic; `GH#N:` in the title sets the issue when --issue is
-/// not given.
+/// not given, else a branch named like `feature/GH-42-...` does (with a
+/// note on stderr).
 ///
 /// Examples:
 ///   wm tasks create --title="GH#42: Network hardening" --type=epic --issue=42
@@ -53,10 +54,18 @@ pub struct CreateArgs {
 }
 
 pub fn run(ctx: &Ctx, a: CreateArgs) -> CliResult {
+    let mut issue = a.issue;
+    if issue.is_none()
+        && crate::model::title_issue(&a.title).is_none()
+        && let Some((n, branch)) = super::git_default_issue(ctx)
+    {
+        super::git_util::note_branch_issue(ctx, n, &branch);
+        issue = Some(n);
+    }
     let spec = NewTask {
         title: a.title,
         kind: Some(a.kind),
-        issue: a.issue,
+        issue,
         phase: a.phase,
         parent: a.parent,
         depends_on: a.depends_on,

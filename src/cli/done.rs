@@ -36,7 +36,7 @@ pub fn run(ctx: &Ctx, a: DoneArgs) -> CliResult {
     // The commit is in the repository you are in (which may be a worktree
     // sharing another checkout's store through --file); resolved before
     // taking the lock, which stays short.
-    let sha = crate::gitrefs::resolve_commit(&ctx.cwd, &rev)?;
+    let sha = crate::git::resolve_commit(&ctx.cwd, &rev)?;
     let (plan, outcomes) = ctx.write(false, true, |_| {
         let mut ops = Vec::new();
         for id in &a.ids {

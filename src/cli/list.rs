@@ -21,6 +21,9 @@ use crate::render::{json, table};
 pub struct ListArgs {
     #[command(flatten)]
     pub filter: Filter,
+    /// Ignore the branch's issue: list every issue.
+    #[arg(long, conflicts_with = "issue")]
+    pub all_issues: bool,
     #[command(flatten)]
     pub out: OutputArgs,
 }
@@ -132,6 +135,14 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> CliResult {
     // Exit 0 on an invalid graph would hide it from scripts: refuse, and
     // let `show`, `dep rm`, `update` and `delete` do the repair.
     let loaded = ctx.load_valid()?;
-    let rows = a.filter.apply(&loaded.plan, &loaded.graph)?;
+    let mut filter = a.filter;
+    if filter.issue.is_none()
+        && !a.all_issues
+        && let Some((n, branch)) = super::git_default_issue(ctx)
+    {
+        super::git_util::note_branch_issue(ctx, n, &branch);
+        filter.issue = Some(n);
+    }
+    let rows = filter.apply(&loaded.plan, &loaded.graph)?;
     output(ctx, &loaded.plan, &loaded.graph, &rows, a.out)
 }

@@ -14,6 +14,8 @@ use crate::ops::{self, Op, Outcome};
 use crate::plan::Plan;
 use crate::store::{self, Loaded, Location};
 
+pub use git_util::git_default_issue;
+
 mod blocked;
 mod cancel;
 mod check;
@@ -24,15 +26,20 @@ mod critical_path;
 mod delete;
 mod dep;
 mod done;
+mod git_util;
 mod graph;
+mod hook;
 mod init;
+mod link;
 mod list;
+mod log;
 mod man;
 mod merge_driver;
 mod next;
 mod order;
 mod ready;
 mod reopen;
+mod scan;
 mod schema;
 mod show;
 mod start;
@@ -116,6 +123,11 @@ pub enum TasksCommand {
     Waves(waves::WavesArgs),
     CriticalPath(critical_path::CriticalPathArgs),
     Why(why::WhyArgs),
+    Link(link::LinkArgs),
+    Scan(scan::ScanArgs),
+    Log(log::LogArgs),
+    #[command(subcommand)]
+    Hook(hook::HookCommand),
 }
 
 /// How read commands print their results.
@@ -382,6 +394,10 @@ fn run(cli: Cli) -> CliResult {
             TasksCommand::Waves(a) => waves::run(&ctx, a),
             TasksCommand::CriticalPath(a) => critical_path::run(&ctx, a),
             TasksCommand::Why(a) => why::run(&ctx, a),
+            TasksCommand::Link(a) => link::run(&ctx, a),
+            TasksCommand::Scan(a) => scan::run(&ctx, a),
+            TasksCommand::Log(a) => log::run(&ctx, a),
+            TasksCommand::Hook(a) => hook::run(&ctx, a),
         },
         TopCommand::Completions(a) => completions::run(a),
         TopCommand::Man(a) => man::run(a),

@@ -30,6 +30,7 @@ pub fn run(ctx: &Ctx, a: ShowArgs) -> CliResult {
         return print_json(&serde_json::json!({
             "schema_version": json::SCHEMA_VERSION,
             "task": json::task_view(plan, graph, i),
+            "linked_commits": super::git_util::commits_json(ctx, &plan.task(i).commits),
         }));
     }
     ctx.warn_problems(&loaded);
@@ -125,9 +126,7 @@ pub fn run(ctx: &Ctx, a: ShowArgs) -> CliResult {
     }
     if !t.commits.is_empty() {
         let _ = writeln!(s, "  commits:");
-        for c in &t.commits {
-            let _ = writeln!(s, "    {}", escape(c));
-        }
+        s.push_str(&super::git_util::commit_lines(ctx, &t.commits));
     }
     for f in &t.forced {
         let _ = writeln!(
