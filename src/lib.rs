@@ -28,6 +28,7 @@
 //! Nothing below `cli` prints, exits or reads environment variables.
 
 pub mod check;
+pub mod checklist;
 pub mod cli;
 pub mod error;
 pub mod graph;
@@ -36,6 +37,7 @@ pub mod ops;
 pub mod plan;
 pub mod render;
 pub mod store;
+pub mod template;
 pub mod workflow;
 pub mod yaml;
 

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::model::{Forced, Status, Task, TaskType, title_issue};
 use crate::plan::Plan;
+use crate::workflow::Phase;
 
 /// The fields of a task to create. Ids in `parent` and `depends_on` may be
 /// unique prefixes.
@@ -26,6 +27,14 @@ pub struct NewTask {
     pub description: Option<String>,
     /// Return the existing task when the issue already has one of this title.
     pub if_missing: bool,
+    /// Dependencies on the tasks of earlier `Create` ops of the same batch,
+    /// by their position in the batch (ids are not known before `apply`).
+    pub after: Vec<usize>,
+    /// Leave the phase unset instead of inferring it from the title (for
+    /// tasks ordered by explicit edges only, such as imported checklists).
+    pub no_infer: bool,
+    /// Create the task already completed (a checked checklist item).
+    pub completed: bool,
 }
 
 /// Field changes for `update`. `Some(None)` clears an optional field.
@@ -100,6 +109,10 @@ pub enum Op {
         id: String,
         on: Vec<String>,
     },
+    /// Merge phases into the store's workflow: a phase the workflow lacks is
+    /// appended (the default workflow is written out first); a phase it has
+    /// must list the same `depends_on`, or the op is refused.
+    AddPhases(Vec<Phase>),
 }
 
 /// What one op did.
@@ -131,9 +144,26 @@ pub fn apply(mut plan: Plan, ops: Vec<Op>, now: DateTime<Utc>) -> Result<(Plan, 
     let before: HashSet<Problem> = check::errors(&check::check(&plan, &Graph::build(&plan)))
         .into_iter()
         .collect();
-    let mut outcomes = Vec::with_capacity(ops.len());
-    for op in ops {
-        outcomes.push(apply_one(&mut plan, op, now)?);
+    let mut outcomes: Vec<Outcome> = Vec::with_capacity(ops.len());
+    // Tasks created by one batch get creation times a millisecond apart, so
+    // that the order they were asked for is the order they sort in.
+    let mut created: i64 = 0;
+    for mut op in ops {
+        let mut at = now;
+        if let Op::Create(spec) = &mut op {
+            for &k in &spec.after {
+                let Some(o) = outcomes.get(k) else {
+                    return Err(Error::Usage(format!(
+                        "op {} depends on op {k}, which is not earlier in the batch",
+                        outcomes.len()
+                    )));
+                };
+                spec.depends_on.push(o.id.clone());
+            }
+            at = now + chrono::Duration::milliseconds(created);
+            created += 1;
+        }
+        outcomes.push(apply_one(&mut plan, op, at)?);
     }
     let graph = Graph::build(&plan);
     let new: Vec<Problem> = check::check(&plan, &graph)
@@ -197,6 +227,7 @@ fn apply_one(plan: &mut Plan, op: Op, now: DateTime<Utc>) -> Result<Outcome> {
         Op::Delete { id, force } => delete(plan, &id, force),
         Op::AddDeps { id, on } => add_deps(plan, &id, &on, now),
         Op::RemoveDeps { id, on } => remove_deps(plan, &id, &on, now),
+        Op::AddPhases(phases) => add_phases(plan, phases),
     }
 }
 
@@ -244,7 +275,7 @@ fn create(plan: &mut Plan, spec: NewTask, now: DateTime<Utc>) -> Result<Outcome>
             check_phase(plan, &p)?;
             Some(p)
         }
-        None if kind == TaskType::Epic => None,
+        None if kind == TaskType::Epic || spec.no_infer => None,
         None => {
             let inferred = plan.workflow().infer_phase(&title).map(String::from);
             match &inferred {
@@ -285,12 +316,53 @@ fn create(plan: &mut Plan, spec: NewTask, now: DateTime<Utc>) -> Result<Outcome>
     task.labels = labels;
     task.assignee = clean_opt(spec.assignee);
     task.description = spec.description.filter(|d| !d.trim().is_empty());
+    if spec.completed {
+        task.status = Status::Completed;
+        task.closed_at = Some(now);
+    }
     plan.push(task);
     Ok(Outcome {
         id,
         changed: true,
         notes,
     })
+}
+
+fn add_phases(plan: &mut Plan, phases: Vec<Phase>) -> Result<Outcome> {
+    let mut wf = plan.workflow().clone();
+    let mut out = Outcome::new("workflow");
+    out.changed = false;
+    for p in phases {
+        match wf.get(&p.id) {
+            Some(have) => {
+                let mut a = have.depends_on.clone();
+                let mut b = p.depends_on.clone();
+                a.sort();
+                b.sort();
+                if a != b {
+                    return Err(Error::Usage(format!(
+                        "phase `{}` depends on [{}] in the store's workflow but on [{}] here; \
+                         rename the phase or make them agree",
+                        p.id,
+                        have.depends_on.join(", "),
+                        p.depends_on.join(", ")
+                    )));
+                }
+            }
+            None => {
+                out.notes
+                    .push(format!("added phase `{}` to the store's workflow", p.id));
+                wf.phases.push(p);
+                out.changed = true;
+            }
+        }
+    }
+    if out.changed {
+        wf.validate()
+            .map_err(|e| Error::Usage(format!("the merged workflow is invalid: {e}")))?;
+        plan.set_workflow(Some(wf));
+    }
+    Ok(out)
 }
 
 fn update(plan: &mut Plan, id: &str, c: Changes, now: DateTime<Utc>) -> Result<Outcome> {

@@ -60,6 +60,7 @@ pub fn run(ctx: &Ctx, a: CreateArgs) -> CliResult {
         assignee: a.assignee,
         description: a.description,
         if_missing: a.if_missing,
+        ..Default::default()
     };
     let (_, outcomes) = ctx.write(true, true, |_| Ok(vec![Op::Create(spec.clone())]))?;
     ctx.notes(&outcomes);

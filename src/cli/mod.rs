@@ -20,12 +20,16 @@ mod create;
 mod delete;
 mod dep;
 mod done;
+mod export;
+mod import;
 mod init;
 mod list;
+mod plan;
 mod ready;
 mod reopen;
 mod show;
 mod start;
+mod templates;
 mod transition;
 mod update;
 
@@ -90,6 +94,10 @@ pub enum TasksCommand {
     Dep(dep::DepCommand),
     Ready(ready::ReadyArgs),
     Blocked(blocked::BlockedArgs),
+    Templates(templates::TemplatesArgs),
+    Plan(plan::PlanArgs),
+    Import(import::ImportArgs),
+    Export(export::ExportArgs),
 }
 
 /// How read commands print their results.
@@ -343,6 +351,10 @@ fn run(cli: Cli) -> CliResult {
             TasksCommand::Dep(a) => dep::run(&ctx, a),
             TasksCommand::Ready(a) => ready::run(&ctx, a),
             TasksCommand::Blocked(a) => blocked::run(&ctx, a),
+            TasksCommand::Templates(a) => templates::run(&ctx, a),
+            TasksCommand::Plan(a) => plan::run(&ctx, a),
+            TasksCommand::Import(a) => import::run(&ctx, a),
+            TasksCommand::Export(a) => export::run(&ctx, a),
         },
     }
 }
