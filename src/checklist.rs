@@ -67,7 +67,16 @@ pub fn parse(text: &str) -> Checklist {
     let mut phase: Option<(usize, usize)> = None;
     let mut seen: HashMap<String, usize> = HashMap::new();
 
-    for (n, raw) in text.lines().enumerate() {
+    // YAML front matter (an issue template's header) holds no tasks.
+    let front = if text.lines().next().map(str::trim_end) == Some("---") {
+        text.lines()
+            .skip(1)
+            .position(|l| l.trim_end() == "---")
+            .map_or(0, |k| k + 2)
+    } else {
+        0
+    };
+    for (n, raw) in text.lines().enumerate().skip(front) {
         let line_no = n + 1;
         let trimmed = raw.trim();
         if let Some(marker) = fence {
@@ -142,6 +151,8 @@ pub fn parse(text: &str) -> Checklist {
         }
 
         if let Some((inner, rest)) = bold_lead(t) {
+            // `**Field:**` labels the items below it; other bold text is prose.
+            let field = inner.trim_end().ends_with(':') || rest.trim() == ":";
             let inner = clean_heading(&inner);
             let rest = clean_item(&rest);
             if let Some(name) = phase_name(&inner) {
@@ -152,7 +163,11 @@ pub fn parse(text: &str) -> Checklist {
                 };
                 out.phases.push(name);
                 phase = Some((out.phases.len() - 1, 7));
-            } else if rest.is_empty() && !inner.is_empty() && phase.is_none_or(|(_, l)| l < 7) {
+            } else if field
+                && (rest.is_empty() || rest == ":")
+                && !inner.is_empty()
+                && phase.is_none_or(|(_, l)| l < 7)
+            {
                 bold = Some(inner);
             }
         }

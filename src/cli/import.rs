@@ -80,7 +80,8 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> CliResult {
         };
         return Err(Error::Usage(format!(
             "{source} has no task list items to import{why}: write them as `- [ ] item` \
-             or `- [x] item`; nothing was created"
+             or `- [x] item`; nothing was created (to plan from a template instead: \
+             `wm tasks plan --issue N --template NAME`)"
         ))
         .into());
     }

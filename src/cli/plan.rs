@@ -58,6 +58,21 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> CliResult {
                 }
             },
         };
+        if let Some(e) = plan.issue_epic(a.issue) {
+            let want = crate::template::render(&t.epic, a.issue, &title);
+            let have = &plan.task(e).title;
+            if &want != have {
+                return Err(Error::Usage(format!(
+                    "issue #{} already has the epic {} \"{have}\"; this would add a second epic \
+                     \"{want}\". Leave out --title to plan under the existing epic, or rename it \
+                     first with `wm tasks update {} --title ...`",
+                    a.issue,
+                    plan.task(e).id,
+                    plan.task(e).id
+                ))
+                .into());
+            }
+        }
         Ok(t.ops(a.issue, &title))
     };
     run_ops(ctx, a.issue, a.dry_run, build)
