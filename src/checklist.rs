@@ -231,7 +231,10 @@ fn checkbox_of(t: &str) -> Option<(bool, &str)> {
     let rest = rest.strip_prefix([' ', '\t'])?.trim_start();
     let checked = if let Some(r) = rest.strip_prefix("[ ]") {
         (false, r)
-    } else if let Some(r) = rest.strip_prefix("[x]").or_else(|| rest.strip_prefix("[X]")) {
+    } else if let Some(r) = rest
+        .strip_prefix("[x]")
+        .or_else(|| rest.strip_prefix("[X]"))
+    {
         (true, r)
     } else {
         return None;
@@ -281,7 +284,9 @@ fn phase_name(text: &str) -> Option<String> {
         return None;
     }
     let after = rest[digits..].trim_start();
-    if !(after.is_empty() || after.starts_with([':', '-', '.', ')']) || after.starts_with('\u{2013}'))
+    if !(after.is_empty()
+        || after.starts_with([':', '-', '.', ')'])
+        || after.starts_with('\u{2013}'))
     {
         return None;
     }
@@ -443,7 +448,10 @@ pub fn markdown(plan: &Plan, graph: &Graph, issue: u64) -> Result<String> {
     for (status, style) in [
         (Status::Completed, "fill:#d4edda,stroke:#28a745"),
         (Status::InProgress, "fill:#fff3cd,stroke:#ffc107"),
-        (Status::Cancelled, "fill:#eeeeee,stroke:#999999,stroke-dasharray:4"),
+        (
+            Status::Cancelled,
+            "fill:#eeeeee,stroke:#999999,stroke-dasharray:4",
+        ),
     ] {
         let members: Vec<String> = tasks
             .iter()
@@ -485,7 +493,10 @@ mod tests {
     fn phases_labels_and_placeholders() {
         let body = "## 📋 Migration Plan\n\n### Phase 1: Preparation\n- [x] Audit the schema\n- [ ] Task 1\n\n### Phase 2: Implementation\n- [ ] Shard the table\n- [ ] <!-- -->\n\n## 🧪 Testing Strategy\n- [ ] Load testing with ___x current traffic\n- [x] Performance benchmarking\n```\n- [ ] not an item\n```\n";
         let c = parse(body);
-        assert_eq!(c.phases, vec!["Phase 1: Preparation", "Phase 2: Implementation"]);
+        assert_eq!(
+            c.phases,
+            vec!["Phase 1: Preparation", "Phase 2: Implementation"]
+        );
         let texts: Vec<(&str, bool, Option<usize>, Option<&str>)> = c
             .items
             .iter()
@@ -496,7 +507,12 @@ mod tests {
             vec![
                 ("Audit the schema", true, Some(0), None),
                 ("Shard the table", false, Some(1), None),
-                ("Performance benchmarking", true, None, Some("Testing Strategy")),
+                (
+                    "Performance benchmarking",
+                    true,
+                    None,
+                    Some("Testing Strategy")
+                ),
             ]
         );
         assert_eq!(c.skipped.len(), 3);
@@ -504,7 +520,9 @@ mod tests {
 
     #[test]
     fn bold_phase_lines_start_phases() {
-        let c = parse("- **Phase 1:** Provision Redis\n  - [ ] Create the cluster\n- **Phase 2:**\n  - [ ] Switch reads\n");
+        let c = parse(
+            "- **Phase 1:** Provision Redis\n  - [ ] Create the cluster\n- **Phase 2:**\n  - [ ] Switch reads\n",
+        );
         assert_eq!(c.phases, vec!["Phase 1: Provision Redis", "Phase 2"]);
         assert_eq!(c.items[1].phase, Some(1));
         let ops = c.ops(5);

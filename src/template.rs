@@ -28,9 +28,15 @@ pub const BUILTINS: [(&str, &str); 5] = [
         "infrastructure",
         include_str!("../templates/infrastructure.yaml"),
     ),
-    ("infra-request", include_str!("../templates/infra-request.yaml")),
+    (
+        "infra-request",
+        include_str!("../templates/infra-request.yaml"),
+    ),
     ("devops", include_str!("../templates/devops.yaml")),
-    ("architecture", include_str!("../templates/architecture.yaml")),
+    (
+        "architecture",
+        include_str!("../templates/architecture.yaml"),
+    ),
     ("deployment", include_str!("../templates/deployment.yaml")),
 ];
 
@@ -90,7 +96,10 @@ fn default_kind() -> TaskType {
 pub enum Source {
     Builtin,
     /// A user file; `overrides` when a built-in has the same name.
-    User { path: PathBuf, overrides: bool },
+    User {
+        path: PathBuf,
+        overrides: bool,
+    },
 }
 
 impl Source {
@@ -99,9 +108,7 @@ impl Source {
         match self {
             Source::Builtin => "built-in".into(),
             Source::User { path, overrides } => {
-                let shown = root
-                    .and_then(|r| path.strip_prefix(r).ok())
-                    .unwrap_or(path);
+                let shown = root.and_then(|r| path.strip_prefix(r).ok()).unwrap_or(path);
                 if *overrides {
                     format!("{} (overrides built-in)", shown.display())
                 } else {
@@ -144,6 +151,12 @@ pub fn catalog(user_dir: Option<&Path>) -> Result<Vec<Entry>> {
     if let Some(dir) = user_dir {
         for (name, path) in user_files(dir)? {
             let text = read_template(&path)?;
+            // An empty file is not a template yet: this lets
+            // `wm tasks templates show NAME > .wm/templates/NAME.yaml` read
+            // the built-in the shell's redirection is about to override.
+            if text.trim().is_empty() {
+                continue;
+            }
             let overrides = out.iter().any(|e| e.name == name);
             let source = Source::User {
                 path: path.clone(),
@@ -230,8 +243,12 @@ fn read_template(path: &Path) -> Result<String> {
         )));
     }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    String::from_utf8(bytes)
-        .map_err(|_| Error::Usage(format!("{}: the template is not valid UTF-8", path.display())))
+    String::from_utf8(bytes).map_err(|_| {
+        Error::Usage(format!(
+            "{}: the template is not valid UTF-8",
+            path.display()
+        ))
+    })
 }
 
 /// Parse and validate a template. `origin` names it in messages (a file
@@ -323,10 +340,7 @@ pub fn validate(t: &Template, name: &str) -> std::result::Result<(), String> {
     for task in &t.tasks {
         for d in &task.depends_on {
             if !keys.contains_key(d.as_str()) {
-                return Err(format!(
-                    "task `{}` depends on unknown task `{d}`",
-                    task.id
-                ));
+                return Err(format!("task `{}` depends on unknown task `{d}`", task.id));
             }
             if d == &task.id {
                 return Err(format!("task `{}` depends on itself", task.id));
@@ -345,8 +359,7 @@ pub fn validate(t: &Template, name: &str) -> std::result::Result<(), String> {
 fn valid_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
@@ -570,7 +583,10 @@ mod tests {
 
     #[test]
     fn render_is_one_pass() {
-        assert_eq!(render("GH#{issue}: {title}", 7, "x {issue}"), "GH#7: x {issue}");
+        assert_eq!(
+            render("GH#{issue}: {title}", 7, "x {issue}"),
+            "GH#7: x {issue}"
+        );
         assert_eq!(render("a {b} c", 7, "x"), "a {b} c");
     }
 
@@ -599,7 +615,9 @@ mod tests {
             ),
         ];
         for (tasks, want) in cases {
-            let err = parse("f.yaml", "t", &minimal(tasks)).unwrap_err().to_string();
+            let err = parse("f.yaml", "t", &minimal(tasks))
+                .unwrap_err()
+                .to_string();
             assert!(err.starts_with("f.yaml: invalid template: "), "{err}");
             assert!(err.contains(want), "{err} lacks {want}");
         }

@@ -131,7 +131,10 @@ fn templates_lists_every_builtin_with_its_task_count() {
     );
     // Each names the seed it was drawn from.
     for t in doc["templates"].as_array().unwrap() {
-        assert!(t["description"].as_str().unwrap().contains("(seed 00"), "{t}");
+        assert!(
+            t["description"].as_str().unwrap().contains("(seed 00"),
+            "{t}"
+        );
     }
 }
 
@@ -141,9 +144,13 @@ fn templates_show_prints_yaml_that_works_as_a_user_template() {
     let yaml = env.ok(&["tasks", "templates", "show", "infrastructure"]);
     assert!(yaml.contains("name: infrastructure"), "{yaml}");
     assert!(yaml.contains("GH#{issue}: Analyze current infrastructure"));
-    // Copied unchanged into .wm/templates, it is listed as the override and
-    // plans the same graph.
-    write_user_template(&env, "infrastructure", &yaml);
+    // Copied unchanged into .wm/templates (with the shell's redirection,
+    // which creates the file empty before wm reads the catalog), it is
+    // listed as the override and plans the same graph.
+    let path = write_user_template(&env, "infrastructure", "");
+    let shown = env.ok(&["tasks", "templates", "show", "infrastructure"]);
+    assert_eq!(shown, yaml, "an empty user file hid the built-in");
+    std::fs::write(&path, &shown).unwrap();
     env.run(&["tasks", "templates"])
         .code(0)
         .stdout_has(".wm/templates/infrastructure.yaml (overrides built-in)");
@@ -160,9 +167,18 @@ fn unknown_template_names_the_choices() {
         .code(2)
         .stderr_has("no template named `nope`")
         .stderr_has("infrastructure");
-    env.run(&["tasks", "plan", "--issue", "1", "--template", "nope", "--title", "x"])
-        .code(2)
-        .stderr_has("no template named `nope`");
+    env.run(&[
+        "tasks",
+        "plan",
+        "--issue",
+        "1",
+        "--template",
+        "nope",
+        "--title",
+        "x",
+    ])
+    .code(2)
+    .stderr_has("no template named `nope`");
     assert!(!env.store().exists());
 }
 
@@ -196,10 +212,25 @@ fn every_builtin_plans_its_graph_and_rerunning_changes_nothing() {
         let again = plan(&env, issue, name, "Feature X");
         assert!(!again.contains("created "), "{name}: {again}");
         assert!(again.lines().any(|l| l.starts_with("kept ")), "{again}");
-        assert_eq!(env.read(), first, "{name}: re-running plan changed the file");
+        assert_eq!(
+            env.read(),
+            first,
+            "{name}: re-running plan changed the file"
+        );
         // Without --title, the existing epic's title is used.
-        env.ok(&["tasks", "plan", "--issue", &issue.to_string(), "--template", name]);
-        assert_eq!(env.read(), first, "{name}: plan without --title changed the file");
+        env.ok(&[
+            "tasks",
+            "plan",
+            "--issue",
+            &issue.to_string(),
+            "--template",
+            name,
+        ]);
+        assert_eq!(
+            env.read(),
+            first,
+            "{name}: plan without --title changed the file"
+        );
         env.ok(&["tasks", "ready"]);
     }
 }
@@ -232,20 +263,39 @@ fn dry_run_changes_nothing() {
     let env = Env::new();
     let out = env
         .run(&[
-            "tasks", "plan", "--issue", "7", "--template", "devops", "--title", "Redis", "--dry-run",
+            "tasks",
+            "plan",
+            "--issue",
+            "7",
+            "--template",
+            "devops",
+            "--title",
+            "Redis",
+            "--dry-run",
         ])
         .code(0)
         .stderr_has("would add phase `design-review`")
         .stderr_has("dry run: 14 tasks would be created")
         .stdout();
     assert!(out.contains("would create  epic     GH#7: Redis"), "{out}");
-    assert!(out.contains("would create  verify   GH#7: Load testing"), "{out}");
+    assert!(
+        out.contains("would create  verify   GH#7: Load testing"),
+        "{out}"
+    );
     assert!(!env.store().exists(), "a dry run created the store");
 
     plan(&env, 42, "infrastructure", "Network hardening");
     let before = env.read();
     env.run(&[
-        "tasks", "plan", "--issue", "7", "--template", "devops", "--title", "Redis", "--dry-run",
+        "tasks",
+        "plan",
+        "--issue",
+        "7",
+        "--template",
+        "devops",
+        "--title",
+        "Redis",
+        "--dry-run",
     ])
     .code(0);
     assert_eq!(env.read(), before);
@@ -259,7 +309,11 @@ fn dry_run_changes_nothing() {
         "infrastructure",
         "--dry-run",
     ]);
-    assert_eq!(out.lines().filter(|l| l.starts_with("kept ")).count(), 8, "{out}");
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("kept ")).count(),
+        8,
+        "{out}"
+    );
     assert_eq!(env.read(), before);
 }
 
@@ -310,9 +364,16 @@ fn a_different_title_on_rerun_is_refused() {
 #[test]
 fn first_plan_needs_a_title() {
     let env = Env::new();
-    env.run(&["tasks", "plan", "--issue", "42", "--template", "infrastructure"])
-        .code(2)
-        .stderr_has("--title");
+    env.run(&[
+        "tasks",
+        "plan",
+        "--issue",
+        "42",
+        "--template",
+        "infrastructure",
+    ])
+    .code(2)
+    .stderr_has("--title");
     assert!(!env.store().exists());
 }
 
@@ -326,7 +387,14 @@ fn plan_is_all_or_nothing() {
     );
     let before = env.read();
     env.run(&[
-        "tasks", "plan", "--issue", "3", "--template", "devops", "--title", "X",
+        "tasks",
+        "plan",
+        "--issue",
+        "3",
+        "--template",
+        "devops",
+        "--title",
+        "X",
     ])
     .code(2)
     .stderr_has("phase `design-review` depends on [start] in the store's workflow");
@@ -369,8 +437,14 @@ fn user_template_overrides_the_builtin() {
         &USER_TEMPLATE.replace("name: infrastructure", "name: mine"),
     );
     let out = env.ok(&["tasks", "templates"]);
-    let line = out.lines().find(|l| l.starts_with("infrastructure ")).unwrap();
-    assert!(line.contains(".wm/templates/infrastructure.yaml (overrides built-in)"), "{line}");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("infrastructure "))
+        .unwrap();
+    assert!(
+        line.contains(".wm/templates/infrastructure.yaml (overrides built-in)"),
+        "{line}"
+    );
     assert!(line.split_whitespace().any(|c| c == "3"), "{line}");
     let line = out.lines().find(|l| l.starts_with("mine ")).unwrap();
     assert!(line.contains(".wm/templates/mine.yaml"), "{line}");
@@ -382,7 +456,14 @@ fn user_template_overrides_the_builtin() {
     // From a subdirectory too.
     std::fs::create_dir(env.path().join("sub")).unwrap();
     let mut c = env.cmd(&[
-        "tasks", "plan", "--issue", "5", "--template", "infrastructure", "--title", "Thing",
+        "tasks",
+        "plan",
+        "--issue",
+        "5",
+        "--template",
+        "infrastructure",
+        "--title",
+        "Thing",
     ]);
     c.current_dir(env.path().join("sub"));
     c.assert().success();
@@ -436,7 +517,14 @@ fn invalid_templates_are_refused_with_the_file_and_the_problem() {
         let env = Env::new();
         let path = write_user_template(&env, "bad", &text);
         env.run(&[
-            "tasks", "plan", "--issue", "1", "--template", "bad", "--title", "T",
+            "tasks",
+            "plan",
+            "--issue",
+            "1",
+            "--template",
+            "bad",
+            "--title",
+            "T",
         ])
         .code(2)
         .stderr_has(&format!("{}: invalid template: ", path.display()))
@@ -450,9 +538,16 @@ fn invalid_templates_are_refused_with_the_file_and_the_problem() {
     }
     // A file whose `name:` disagrees with its file name.
     let env = Env::new();
-    write_user_template(&env, "other", &USER_TEMPLATE);
+    write_user_template(&env, "other", USER_TEMPLATE);
     env.run(&[
-        "tasks", "plan", "--issue", "1", "--template", "other", "--title", "T",
+        "tasks",
+        "plan",
+        "--issue",
+        "1",
+        "--template",
+        "other",
+        "--title",
+        "T",
     ])
     .code(2)
     .stderr_has("its name is `infrastructure` but it is found as `other`");
@@ -524,8 +619,14 @@ fn import_infra_request_body() {
     let tasks = imported(&env, 10);
     assert_eq!(tasks.len(), 23);
     let db = find(&tasks, "Database - Supabase performance, migrations");
-    assert_eq!((db.1.as_str(), db.2.clone()), ("completed", vec!["Component Affected".to_string()]));
-    let cicd = find(&tasks, "CI/CD Pipeline - GitHub Actions, deployment automation");
+    assert_eq!(
+        (db.1.as_str(), db.2.clone()),
+        ("completed", vec!["Component Affected".to_string()])
+    );
+    let cicd = find(
+        &tasks,
+        "CI/CD Pipeline - GitHub Actions, deployment automation",
+    );
     assert_eq!(cicd.1, "pending");
     // `**Phase N:** text` bullets are phases, each after the one before.
     let p1 = find(&tasks, "Provision the read replica");
@@ -543,13 +644,18 @@ fn import_infra_request_body() {
     let p3 = find(&tasks, "Remove the legacy query path");
     assert_eq!(p3.3, vec!["Cache the feed query in Redis".to_string()]);
     let label = find(&tasks, "priority-high - Critical for system stability");
-    assert_eq!((label.1.as_str(), label.2[0].as_str()), ("completed", "Labels"));
+    assert_eq!(
+        (label.1.as_str(), label.2[0].as_str()),
+        ("completed", "Labels")
+    );
     let done = tasks.iter().filter(|t| t.1 == "completed").count();
     assert_eq!(done, 9);
 
     // Idempotent: importing again changes nothing.
     let before = env.read();
-    import(&env, 10, &body).code(0).stderr_has("0 tasks created, 23 already there");
+    import(&env, 10, &body)
+        .code(0)
+        .stderr_has("0 tasks created, 23 already there");
     assert_eq!(env.read(), before);
 }
 
@@ -557,18 +663,28 @@ fn import_infra_request_body() {
 fn import_devops_body_with_mojibake() {
     let env = Env::new();
     let body = fixture("001-devops.md");
-    import(&env, 11, &body).code(0).stderr_has("80 tasks created");
+    import(&env, 11, &body)
+        .code(0)
+        .stderr_has("80 tasks created");
     let tasks = imported(&env, 11);
     assert_eq!(tasks.len(), 80);
     // Headings spelled with broken emoji still give clean labels.
     let t = find(&tasks, "Design review completed");
-    assert_eq!((t.1.as_str(), t.2.clone()), ("completed", vec!["Implementation Checklist".to_string()]));
+    assert_eq!(
+        (t.1.as_str(), t.2.clone()),
+        ("completed", vec!["Implementation Checklist".to_string()])
+    );
     let t = find(&tasks, "Load testing");
     assert_eq!(t.2, vec!["Testing Required".to_string()]);
     let t = find(&tasks, "Backup & Recovery");
-    assert_eq!((t.1.as_str(), t.2.clone()), ("completed", vec!["Task Type".to_string()]));
+    assert_eq!(
+        (t.1.as_str(), t.2.clone()),
+        ("completed", vec!["Task Type".to_string()])
+    );
     assert!(
-        tasks.iter().all(|t| t.2.iter().all(|l| !l.contains('\u{f0}'))),
+        tasks
+            .iter()
+            .all(|t| t.2.iter().all(|l| !l.contains('\u{f0}'))),
         "a label kept mojibake: {tasks:#?}"
     );
     // Items under plain headings have no ordering imposed.
@@ -577,7 +693,9 @@ fn import_devops_body_with_mojibake() {
     // Raw invalid UTF-8 (a Latin-1 body) is read, not refused.
     let latin1 = env.path().join("latin1.md");
     std::fs::write(&latin1, b"## Caf\xe9 \xf0\x9f\n- [ ] R\xe9sum\xe9 check\n").unwrap();
-    import(&env, 12, &latin1).code(0).stderr_has("1 task created");
+    import(&env, 12, &latin1)
+        .code(0)
+        .stderr_has("1 task created");
     let tasks = imported(&env, 12);
     assert_eq!(tasks.len(), 1);
     assert!(tasks[0].0.starts_with('R') && tasks[0].0.ends_with("sum\u{fffd} check"));
@@ -669,7 +787,10 @@ fn import_of_a_body_without_task_lists_creates_nothing() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("stdin has no task list items to import (3 placeholder items skipped)"), "{err}");
+    assert!(
+        err.contains("stdin has no task list items to import (3 placeholder items skipped)"),
+        "{err}"
+    );
     assert_eq!(env.read(), before);
 }
 
@@ -707,13 +828,20 @@ fn export_writes_a_checklist_by_phase_with_the_graph() {
     let before = env.read();
     let body = env.path().join("body.md");
     std::fs::write(&body, &md).unwrap();
-    import(&env, 42, &body).code(0).stderr_has("0 tasks created, 7 already there");
+    import(&env, 42, &body)
+        .code(0)
+        .stderr_has("0 tasks created, 7 already there");
     assert_eq!(env.read(), before);
 
     // Imported into a fresh issue, the phases keep their order.
-    import(&env, 43, &body).code(0).stderr_has("7 tasks created");
+    import(&env, 43, &body)
+        .code(0)
+        .stderr_has("7 tasks created");
     let tasks = imported(&env, 43);
-    assert_eq!(find(&tasks, "Analyze current infrastructure").1, "completed");
+    assert_eq!(
+        find(&tasks, "Analyze current infrastructure").1,
+        "completed"
+    );
     assert_eq!(
         find(&tasks, "Create backups/snapshots").3,
         vec!["Analyze current infrastructure".to_string()]

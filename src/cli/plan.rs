@@ -146,7 +146,11 @@ fn report(ctx: &Ctx, plan: &Plan, outcomes: &[Outcome], dry_run: bool) -> CliRes
             }
         };
         if dry_run && o.changed {
-            out.push_str(&format!("{verb}  {:<7}  {}\n", t.kind.as_str(), escape(&t.title)));
+            out.push_str(&format!(
+                "{verb}  {:<7}  {}\n",
+                t.kind.as_str(),
+                escape(&t.title)
+            ));
         } else {
             out.push_str(&format!(
                 "{verb}  {}  {:<7}  {}  ({})\n",
@@ -162,7 +166,11 @@ fn report(ctx: &Ctx, plan: &Plan, outcomes: &[Outcome], dry_run: bool) -> CliRes
         "{}{created} task{} {}, {kept} already there",
         if dry_run { "dry run: " } else { "" },
         if created == 1 { "" } else { "s" },
-        if dry_run { "would be created" } else { "created" },
+        if dry_run {
+            "would be created"
+        } else {
+            "created"
+        },
     ));
     Ok(())
 }
