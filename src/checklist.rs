@@ -536,6 +536,17 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_parses_without_panicking(
+            s in "(### Phase [0-9]: x\n|- \\[[ xX]\\] |\\*\\*|<!--|-->|```|__|[a-z#:\n ]|\\PC){0,60}"
+        ) {
+            let c = parse(&s);
+            let ops = c.ops(1);
+            proptest::prop_assert_eq!(ops.len(), c.items.len());
+        }
+    }
+
     #[test]
     fn broken_encodings_do_not_crash() {
         let bytes = b"## \xf0\x9f Tests\n- [ ] Caf\xe9 check\n";

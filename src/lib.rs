@@ -18,6 +18,8 @@
 //! yaml      the canonical emitter (same content, same bytes)
 //! store     locate, lock, load, atomic save
 //! render    pure text out: tables, JSON, escaping
+//! template  planning templates (YAML): parse, validate, built-ins, into ops
+//! checklist issue bodies: Markdown task lists -> ops, plan -> Markdown
 //! cli       clap commands, one module each; the only layer that prints,
 //!           reads the environment or exits
 //! ```

@@ -698,3 +698,74 @@ fn remove_deps(plan: &mut Plan, id: &str, on: &[String], now: DateTime<Utc>) -> 
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workflow::Workflow;
+
+    fn create(title: &str, after: Vec<usize>) -> Op {
+        Op::Create(NewTask {
+            title: title.into(),
+            issue: Some(1),
+            phase: Some("impl".into()),
+            if_missing: true,
+            after,
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn later_creates_depend_on_earlier_ones_by_position() {
+        let now = crate::model::now_millis();
+        let ops = vec![create("GH#1: A", vec![]), create("GH#1: B", vec![0])];
+        let (plan, out) = apply(Plan::empty(), ops, now).unwrap();
+        let b = plan.task(plan.get(&out[1].id).unwrap());
+        assert_eq!(b.depends_on, vec![out[0].id.clone()]);
+        // Created in the order asked for.
+        assert!(plan.task(plan.get(&out[0].id).unwrap()).created_at < b.created_at);
+        // Re-applied: both exist, the reference resolves to the kept task.
+        let ops = vec![create("GH#1: A", vec![]), create("GH#1: B", vec![0])];
+        let (again, out2) = apply(plan.clone(), ops, now).unwrap();
+        assert!(out2.iter().all(|o| !o.changed));
+        assert_eq!(again.len(), 2);
+        assert_eq!(out2[0].id, out[0].id);
+    }
+
+    #[test]
+    fn a_reference_to_a_later_op_is_refused() {
+        let now = crate::model::now_millis();
+        let err = apply(Plan::empty(), vec![create("GH#1: A", vec![1])], now).unwrap_err();
+        assert!(
+            err.to_string().contains("not earlier in the batch"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn add_phases_appends_new_and_refuses_conflicts() {
+        let now = crate::model::now_millis();
+        let mut ship = Workflow::default().phases[0].clone();
+        ship.id = "ship".into();
+        ship.depends_on = vec!["docs".into()];
+        let (plan, out) = apply(Plan::empty(), vec![Op::AddPhases(vec![ship])], now).unwrap();
+        assert!(out[0].changed);
+        assert_eq!(plan.workflow().phases.len(), 8);
+        assert!(plan.file().workflow.is_some());
+
+        // The default phases themselves change nothing.
+        let same = Workflow::default().phases;
+        let (plan2, out) = apply(Plan::empty(), vec![Op::AddPhases(same)], now).unwrap();
+        assert!(!out[0].changed);
+        assert!(plan2.file().workflow.is_none());
+
+        let mut bad = Workflow::default().phases[1].clone();
+        bad.depends_on.clear();
+        let err = apply(Plan::empty(), vec![Op::AddPhases(vec![bad])], now).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("phase `backup` depends on [analysis]"),
+            "{err}"
+        );
+    }
+}

@@ -13,6 +13,7 @@ use crate::checklist;
 ///   wm tasks export --issue 42 --format markdown
 ///   wm tasks export --issue 42 | gh issue comment 42 --body-file -
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct ExportArgs {
     /// The issue to export.
     #[arg(long, value_name = "N")]

@@ -24,6 +24,7 @@ const MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
 ///   gh issue view 42 --json body -q .body | wm tasks import --issue 42
 ///   wm tasks import --issue 42 body.md --dry-run
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct ImportArgs {
     /// The GitHub issue the tasks belong to.
     #[arg(long, value_name = "N")]

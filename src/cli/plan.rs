@@ -25,6 +25,7 @@ use crate::render::escape;
 ///   wm tasks plan --issue 42 --template infrastructure --dry-run
 ///   wm tasks plan --issue 7 --template devops --title "Redis cluster"
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct PlanArgs {
     /// The GitHub issue to plan.
     #[arg(long, value_name = "N")]

@@ -19,6 +19,7 @@ use crate::template::{self, Entry, Source};
 ///   wm tasks templates show infrastructure
 ///   mkdir -p .wm/templates && wm tasks templates show devops > .wm/templates/devops.yaml
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct TemplatesArgs {
     #[command(subcommand)]
     pub command: Option<TemplatesCommand>,
