@@ -25,6 +25,8 @@
 //! merge     three-way merge of stores by task id (the git merge driver)
 //! render    pure text out: tables, JSON, escaping, graph drawings (ASCII,
 //!           Mermaid, DOT) of a `render::view::View`
+//! template  planning templates (YAML): parse, validate, built-ins, into ops
+//! checklist issue bodies: Markdown task lists -> ops, plan -> Markdown
 //! cli       clap commands, one module each; the only layer that prints,
 //!           reads the environment or exits
 //! ```
@@ -36,6 +38,7 @@
 
 pub mod analysis;
 pub mod check;
+pub mod checklist;
 pub mod cli;
 pub mod error;
 pub mod gates;
@@ -49,6 +52,7 @@ pub mod render;
 pub mod report;
 pub mod schedule;
 pub mod store;
+pub mod template;
 pub mod workflow;
 pub mod yaml;
 

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::model::{Forced, Status, Task, TaskType, title_issue};
 use crate::plan::Plan;
+use crate::workflow::Phase;
 
 /// The fields of a task to create. Ids in `parent` and `depends_on` may be
 /// unique prefixes.
@@ -28,6 +29,14 @@ pub struct NewTask {
     pub estimate: Option<String>,
     /// Return the existing task when the issue already has one of this title.
     pub if_missing: bool,
+    /// Dependencies on the tasks of earlier `Create` ops of the same batch,
+    /// by their position in the batch (ids are not known before `apply`).
+    pub after: Vec<usize>,
+    /// Leave the phase unset instead of inferring it from the title (for
+    /// tasks ordered by explicit edges only, such as imported checklists).
+    pub no_infer: bool,
+    /// Create the task already completed (a checked checklist item).
+    pub completed: bool,
 }
 
 /// Field changes for `update`. `Some(None)` clears an optional field.
@@ -120,6 +129,10 @@ pub enum Op {
     SetScanHead {
         head: String,
     },
+    /// Merge phases into the store's workflow: a phase the workflow lacks is
+    /// appended (the default workflow is written out first); a phase it has
+    /// must list the same `depends_on`, or the op is refused.
+    AddPhases(Vec<Phase>),
 }
 
 /// What one op did.
@@ -151,9 +164,26 @@ pub fn apply(mut plan: Plan, ops: Vec<Op>, now: DateTime<Utc>) -> Result<(Plan, 
     let before: HashSet<Problem> = check::errors(&check::check(&plan, &Graph::build(&plan)))
         .into_iter()
         .collect();
-    let mut outcomes = Vec::with_capacity(ops.len());
-    for op in ops {
-        outcomes.push(apply_one(&mut plan, op, now)?);
+    let mut outcomes: Vec<Outcome> = Vec::with_capacity(ops.len());
+    // Tasks created by one batch get creation times a millisecond apart, so
+    // that the order they were asked for is the order they sort in.
+    let mut created: i64 = 0;
+    for mut op in ops {
+        let mut at = now;
+        if let Op::Create(spec) = &mut op {
+            for &k in &spec.after {
+                let Some(o) = outcomes.get(k) else {
+                    return Err(Error::Usage(format!(
+                        "op {} depends on op {k}, which is not earlier in the batch",
+                        outcomes.len()
+                    )));
+                };
+                spec.depends_on.push(o.id.clone());
+            }
+            at = now + chrono::Duration::milliseconds(created);
+            created += 1;
+        }
+        outcomes.push(apply_one(&mut plan, op, at)?);
     }
     let graph = Graph::build(&plan);
     let new: Vec<Problem> = check::check(&plan, &graph)
@@ -225,6 +255,7 @@ fn apply_one(plan: &mut Plan, op: Op, now: DateTime<Utc>) -> Result<Outcome> {
             plan.set_scan_head(head);
             Ok(out)
         }
+        Op::AddPhases(phases) => add_phases(plan, phases),
     }
 }
 
@@ -272,7 +303,7 @@ fn create(plan: &mut Plan, spec: NewTask, now: DateTime<Utc>) -> Result<Outcome>
             check_phase(plan, &p)?;
             Some(p)
         }
-        None if kind == TaskType::Epic => None,
+        None if kind == TaskType::Epic || spec.no_infer => None,
         None => {
             let inferred = plan.workflow().infer_phase(&title).map(String::from);
             match &inferred {
@@ -314,6 +345,10 @@ fn create(plan: &mut Plan, spec: NewTask, now: DateTime<Utc>) -> Result<Outcome>
     task.assignee = clean_opt(spec.assignee);
     task.description = spec.description.filter(|d| !d.trim().is_empty());
     task.estimate = clean_estimate(spec.estimate)?;
+    if spec.completed {
+        task.status = Status::Completed;
+        task.closed_at = Some(now);
+    }
     plan.push(task);
     Ok(Outcome {
         id,
@@ -332,6 +367,43 @@ fn clean_estimate(e: Option<String>) -> Result<Option<String>> {
             Ok(Some(crate::model::format_estimate(minutes)))
         }
     }
+}
+
+fn add_phases(plan: &mut Plan, phases: Vec<Phase>) -> Result<Outcome> {
+    let mut wf = plan.workflow().clone();
+    let mut out = Outcome::new("workflow");
+    out.changed = false;
+    for p in phases {
+        match wf.get(&p.id) {
+            Some(have) => {
+                let mut a = have.depends_on.clone();
+                let mut b = p.depends_on.clone();
+                a.sort();
+                b.sort();
+                if a != b {
+                    return Err(Error::Usage(format!(
+                        "phase `{}` depends on [{}] in the store's workflow but on [{}] here; \
+                         rename the phase or make them agree",
+                        p.id,
+                        have.depends_on.join(", "),
+                        p.depends_on.join(", ")
+                    )));
+                }
+            }
+            None => {
+                out.notes
+                    .push(format!("added phase `{}` to the store's workflow", p.id));
+                wf.phases.push(p);
+                out.changed = true;
+            }
+        }
+    }
+    if out.changed {
+        wf.validate()
+            .map_err(|e| Error::Usage(format!("the merged workflow is invalid: {e}")))?;
+        plan.set_workflow(Some(wf));
+    }
+    Ok(out)
 }
 
 fn update(plan: &mut Plan, id: &str, c: Changes, now: DateTime<Utc>) -> Result<Outcome> {
@@ -721,4 +793,75 @@ fn remove_deps(plan: &mut Plan, id: &str, on: &[String], now: DateTime<Utc>) -> 
         t.updated_at = now;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workflow::Workflow;
+
+    fn create(title: &str, after: Vec<usize>) -> Op {
+        Op::Create(NewTask {
+            title: title.into(),
+            issue: Some(1),
+            phase: Some("impl".into()),
+            if_missing: true,
+            after,
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn later_creates_depend_on_earlier_ones_by_position() {
+        let now = crate::model::now_millis();
+        let ops = vec![create("GH#1: A", vec![]), create("GH#1: B", vec![0])];
+        let (plan, out) = apply(Plan::empty(), ops, now).unwrap();
+        let b = plan.task(plan.get(&out[1].id).unwrap());
+        assert_eq!(b.depends_on, vec![out[0].id.clone()]);
+        // Created in the order asked for.
+        assert!(plan.task(plan.get(&out[0].id).unwrap()).created_at < b.created_at);
+        // Re-applied: both exist, the reference resolves to the kept task.
+        let ops = vec![create("GH#1: A", vec![]), create("GH#1: B", vec![0])];
+        let (again, out2) = apply(plan.clone(), ops, now).unwrap();
+        assert!(out2.iter().all(|o| !o.changed));
+        assert_eq!(again.len(), 2);
+        assert_eq!(out2[0].id, out[0].id);
+    }
+
+    #[test]
+    fn a_reference_to_a_later_op_is_refused() {
+        let now = crate::model::now_millis();
+        let err = apply(Plan::empty(), vec![create("GH#1: A", vec![1])], now).unwrap_err();
+        assert!(
+            err.to_string().contains("not earlier in the batch"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn add_phases_appends_new_and_refuses_conflicts() {
+        let now = crate::model::now_millis();
+        let mut ship = Workflow::default().phases[0].clone();
+        ship.id = "ship".into();
+        ship.depends_on = vec!["docs".into()];
+        let (plan, out) = apply(Plan::empty(), vec![Op::AddPhases(vec![ship])], now).unwrap();
+        assert!(out[0].changed);
+        assert_eq!(plan.workflow().phases.len(), 8);
+        assert!(plan.file().workflow.is_some());
+
+        // The default phases themselves change nothing.
+        let same = Workflow::default().phases;
+        let (plan2, out) = apply(Plan::empty(), vec![Op::AddPhases(same)], now).unwrap();
+        assert!(!out[0].changed);
+        assert!(plan2.file().workflow.is_none());
+
+        let mut bad = Workflow::default().phases[1].clone();
+        bad.depends_on.clear();
+        let err = apply(Plan::empty(), vec![Op::AddPhases(vec![bad])], now).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("phase `backup` depends on [analysis]"),
+            "{err}"
+        );
+    }
 }

@@ -74,6 +74,7 @@ pub fn run(ctx: &Ctx, a: CreateArgs) -> CliResult {
         description: a.description,
         estimate: a.estimate,
         if_missing: a.if_missing,
+        ..Default::default()
     };
     let (_, outcomes) = ctx.write(true, true, |_| Ok(vec![Op::Create(spec.clone())]))?;
     ctx.notes(&outcomes);

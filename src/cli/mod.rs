@@ -26,9 +26,11 @@ mod critical_path;
 mod delete;
 mod dep;
 mod done;
+mod export;
 mod git_util;
 mod graph;
 mod hook;
+mod import;
 mod init;
 mod link;
 mod list;
@@ -37,12 +39,14 @@ mod man;
 mod merge_driver;
 mod next;
 mod order;
+mod plan;
 mod ready;
 mod reopen;
 mod scan;
 mod schema;
 mod show;
 mod start;
+mod templates;
 mod transition;
 mod update;
 mod waves;
@@ -128,6 +132,10 @@ pub enum TasksCommand {
     Log(log::LogArgs),
     #[command(subcommand)]
     Hook(hook::HookCommand),
+    Templates(templates::TemplatesArgs),
+    Plan(plan::PlanArgs),
+    Import(import::ImportArgs),
+    Export(export::ExportArgs),
 }
 
 /// How read commands print their results.
@@ -398,6 +406,10 @@ fn run(cli: Cli) -> CliResult {
             TasksCommand::Scan(a) => scan::run(&ctx, a),
             TasksCommand::Log(a) => log::run(&ctx, a),
             TasksCommand::Hook(a) => hook::run(&ctx, a),
+            TasksCommand::Templates(a) => templates::run(&ctx, a),
+            TasksCommand::Plan(a) => plan::run(&ctx, a),
+            TasksCommand::Import(a) => import::run(&ctx, a),
+            TasksCommand::Export(a) => export::run(&ctx, a),
         },
         TopCommand::Completions(a) => completions::run(a),
         TopCommand::Man(a) => man::run(a),

@@ -1,0 +1,177 @@
+use clap::Args;
+
+use super::list::{Filter, output};
+use super::{CliResult, Ctx, OutputArgs, print, templates};
+use crate::error::Error;
+use crate::graph::Graph;
+use crate::model::title_without_issue;
+use crate::ops::{self, Op, Outcome};
+use crate::plan::Plan;
+use crate::render::escape;
+
+/// Create an issue's epic and tasks from a template, in one write.
+///
+/// Every task gets its phase and dependencies; the template's phases are
+/// added to the store's workflow if it lacks them. Safe to re-run: tasks the
+/// issue already has (same title) are kept with their status, missing ones
+/// are added. Prints one line per task (`created` or `kept`), then the
+/// issue's task list.
+///
+/// --title fills `{title}` in the template; without it, the title of the
+/// issue's existing epic is used.
+///
+/// Examples:
+///   wm tasks plan --issue 42 --template infrastructure --title "Network hardening"
+///   wm tasks plan --issue 42 --template infrastructure --dry-run
+///   wm tasks plan --issue 7 --template devops --title "Redis cluster"
+#[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
+pub struct PlanArgs {
+    /// The GitHub issue to plan.
+    #[arg(long, value_name = "N")]
+    pub issue: u64,
+    /// The template's name (see `wm tasks templates`).
+    #[arg(long, value_name = "NAME")]
+    pub template: String,
+    /// The feature title, for `{title}` in the template's titles.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Print what would be created; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+pub fn run(ctx: &Ctx, a: PlanArgs) -> CliResult {
+    let t = templates::load(ctx, &a.template)?;
+    let build = |plan: &Plan| -> CliResult<Vec<Op>> {
+        let title = match a.title.as_deref().map(str::trim) {
+            Some(s) if !s.is_empty() => s.to_string(),
+            Some(_) => return Err(Error::Usage("--title cannot be empty".into()).into()),
+            None => match plan.issue_epic(a.issue) {
+                Some(e) => title_without_issue(&plan.task(e).title).to_string(),
+                None if !t.uses_title() => String::new(),
+                None => {
+                    return Err(Error::Usage(format!(
+                        "issue #{} has no epic yet: name the feature with --title \"...\"",
+                        a.issue
+                    ))
+                    .into());
+                }
+            },
+        };
+        if let Some(e) = plan.issue_epic(a.issue) {
+            let want = crate::template::render(&t.epic, a.issue, &title);
+            let have = &plan.task(e).title;
+            if &want != have {
+                return Err(Error::Usage(format!(
+                    "issue #{} already has the epic {} \"{have}\"; this would add a second epic \
+                     \"{want}\". Leave out --title to plan under the existing epic, or rename it \
+                     first with `wm tasks update {} --title ...`",
+                    a.issue,
+                    plan.task(e).id,
+                    plan.task(e).id
+                ))
+                .into());
+            }
+        }
+        Ok(t.ops(a.issue, &title))
+    };
+    run_ops(ctx, a.issue, a.dry_run, build)
+}
+
+/// Apply (or with `dry_run`, only try) the ops `build` makes, then report
+/// each created or kept task and show the issue's tasks.
+pub(super) fn run_ops<F>(ctx: &Ctx, issue: u64, dry_run: bool, build: F) -> CliResult
+where
+    F: Fn(&Plan) -> CliResult<Vec<Op>>,
+{
+    let (plan, outcomes) = if dry_run {
+        let before = if ctx.location().exists {
+            ctx.load_valid()?.plan
+        } else {
+            Plan::empty()
+        };
+        let ops = build(&before)?;
+        ops::apply(before, ops, crate::model::now_millis())?
+    } else {
+        ctx.write(true, true, |l| build(&l.plan))?
+    };
+    report(ctx, &plan, &outcomes, dry_run)?;
+    let graph = Graph::build(&plan);
+    let filter = Filter {
+        issue: Some(issue),
+        ..Filter::default()
+    };
+    let rows = filter.apply(&plan, &graph)?;
+    print("\n")?;
+    output(
+        ctx,
+        &plan,
+        &graph,
+        &rows,
+        OutputArgs {
+            json: false,
+            format: None,
+        },
+    )
+}
+
+fn report(ctx: &Ctx, plan: &Plan, outcomes: &[Outcome], dry_run: bool) -> CliResult {
+    let mut out = String::new();
+    let (mut created, mut kept) = (0, 0);
+    for o in outcomes {
+        let Some(i) = plan.get(&o.id) else {
+            // Not a task: the workflow merge.
+            for n in &o.notes {
+                let n = match n.strip_prefix("added ") {
+                    Some(rest) if dry_run => format!("would add {rest}"),
+                    _ => n.clone(),
+                };
+                ctx.note(&escape(&n));
+            }
+            continue;
+        };
+        let t = plan.task(i);
+        let verb = match (o.changed, dry_run) {
+            (true, false) => {
+                created += 1;
+                "created"
+            }
+            (true, true) => {
+                created += 1;
+                "would create"
+            }
+            (false, _) => {
+                kept += 1;
+                "kept"
+            }
+        };
+        if dry_run && o.changed {
+            out.push_str(&format!(
+                "{verb}  {:<7}  {}\n",
+                t.kind.as_str(),
+                escape(&t.title)
+            ));
+        } else {
+            out.push_str(&format!(
+                "{verb}  {}  {:<7}  {}  ({})\n",
+                t.id,
+                t.kind.as_str(),
+                escape(&t.title),
+                t.status
+            ));
+        }
+    }
+    print(&out)?;
+    ctx.note(&format!(
+        "{}{created} task{} {}, {kept} already there",
+        if dry_run { "dry run: " } else { "" },
+        if created == 1 { "" } else { "s" },
+        if dry_run {
+            "would be created"
+        } else {
+            "created"
+        },
+    ));
+    Ok(())
+}
