@@ -366,9 +366,22 @@ fn branch_names_give_create_list_and_log_a_default_issue() {
         .code(0)
         .stdout_has(&format!("[{id}]"));
 
+    // `plan` takes the branch's issue too.
+    env.run(&[
+        "tasks",
+        "plan",
+        "--template",
+        "infrastructure",
+        "--title",
+        "Network hardening",
+    ])
+    .code(0)
+    .stderr_has("using issue #42 from the branch");
+    assert_eq!(env.ids(&["tasks", "list", "--issue", "42"]).len(), 9);
+
     // Another branch naming no issue: no default.
     checkout_new_branch(&repo, "main-ish");
-    assert_eq!(env.ids(&["tasks", "list"]).len(), 10);
+    assert_eq!(env.ids(&["tasks", "list"]).len(), 18);
 }
 
 fn run_hook(env: &Env, hook: &Path, msg_file: &Path, source: Option<&str>) {

@@ -463,37 +463,8 @@ fn why_follows_chains_down_to_startable_work() {
 // ---------------------------------------------------------------------
 // Through the binary.
 
-/// Replace each seed task's short id with T001.. (creation order), same
-/// width, so snapshots do not depend on random ids.
 fn redact(env: &Env, text: &str) -> String {
-    let doc = env.json(&["tasks", "graph", "--json"]);
-    let mut nodes: Vec<(String, String)> = doc["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| {
-            (
-                n["id"].as_str().unwrap().to_string(),
-                n["short_id"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    let list = env.json(&["tasks", "list", "--json"]);
-    let created: Vec<String> = list["tasks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_str().unwrap().to_string())
-        .collect();
-    nodes.sort_by_key(|(id, _)| created.iter().position(|c| c == id));
-    let mut out = text.to_string();
-    for (k, (id, short)) in nodes.iter().enumerate() {
-        let w = short.chars().count();
-        let ph = format!("T{:0w$}", k + 1, w = w - 1);
-        out = out.replace(id.as_str(), &format!("T{:0w$}", k + 1, w = id.len() - 1));
-        out = out.replace(short.as_str(), &ph);
-    }
-    out
+    env.redact_ids(text)
 }
 
 #[test]

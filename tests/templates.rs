@@ -208,6 +208,8 @@ fn every_builtin_plans_its_graph_and_rerunning_changes_nothing() {
         plan(&env, issue, name, "Feature X");
         let first = env.read();
         insta::assert_snapshot!(format!("plan_{name}"), shape(&env, issue));
+        let drawing = env.ok(&["tasks", "graph", "--issue", &issue.to_string()]);
+        insta::assert_snapshot!(format!("graph_{name}"), env.redact_ids(&drawing));
 
         let again = plan(&env, issue, name, "Feature X");
         assert!(!again.contains("created "), "{name}: {again}");

@@ -12,6 +12,7 @@ use crate::render::{escape, json, truncate};
 ///   wm tasks blocked --issue 42
 ///   wm tasks blocked --json
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct BlockedArgs {
     /// Only tasks of this issue.
     #[arg(long, value_name = "N")]

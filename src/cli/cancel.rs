@@ -7,6 +7,7 @@ use crate::ops::Transition;
 ///
 /// Example: wm tasks cancel k3m9
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct CancelArgs {
     /// Task ids or unique prefixes.
     #[arg(required = true, value_name = "ID")]

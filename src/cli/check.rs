@@ -46,6 +46,7 @@ use crate::report::{self, Report};
 ///   wm tasks check --commits origin/main..HEAD --allow '^chore:'
 ///   wm tasks check --require-linked --format github
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]

@@ -23,6 +23,7 @@ use crate::schedule;
 ///   id=$(wm tasks claim --issue 42) && echo "working on $id"
 ///   WM_ASSIGNEE=agent-3 wm tasks claim --type impl --json
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct ClaimArgs {
     #[command(flatten)]
     pub scope: ScopeArgs,

@@ -11,6 +11,7 @@ use super::{Cli, CliResult, print};
 ///   wm completions fish > ~/.config/fish/completions/wm.fish
 ///   wm completions powershell >> $PROFILE
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct CompletionsArgs {
     /// The shell to complete for.
     #[arg(value_enum)]

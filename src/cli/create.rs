@@ -17,6 +17,7 @@ use crate::ops::{NewTask, Op};
 ///   wm tasks create --title="GH#42: Analyze current infrastructure" --type=impl --issue=42
 ///   id=$(wm tasks create --title "Rotate keys" --depends-on k3m9 --label security)
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct CreateArgs {
     /// The task's title.
     #[arg(long)]

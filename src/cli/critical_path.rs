@@ -15,6 +15,7 @@ use crate::render::{escape, json, truncate};
 ///   wm tasks critical-path --issue 42
 ///   wm tasks update k3m9 --estimate 3d && wm tasks critical-path
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct CriticalPathArgs {
     /// Only the tasks of this issue.
     #[arg(long, value_name = "N", conflicts_with = "parent")]

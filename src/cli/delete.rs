@@ -11,6 +11,7 @@ use crate::ops::Op;
 ///
 /// Example: wm tasks delete k3m9 --force
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct DeleteArgs {
     /// Task id or unique prefix.
     pub id: String,

@@ -20,6 +20,7 @@ pub enum DepCommand {
 ///
 /// Example: wm tasks dep add k3m9 --on x7pq --on a2b4
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct DepAddArgs {
     /// The task that waits.
     pub id: String,
@@ -32,6 +33,7 @@ pub struct DepAddArgs {
 ///
 /// Example: wm tasks dep rm k3m9 --on x7pq
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct DepRmArgs {
     /// The task that waits.
     pub id: String,

@@ -17,6 +17,7 @@ use crate::ops::{Op, Transition};
 ///   git commit -m "..." && wm tasks done k3m9 --commit
 ///   wm tasks done k3m9 --commit 3f2c...e81a (a full sha)
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct DoneArgs {
     /// Task ids or unique prefixes.
     #[arg(required = true, value_name = "ID")]

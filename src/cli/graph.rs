@@ -26,6 +26,7 @@ use crate::render::{dot, json, mermaid, view};
 ///   wm tasks graph --issue 42 --format mermaid >> docs/plan.md
 ///   wm tasks graph --format dot | dot -Tsvg > plan.svg
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct GraphArgs {
     /// Only the tasks of this issue.
     #[arg(long, value_name = "N", conflicts_with = "parent")]

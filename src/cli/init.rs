@@ -9,6 +9,7 @@ use crate::store;
 ///
 /// Example: wm tasks init
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct InitArgs {}
 
 pub fn run(ctx: &Ctx, _args: InitArgs) -> CliResult {

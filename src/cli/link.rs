@@ -16,6 +16,7 @@ use crate::render::escape;
 ///   wm tasks link k3m9abcd 4f2a9c1
 ///   wm tasks link k3m9abcd feature/GH-42-vpn~2
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct LinkArgs {
     /// Task id or unique prefix.
     pub id: String,

@@ -18,6 +18,7 @@ use crate::render::{json, table};
 ///   wm tasks list --status in_progress --assignee alice
 ///   wm tasks list --ready --format ids
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct ListArgs {
     #[command(flatten)]
     pub filter: Filter,

@@ -20,6 +20,7 @@ use crate::render::{escape, json::SCHEMA_VERSION};
 ///   wm tasks log --issue 42
 ///   wm tasks log --issue 42 --json
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct LogArgs {
     /// The GitHub issue (default: from the branch name).
     #[arg(long, value_name = "N")]

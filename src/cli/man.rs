@@ -6,6 +6,7 @@ use super::{Cli, CliResult, print};
 ///
 /// Example: wm man > ~/.local/share/man/man1/wm.1 && man wm
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct ManArgs {}
 
 pub fn run(_a: ManArgs) -> CliResult {

@@ -22,6 +22,7 @@ use crate::{merge, store};
 ///
 /// Set up once per clone: wm tasks merge-driver install
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct MergeDriverArgs {
     #[command(subcommand)]

@@ -21,6 +21,7 @@ use crate::schedule::{self, Idle, Scope};
 ///   wm tasks next --issue 42 --type verify
 ///   wm tasks next --json | jq -r .task.id
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct NextArgs {
     #[command(flatten)]
     pub scope: ScopeArgs,

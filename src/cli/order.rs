@@ -12,6 +12,7 @@ use crate::render::{escape, json, truncate};
 ///   wm tasks order --issue 42
 ///   wm tasks order --format ids
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct OrderArgs {
     /// Only the tasks of this issue.
     #[arg(long, value_name = "N", conflicts_with = "parent")]

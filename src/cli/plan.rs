@@ -27,9 +27,10 @@ use crate::render::escape;
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub struct PlanArgs {
-    /// The GitHub issue to plan.
+    /// The GitHub issue to plan (default: from a branch named like
+    /// `feature/GH-42-...`).
     #[arg(long, value_name = "N")]
-    pub issue: u64,
+    pub issue: Option<u64>,
     /// The template's name (see `wm tasks templates`).
     #[arg(long, value_name = "NAME")]
     pub template: String,
@@ -42,41 +43,57 @@ pub struct PlanArgs {
 }
 
 pub fn run(ctx: &Ctx, a: PlanArgs) -> CliResult {
+    let issue = match a.issue {
+        Some(n) => n,
+        None => match super::git_default_issue(ctx) {
+            Some((n, branch)) => {
+                super::git_util::note_branch_issue(ctx, n, &branch);
+                n
+            }
+            None => {
+                return Err(Error::Usage(
+                    "which issue? pass --issue N (or work on a branch named like feature/GH-42-...)"
+                        .into(),
+                )
+                .into());
+            }
+        },
+    };
     let t = templates::load(ctx, &a.template)?;
     let build = |plan: &Plan| -> CliResult<Vec<Op>> {
         let title = match a.title.as_deref().map(str::trim) {
             Some(s) if !s.is_empty() => s.to_string(),
             Some(_) => return Err(Error::Usage("--title cannot be empty".into()).into()),
-            None => match plan.issue_epic(a.issue) {
+            None => match plan.issue_epic(issue) {
                 Some(e) => title_without_issue(&plan.task(e).title).to_string(),
                 None if !t.uses_title() => String::new(),
                 None => {
                     return Err(Error::Usage(format!(
                         "issue #{} has no epic yet: name the feature with --title \"...\"",
-                        a.issue
+                        issue
                     ))
                     .into());
                 }
             },
         };
-        if let Some(e) = plan.issue_epic(a.issue) {
-            let want = crate::template::render(&t.epic, a.issue, &title);
+        if let Some(e) = plan.issue_epic(issue) {
+            let want = crate::template::render(&t.epic, issue, &title);
             let have = &plan.task(e).title;
             if &want != have {
                 return Err(Error::Usage(format!(
                     "issue #{} already has the epic {} \"{have}\"; this would add a second epic \
                      \"{want}\". Leave out --title to plan under the existing epic, or rename it \
                      first with `wm tasks update {} --title ...`",
-                    a.issue,
+                    issue,
                     plan.task(e).id,
                     plan.task(e).id
                 ))
                 .into());
             }
         }
-        Ok(t.ops(a.issue, &title))
+        Ok(t.ops(issue, &title))
     };
-    run_ops(ctx, a.issue, a.dry_run, build)
+    run_ops(ctx, issue, a.dry_run, build)
 }
 
 /// Apply (or with `dry_run`, only try) the ops `build` makes, then report

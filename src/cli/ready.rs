@@ -13,6 +13,7 @@ use super::{CliResult, Ctx, OutputArgs};
 ///   wm tasks ready --issue 42
 ///   wm tasks ready --format ids | head -1
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct ReadyArgs {
     /// Only tasks of this issue.
     #[arg(long, value_name = "N")]

@@ -27,6 +27,7 @@ use crate::render::{escape, json::SCHEMA_VERSION};
 ///   wm tasks scan --close
 ///   wm tasks scan origin/main..HEAD --json
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct ScanArgs {
     /// The commits to read (default: new since the last scan).
     #[arg(value_name = "REV-RANGE")]

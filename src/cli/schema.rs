@@ -11,6 +11,7 @@ use super::{CliResult, Ctx, print_json};
 ///
 /// Example: wm tasks schema > tasks.schema.json
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct SchemaArgs {}
 
 pub fn run(_ctx: &Ctx, _a: SchemaArgs) -> CliResult {

@@ -14,6 +14,7 @@ use crate::render::{escape, json, table::status_label};
 ///   wm tasks show k3m9
 ///   wm tasks show k3m9 --json
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct ShowArgs {
     /// Task id or unique prefix.
     pub id: String,

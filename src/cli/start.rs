@@ -10,6 +10,7 @@ use crate::ops::Transition;
 ///
 /// Example: wm tasks start k3m9
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct StartArgs {
     /// Task ids or unique prefixes.
     #[arg(required = true, value_name = "ID")]

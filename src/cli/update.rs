@@ -15,6 +15,7 @@ use crate::ops::{Changes, Op, Transition};
 ///   wm tasks update k3m9 --assignee alice --add-label security
 ///   wm tasks update k3m9 --status done
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct UpdateArgs {
     /// Task id or unique prefix.
     pub id: String,

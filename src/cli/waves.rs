@@ -15,6 +15,7 @@ use crate::render::{escape, json, truncate};
 ///   wm tasks waves --issue 42
 ///   wm tasks waves --json | jq '.max_parallelism'
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct WavesArgs {
     /// Only the tasks of this issue.
     #[arg(long, value_name = "N", conflicts_with = "parent")]

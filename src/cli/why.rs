@@ -15,6 +15,7 @@ use crate::render::{escape, json};
 ///   wm tasks why k3m9
 ///   wm tasks why k3m9 --json | jq '.blockers[].chain[-1].id'
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct WhyArgs {
     /// Task id or unique prefix.
     pub id: String,

@@ -162,6 +162,39 @@ impl Env {
         }
     }
 
+    /// Replace each task's short id with T001.. (creation order), same
+    /// width, so snapshots do not depend on random ids.
+    pub fn redact_ids(&self, text: &str) -> String {
+        let doc = self.json(&["tasks", "graph", "--json"]);
+        let mut nodes: Vec<(String, String)> = doc["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| {
+                (
+                    n["id"].as_str().unwrap().to_string(),
+                    n["short_id"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let list = self.json(&["tasks", "list", "--json"]);
+        let created: Vec<String> = list["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_str().unwrap().to_string())
+            .collect();
+        nodes.sort_by_key(|(id, _)| created.iter().position(|c| c == id));
+        let mut out = text.to_string();
+        for (k, (id, short)) in nodes.iter().enumerate() {
+            let w = short.chars().count();
+            let ph = format!("T{:0w$}", k + 1, w = w - 1);
+            out = out.replace(id.as_str(), &format!("T{:0w$}", k + 1, w = id.len() - 1));
+            out = out.replace(short.as_str(), &ph);
+        }
+        out
+    }
+
     /// Ids printed by a `--format ids` command.
     pub fn ids(&self, args: &[&str]) -> Vec<String> {
         let mut a = args.to_vec();
