@@ -54,51 +54,130 @@ fn list(out: &mut String, indent: &str, key: &str, items: &[String]) {
     if items.is_empty() {
         return;
     }
-    let _ = writeln!(out, "{indent}{key}:");
+    out.push_str(indent);
+    out.push_str(key);
+    out.push_str(":\n");
     for item in items {
-        let _ = writeln!(out, "{indent}  - {}", scalar(item));
+        out.push_str(indent);
+        out.push_str("  - ");
+        push_scalar(out, item);
+        out.push('\n');
     }
 }
 
+/// `    key: value` with `value` as a scalar. Written with plain pushes, not
+/// `format!`: this runs for every field of every task on every save.
+fn field(out: &mut String, key: &str, value: &str) {
+    out.push_str("    ");
+    out.push_str(key);
+    out.push_str(": ");
+    push_scalar(out, value);
+    out.push('\n');
+}
+
+/// `    key: <raw>` for values that never need quoting (enums, times).
+fn raw_field(out: &mut String, key: &str, value: &str) {
+    out.push_str("    ");
+    out.push_str(key);
+    out.push_str(": ");
+    out.push_str(value);
+    out.push('\n');
+}
+
+fn time_field(out: &mut String, key: &str, t: &chrono::DateTime<chrono::Utc>) {
+    out.push_str("    ");
+    out.push_str(key);
+    out.push_str(": ");
+    push_time(out, t);
+    out.push('\n');
+}
+
+/// RFC 3339 UTC, exactly as [`format_time`] writes it, without allocating.
+fn push_time(out: &mut String, t: &chrono::DateTime<chrono::Utc>) {
+    use chrono::{Datelike, Timelike};
+    let year = t.year();
+    if !(0..=9999).contains(&year) {
+        out.push_str(&format_time(t));
+        return;
+    }
+    let two = |out: &mut String, n: u32| {
+        out.push(char::from(b'0' + (n / 10) as u8));
+        out.push(char::from(b'0' + (n % 10) as u8));
+    };
+    let y = year as u32;
+    two(out, y / 100);
+    two(out, y % 100);
+    out.push('-');
+    two(out, t.month());
+    out.push('-');
+    two(out, t.day());
+    out.push('T');
+    two(out, t.hour());
+    out.push(':');
+    two(out, t.minute());
+    out.push(':');
+    // A leap second shows as :60, as chrono writes it.
+    let nanos = t.nanosecond();
+    two(out, t.second() + nanos / 1_000_000_000);
+    let nanos = nanos % 1_000_000_000;
+    if nanos != 0 {
+        let (value, digits) = if nanos % 1_000_000 == 0 {
+            (nanos / 1_000_000, 3)
+        } else if nanos % 1_000 == 0 {
+            (nanos / 1_000, 6)
+        } else {
+            (nanos, 9)
+        };
+        let _ = write!(out, ".{value:0digits$}");
+    }
+    out.push('Z');
+}
+
 fn emit_task(out: &mut String, t: &Task) {
-    let _ = writeln!(out, "  - id: {}", scalar(&t.id));
-    let i = "    ";
-    let _ = writeln!(out, "{i}title: {}", scalar(&t.title));
-    let _ = writeln!(out, "{i}type: {}", t.kind);
-    let _ = writeln!(out, "{i}status: {}", t.status);
+    out.push_str("  - id: ");
+    push_scalar(out, &t.id);
+    out.push('\n');
+    field(out, "title", &t.title);
+    raw_field(out, "type", t.kind.as_str());
+    raw_field(out, "status", t.status.as_str());
     if let Some(p) = &t.phase {
-        let _ = writeln!(out, "{i}phase: {}", scalar(p));
+        field(out, "phase", p);
     }
     if let Some(n) = t.issue {
-        let _ = writeln!(out, "{i}issue: {n}");
+        let _ = writeln!(out, "    issue: {n}");
     }
     if let Some(p) = &t.parent {
-        let _ = writeln!(out, "{i}parent: {}", scalar(p));
+        field(out, "parent", p);
     }
+    let i = "    ";
     list(out, i, "depends_on", &t.depends_on);
     list(out, i, "labels", &t.labels);
     if let Some(a) = &t.assignee {
-        let _ = writeln!(out, "{i}assignee: {}", scalar(a));
+        field(out, "assignee", a);
     }
     if let Some(d) = &t.description {
-        let _ = write!(out, "{i}description: ");
+        out.push_str("    description: ");
         text(out, "      ", d);
     }
     if let Some(e) = &t.estimate {
-        let _ = writeln!(out, "{i}estimate: {}", scalar(e));
+        field(out, "estimate", e);
     }
     list(out, i, "commits", &t.commits);
-    let _ = writeln!(out, "{i}created_at: {}", format_time(&t.created_at));
-    let _ = writeln!(out, "{i}updated_at: {}", format_time(&t.updated_at));
+    time_field(out, "created_at", &t.created_at);
+    time_field(out, "updated_at", &t.updated_at);
     if let Some(c) = &t.closed_at {
-        let _ = writeln!(out, "{i}closed_at: {}", format_time(c));
+        time_field(out, "closed_at", c);
     }
     if !t.forced.is_empty() {
-        let _ = writeln!(out, "{i}forced:");
+        out.push_str("    forced:\n");
         for f in &t.forced {
-            let _ = writeln!(out, "{i}  - at: {}", format_time(&f.at));
-            let _ = writeln!(out, "{i}    to: {}", f.to);
-            let _ = writeln!(out, "{i}    reason: {}", scalar(&f.reason));
+            out.push_str("      - at: ");
+            push_time(out, &f.at);
+            out.push_str("\n        to: ");
+            out.push_str(f.to.as_str());
+            out.push_str("\n        reason: ");
+            push_scalar(out, &f.reason);
+            out.push('\n');
         }
     }
 }
@@ -148,10 +227,17 @@ fn needs_escape(c: char) -> bool {
 
 /// A scalar string: plain when unambiguous, else double-quoted with escapes.
 pub fn scalar(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_scalar(&mut out, s);
+    out
+}
+
+/// Append `s` as a scalar (see [`scalar`]).
+fn push_scalar(q: &mut String, s: &str) {
     if plain_ok(s) {
-        return s.to_string();
+        q.push_str(s);
+        return;
     }
-    let mut q = String::with_capacity(s.len() + 2);
     q.push('"');
     for c in s.chars() {
         match c {
@@ -172,7 +258,6 @@ pub fn scalar(s: &str) -> String {
         }
     }
     q.push('"');
-    q
 }
 
 /// Whether `s` can be written as a plain scalar and read back as the same
@@ -232,6 +317,25 @@ fn plain_ok(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_are_written_as_format_time_writes_them() {
+        use chrono::TimeZone;
+        for (secs, nanos) in [
+            (0, 0),
+            (1_700_000_000, 123_000_000),
+            (1_700_000_000, 123_456_000),
+            (1_700_000_000, 123_456_789),
+            (1_700_000_000, 5_000),
+            (253_402_300_799, 999_999_999),
+            (-62_135_596_800, 1),
+        ] {
+            let t = chrono::Utc.timestamp_opt(secs, nanos).unwrap();
+            let mut out = String::new();
+            push_time(&mut out, &t);
+            assert_eq!(out, format_time(&t));
+        }
+    }
 
     #[test]
     fn scalars_quote_what_needs_it() {
