@@ -121,9 +121,9 @@ fn push_time(out: &mut String, t: &chrono::DateTime<chrono::Utc>) {
     two(out, t.second() + nanos / 1_000_000_000);
     let nanos = nanos % 1_000_000_000;
     if nanos != 0 {
-        let (value, digits) = if nanos % 1_000_000 == 0 {
+        let (value, digits) = if nanos.is_multiple_of(1_000_000) {
             (nanos / 1_000_000, 3)
-        } else if nanos % 1_000 == 0 {
+        } else if nanos.is_multiple_of(1_000) {
             (nanos / 1_000, 6)
         } else {
             (nanos, 9)
