@@ -232,6 +232,12 @@ pub fn scalar(s: &str) -> String {
     out
 }
 
+/// A byte that stands for itself inside double quotes: printable ASCII
+/// other than `"` and `\`.
+fn ordinary(c: u8) -> bool {
+    (0x20..0x7f).contains(&c) && c != b'"' && c != b'\\'
+}
+
 /// Append `s` as a scalar (see [`scalar`]).
 fn push_scalar(q: &mut String, s: &str) {
     if plain_ok(s) {
@@ -239,24 +245,38 @@ fn push_scalar(q: &mut String, s: &str) {
         return;
     }
     q.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => q.push_str("\\\""),
-            '\\' => q.push_str("\\\\"),
-            '\n' => q.push_str("\\n"),
-            '\t' => q.push_str("\\t"),
-            '\r' => q.push_str("\\r"),
-            c if needs_escape(c) => {
-                let n = c as u32;
-                if n <= 0xff {
-                    let _ = write!(q, "\\x{n:02x}");
-                } else {
-                    let _ = write!(q, "\\u{n:04x}");
-                }
+    if s.bytes().all(ordinary) {
+        q.push_str(s);
+        q.push('"');
+        return;
+    }
+    // Copy runs of ordinary characters as slices; escape the rest.
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        let esc: Option<&str> = match c {
+            '"' => Some("\\\""),
+            '\\' => Some("\\\\"),
+            '\n' => Some("\\n"),
+            '\t' => Some("\\t"),
+            '\r' => Some("\\r"),
+            c if needs_escape(c) => Some(""),
+            _ => None,
+        };
+        let Some(esc) = esc else { continue };
+        q.push_str(&s[start..i]);
+        start = i + c.len_utf8();
+        if esc.is_empty() {
+            let n = c as u32;
+            if n <= 0xff {
+                let _ = write!(q, "\\x{n:02x}");
+            } else {
+                let _ = write!(q, "\\u{n:04x}");
             }
-            c => q.push(c),
+        } else {
+            q.push_str(esc);
         }
     }
+    q.push_str(&s[start..]);
     q.push('"');
 }
 
@@ -690,6 +710,10 @@ fn read_enum<T: std::str::FromStr>(v: &str) -> Option<T> {
 fn read_scalar(v: &str) -> Option<String> {
     if let Some(inner) = v.strip_prefix('"') {
         let inner = inner.strip_suffix('"')?;
+        // Most quoted scalars are printable ASCII with nothing escaped.
+        if inner.bytes().all(ordinary) {
+            return Some(inner.to_string());
+        }
         if !inner.contains(['\\', '"']) {
             return if inner.chars().any(needs_escape) {
                 None
