@@ -206,28 +206,35 @@ impl Graph {
         // take the smallest order key.
         let mut missing: Vec<usize> = deps.iter().map(|d| d.len()).collect();
         let keys: Vec<_> = (0..n).map(|i| order_key(plan, i)).collect();
-        let mut heap: BinaryHeap<Reverse<(&OrderKey<'_>, usize)>> = BinaryHeap::new();
+        // Compare keys once, by sorting; the heap then orders plain ranks.
+        let mut by_key: Vec<usize> = (0..n).collect();
+        by_key.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+        let mut key_rank = vec![0usize; n];
+        for (r, &i) in by_key.iter().enumerate() {
+            key_rank[i] = r;
+        }
+        let mut heap: BinaryHeap<Reverse<usize>> = BinaryHeap::new();
         for i in 0..n {
             if missing[i] == 0 {
-                heap.push(Reverse((&keys[i], i)));
+                heap.push(Reverse(key_rank[i]));
             }
         }
         let mut order = Vec::with_capacity(n);
         let mut placed = vec![false; n];
-        while let Some(Reverse((_, i))) = heap.pop() {
+        while let Some(Reverse(r)) = heap.pop() {
+            let i = by_key[r];
             order.push(i);
             placed[i] = true;
             for &k in &dependents[i] {
                 missing[k] -= 1;
                 if missing[k] == 0 {
-                    heap.push(Reverse((&keys[k], k)));
+                    heap.push(Reverse(key_rank[k]));
                 }
             }
         }
         if order.len() < n {
-            let mut rest: Vec<usize> = (0..n).filter(|&i| !placed[i]).collect();
-            rest.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
-            order.extend(rest);
+            // Cyclic parts: in key order.
+            order.extend(by_key.iter().copied().filter(|&i| !placed[i]));
         }
         let mut rank = vec![0; n];
         for (r, &i) in order.iter().enumerate() {

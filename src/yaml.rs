@@ -383,6 +383,27 @@ mod tests {
 /// it returns `Some`, the result is what the full parser would produce; a
 /// differential property test checks that on valid and mutated files.
 pub fn parse_canonical(text: &str) -> Option<StoreFile> {
+    parse_canonical_with(text, PARALLEL_MIN_BYTES)
+}
+
+/// Stores at least this large parse their task blocks on several threads.
+const PARALLEL_MIN_BYTES: usize = 1 << 20;
+
+/// [`parse_canonical`], splitting the task list across threads when the
+/// text is at least `parallel_min` bytes long. Public so tests can check
+/// that both paths agree on small inputs.
+pub fn parse_canonical_with(text: &str, parallel_min: usize) -> Option<StoreFile> {
+    if text.len() >= parallel_min
+        && let Some(at) = text.find("\ntasks:\n")
+    {
+        let (head, body) = (&text[..at + 1], &text[at + "\ntasks:\n".len()..]);
+        let mut file = parse_canonical_with(head, usize::MAX)?;
+        if !file.tasks.is_empty() || head.lines().any(|l| l.starts_with("tasks:")) {
+            return None;
+        }
+        file.tasks = parse_tasks_parallel(body)?;
+        return Some(file);
+    }
     let mut lines = text.split('\n').peekable();
     let mut version = None;
     let mut scan = None;
@@ -429,6 +450,57 @@ pub fn parse_canonical(text: &str) -> Option<StoreFile> {
         workflow: None,
         tasks: tasks.unwrap_or_default(),
     })
+}
+
+/// The task blocks after `tasks:`, cut at task boundaries into one chunk
+/// per thread. Any chunk that is not wholly task blocks (a top-level key
+/// after the list, say) sends the whole file to the slower paths.
+fn parse_tasks_parallel(body: &str) -> Option<Vec<Task>> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let mut cuts = vec![0];
+    for k in 1..threads {
+        let target = body.len() * k / threads;
+        let from = (*cuts.last()?).max(target);
+        match body.get(from..).and_then(|rest| rest.find("\n  - id: ")) {
+            Some(off) => cuts.push(from + off + 1),
+            None => break,
+        }
+    }
+    cuts.push(body.len());
+    cuts.dedup();
+    let chunks: Vec<&str> = cuts.windows(2).map(|w| &body[w[0]..w[1]]).collect();
+    let parse = |chunk: &str| -> Option<Vec<Task>> {
+        let mut lines = chunk.split('\n').peekable();
+        let tasks = parse_tasks(&mut lines)?;
+        // Everything must have been task blocks or blank lines.
+        if lines.next().is_some() {
+            return None;
+        }
+        Some(tasks)
+    };
+    let parts: Vec<Option<Vec<Task>>> = if chunks.len() == 1 {
+        vec![parse(chunks[0])]
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = chunks
+                .iter()
+                .map(|c| scope.spawn(move || parse(c)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().ok().flatten())
+                .collect()
+        })
+    };
+    let mut tasks = Vec::new();
+    for p in parts {
+        tasks.extend(p?);
+    }
+    // `tasks:` with no items is null to YAML: leave it to the parser.
+    if tasks.is_empty() { None } else { Some(tasks) }
 }
 
 type Lines<'a> = std::iter::Peekable<std::str::Split<'a, char>>;

@@ -87,6 +87,9 @@ proptest! {
         let text = yaml::emit(&file);
         let fast = yaml::parse_canonical(&text);
         prop_assert_eq!(fast.as_ref(), Some(&file));
+        // The multi-threaded path reads the same.
+        let threaded = yaml::parse_canonical_with(&text, 0);
+        prop_assert_eq!(threaded.as_ref(), Some(&file));
         // Line-level edits a person or a bad merge might make.
         let mut lines: Vec<String> = text.lines().map(String::from).collect();
         for (at, kind, s) in edits {
@@ -102,6 +105,11 @@ proptest! {
             }
         }
         let edited = lines.join("\n") + "\n";
+        // Threads or not, the fast reader gives one answer.
+        prop_assert_eq!(
+            yaml::parse_canonical_with(&edited, 0).filter(|f| f.version == 1),
+            yaml::parse_canonical_with(&edited, usize::MAX).filter(|f| f.version == 1)
+        );
         // `store::parse` uses the fast reader only for versions it supports.
         if let Some(fast) = yaml::parse_canonical(&edited).filter(|f| f.version == 1) {
             // Whenever the fast path answers, the full parser agrees.
