@@ -160,10 +160,20 @@ impl Outcome {
 /// op; on error the plan is consumed and dropped, so nothing half-applied
 /// can ever be saved. A batch may not introduce any new error-level problem
 /// (cycle, phase-order edge, dangling reference...).
-pub fn apply(mut plan: Plan, ops: Vec<Op>, now: DateTime<Utc>) -> Result<(Plan, Vec<Outcome>)> {
-    let before: HashSet<Problem> = check::errors(&check::check(&plan, &Graph::build(&plan)))
-        .into_iter()
-        .collect();
+pub fn apply(plan: Plan, ops: Vec<Op>, now: DateTime<Utc>) -> Result<(Plan, Vec<Outcome>)> {
+    let before = check::errors(&check::check(&plan, &Graph::build(&plan)));
+    apply_known(plan, &before, ops, now)
+}
+
+/// [`apply`] for a plan whose error-level problems are already known
+/// (the store just checked them on load), saving a graph build.
+pub fn apply_known(
+    mut plan: Plan,
+    before: &[Problem],
+    ops: Vec<Op>,
+    now: DateTime<Utc>,
+) -> Result<(Plan, Vec<Outcome>)> {
+    let before: HashSet<&Problem> = before.iter().collect();
     let mut outcomes: Vec<Outcome> = Vec::with_capacity(ops.len());
     // Tasks created by one batch get creation times a millisecond apart, so
     // that the order they were asked for is the order they sort in.

@@ -499,7 +499,7 @@ fn lock_holder(_f: &File) -> Option<u32> {
 impl Locked {
     /// Write `plan` as the new content and release the lock. Fails (and
     /// writes nothing) if a store appeared meanwhile where none existed.
-    pub fn commit(self, mut plan: Plan) -> Result<()> {
+    pub fn commit(self, plan: &mut Plan) -> Result<()> {
         plan.sort_canonical();
         let mut text = yaml::emit(plan.file());
         if let Some(m) = &self.modeline {

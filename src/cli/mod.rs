@@ -328,17 +328,20 @@ impl Ctx {
         // Two processes creating the same new store race on the rename; the
         // loser retries against the winner's file.
         for _ in 0..3 {
-            let locked = store::lock(&loc.path, self.lock_timeout, create)?;
+            let mut locked = store::lock(&loc.path, self.lock_timeout, create)?;
             if valid {
                 locked.loaded.require_valid()?;
             }
             let ops = build(&locked.loaded)?;
-            let plan = locked.loaded.plan.clone();
-            let (plan, outcomes) = ops::apply(plan, ops, crate::model::now_millis())?;
+            let before = locked.loaded.errors();
+            // The loaded plan is ours to change: no copy of a large store.
+            let plan = std::mem::replace(&mut locked.loaded.plan, Plan::empty());
+            let (mut plan, outcomes) =
+                ops::apply_known(plan, &before, ops, crate::model::now_millis())?;
             if outcomes.iter().all(|o| !o.changed) {
                 return Ok((plan, outcomes));
             }
-            match locked.commit(plan.clone()) {
+            match locked.commit(&mut plan) {
                 Ok(()) => {
                     if !loc.exists {
                         self.note(&format!("created {}", loc.path.display()));
