@@ -38,8 +38,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ..NewTask::default()
         }));
     }
-    let (plan, _) = ops::apply(locked.loaded.plan.clone(), batch, now_millis())?;
-    locked.commit(plan)?;
+    let (mut plan, _) = ops::apply(locked.loaded.plan.clone(), batch, now_millis())?;
+    locked.commit(&mut plan)?;
 
     // Work through the plan in order: what `wm tasks claim` + `done` do.
     loop {
