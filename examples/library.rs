@@ -61,8 +61,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             force: false,
             assignee: Some("example".into()),
         });
-        let (plan, _) = ops::apply(locked.loaded.plan.clone(), done.into(), now_millis())?;
-        locked.commit(plan)?;
+        let (mut plan, _) = ops::apply(locked.loaded.plan.clone(), done.into(), now_millis())?;
+        locked.commit(&mut plan)?;
     }
 
     // The dependency order, as a small text graph.
