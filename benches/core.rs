@@ -1,7 +1,7 @@
 //! In-process costs of the core on generated stores (criterion):
 //! load (parse), save (canonical emit), graph build (which includes the
 //! stable topological order and cycle detection), validation, ready, and
-//! one issue's listing. Whole-command timings live in `bench/cli.sh`.
+//! one issue's listing and the ASCII drawing of one issue's graph. Whole-command timings live in `bench/cli.sh`.
 //!
 //!     cargo bench --bench core
 
@@ -43,6 +43,16 @@ fn core(c: &mut Criterion) {
                     .collect();
                 rows.sort_by_key(|&i| graph.rank(i));
                 wm::render::json::tasks_doc(&plan, &graph, &rows)
+            })
+        });
+        g.bench_function("render one issue's graph (ascii)", |b| {
+            b.iter(|| {
+                let sc = wm::analysis::Scope {
+                    issue,
+                    parent: None,
+                };
+                let v = wm::render::view::tasks(&plan, &graph, &sc);
+                wm::render::ascii::draw(&v, &wm::render::ascii::AsciiOptions::default())
             })
         });
         g.finish();
