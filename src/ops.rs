@@ -618,12 +618,17 @@ fn delete(plan: &mut Plan, id: &str, force: bool) -> Result<Outcome> {
         let mut why = Vec::new();
         if !dependents.is_empty() {
             why.push(format!(
-                "{} depend on it",
+                "{} {} on it",
                 dependents
                     .iter()
                     .map(|&j| plan.task(j).id.clone())
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", "),
+                if dependents.len() == 1 {
+                    "depends"
+                } else {
+                    "depend"
+                }
             ));
         }
         if !children.is_empty() {

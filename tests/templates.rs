@@ -279,9 +279,9 @@ fn dry_run_changes_nothing() {
         .stderr_has("would add phase `design-review`")
         .stderr_has("dry run: 14 tasks would be created")
         .stdout();
-    assert!(out.contains("would create  epic     GH#7: Redis"), "{out}");
+    assert!(out.contains("would create  epic      GH#7: Redis"), "{out}");
     assert!(
-        out.contains("would create  verify   GH#7: Load testing"),
+        out.contains("would create  verify    GH#7: Load testing"),
         "{out}"
     );
     assert!(!env.store().exists(), "a dry run created the store");
@@ -808,7 +808,7 @@ fn import_dry_run_changes_nothing() {
         "--dry-run",
     ])
     .code(0)
-    .stdout_has("would create  task     GH#31: Add the sharding layer")
+    .stdout_has("would create  task      GH#31: Add the sharding layer")
     .stderr_has("dry run: 34 tasks would be created");
     assert!(!env.store().exists());
 }

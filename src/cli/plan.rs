@@ -165,13 +165,13 @@ fn report(ctx: &Ctx, plan: &Plan, outcomes: &[Outcome], dry_run: bool) -> CliRes
         };
         if dry_run && o.changed {
             out.push_str(&format!(
-                "{verb}  {:<7}  {}\n",
+                "{verb}  {:<8}  {}\n",
                 t.kind.as_str(),
                 escape(&t.title)
             ));
         } else {
             out.push_str(&format!(
-                "{verb}  {}  {:<7}  {}  ({})\n",
+                "{verb}  {}  {:<8}  {}  ({})\n",
                 t.id,
                 t.kind.as_str(),
                 escape(&t.title),
