@@ -42,7 +42,7 @@ peak_mb() { /usr/bin/time -f %M "$@" >/dev/null 2>"$WORK/mem" || true; awk '{v=$
 bench() { # name prepare command
     local out="$WORK/h.json"
     if [ -n "$2" ]; then
-        hyperfine --warmup 2 --runs "$RUNS" --prepare "$2" --export-json "$out" "$3" >/dev/null
+        hyperfine --warmup 2 --runs "$RUNS" --prepare "$2" --export-json "$out" "$3" >/dev/null 2>&1
     else
         hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$out" "$3" >/dev/null 2>&1 \
             || hyperfine --warmup 3 --runs "$RUNS" --export-json "$out" "$3" >/dev/null
