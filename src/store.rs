@@ -348,16 +348,7 @@ fn analyse(path: &Path, file: StoreFile) -> Loaded {
 
 /// Load a store for reading (no lock: writers replace the file atomically).
 pub fn load(path: &Path) -> Result<Loaded> {
-    let mut f = File::open(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            Error::NoStore {
-                searched: path.parent().unwrap_or(path).to_path_buf(),
-            }
-        } else {
-            Error::io(path, e)
-        }
-    })?;
-    let bytes = read_bytes(path, &mut f)?;
+    let bytes = read(path)?;
     Ok(analyse(path, parse(path, &bytes)?))
 }
 

@@ -274,32 +274,7 @@ fn json_output_has_the_documented_fields() {
         .iter()
         .find(|t| t["id"] == s.analysis.as_str())
         .unwrap();
-    for key in [
-        "id",
-        "title",
-        "type",
-        "status",
-        "state",
-        "ready",
-        "blocked",
-        "phase",
-        "issue",
-        "parent",
-        "epic",
-        "depends_on",
-        "dependencies",
-        "blocked_by",
-        "labels",
-        "assignee",
-        "description",
-        "commits",
-        "created_at",
-        "updated_at",
-        "closed_at",
-        "forced",
-    ] {
-        assert!(t.get(key).is_some(), "missing field {key}");
-    }
+    common::assert_task_fields(t);
     assert_eq!(t["title"], "GH#42: Analyze current infrastructure");
     assert_eq!(t["type"], "impl");
     assert_eq!(t["state"], "ready");

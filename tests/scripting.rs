@@ -648,35 +648,6 @@ fn done_commit_outside_a_repository_is_a_clear_error() {
 
 // ---------------------------------------------------------------- JSON contract
 
-fn assert_task_fields(t: &serde_json::Value) {
-    for k in [
-        "id",
-        "title",
-        "type",
-        "status",
-        "state",
-        "ready",
-        "blocked",
-        "phase",
-        "issue",
-        "parent",
-        "epic",
-        "depends_on",
-        "dependencies",
-        "blocked_by",
-        "labels",
-        "assignee",
-        "description",
-        "commits",
-        "created_at",
-        "updated_at",
-        "closed_at",
-        "forced",
-    ] {
-        assert!(t.get(k).is_some(), "task JSON lacks `{k}`: {t}");
-    }
-}
-
 #[test]
 fn every_read_command_follows_the_json_contract() {
     let env = Env::new();
@@ -690,7 +661,7 @@ fn every_read_command_follows_the_json_contract() {
         assert_eq!(doc["schema_version"], 1, "{args:?}");
         let tasks = doc["tasks"].as_array().unwrap();
         assert!(!tasks.is_empty(), "{args:?}");
-        tasks.iter().for_each(assert_task_fields);
+        tasks.iter().for_each(common::assert_task_fields);
     }
     let ready = env.json(&["tasks", "ready", "--json"]);
     assert_eq!(ready["tasks"][0]["id"], s.analysis.as_str());
@@ -703,20 +674,20 @@ fn every_read_command_follows_the_json_contract() {
 
     let show = env.json(&["tasks", "show", &s.backup, "--json"]);
     assert_eq!(show["schema_version"], 1);
-    assert_task_fields(&show["task"]);
+    common::assert_task_fields(&show["task"]);
     assert_eq!(show["task"]["dependencies"][0]["kind"], "phase");
     assert_eq!(show["task"]["epic"], s.epic.as_str());
 
     let next = env.json(&["tasks", "next", "--json"]);
     assert_eq!(next["schema_version"], 1);
-    assert_task_fields(&next["task"]);
+    common::assert_task_fields(&next["task"]);
     assert_eq!(next["task"]["id"], s.analysis.as_str());
     // analysis -> backup -> impl -> config -> staging -> rollback/docs.
     assert_eq!(next["critical_path"], 6);
 
     let claim = env.json(&["tasks", "claim", "--assignee", "ci", "--json"]);
     assert_eq!(claim["schema_version"], 1);
-    assert_task_fields(&claim["task"]);
+    common::assert_task_fields(&claim["task"]);
     assert_eq!(claim["task"]["id"], s.analysis.as_str());
     assert_eq!(claim["task"]["assignee"], "ci");
     assert_eq!(claim["task"]["state"], "in_progress");

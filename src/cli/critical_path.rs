@@ -17,12 +17,8 @@ use crate::render::{escape, json, truncate};
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub struct CriticalPathArgs {
-    /// Only the tasks of this issue.
-    #[arg(long, value_name = "N", conflicts_with = "parent")]
-    pub issue: Option<u64>,
-    /// Only the members of this epic.
-    #[arg(long, value_name = "ID")]
-    pub parent: Option<String>,
+    #[command(flatten)]
+    pub scope: super::graph::ViewScope,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -31,7 +27,7 @@ pub struct CriticalPathArgs {
 pub fn run(ctx: &Ctx, a: CriticalPathArgs) -> CliResult {
     let loaded = ctx.load_valid()?;
     let (plan, graph) = (&loaded.plan, &loaded.graph);
-    let sc = super::graph::scope(plan, a.issue, a.parent.as_deref())?;
+    let sc = a.scope.resolve(plan)?;
     let cp = analysis::critical_path(plan, graph, &sc);
     if a.json {
         let doc = match &cp {

@@ -76,6 +76,23 @@ pub(super) fn scope(plan: &Plan, issue: Option<u64>, parent: Option<&str>) -> Cl
     Ok(Scope { issue, parent })
 }
 
+/// `--issue N | --parent ID`: the part of the graph a view covers.
+#[derive(Debug, Args, Clone)]
+pub struct ViewScope {
+    /// Only the tasks of this issue.
+    #[arg(long, value_name = "N", conflicts_with = "parent")]
+    pub issue: Option<u64>,
+    /// Only the members of this epic.
+    #[arg(long, value_name = "ID")]
+    pub parent: Option<String>,
+}
+
+impl ViewScope {
+    pub fn resolve(&self, plan: &Plan) -> CliResult<Scope> {
+        scope(plan, self.issue, self.parent.as_deref())
+    }
+}
+
 /// Columns to draw in: $COLUMNS, else 100.
 pub(super) fn width(ctx: &Ctx) -> usize {
     ctx.width.map(usize::from).filter(|&w| w > 0).unwrap_or(100)

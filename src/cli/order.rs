@@ -14,12 +14,8 @@ use crate::render::{escape, json, truncate};
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub struct OrderArgs {
-    /// Only the tasks of this issue.
-    #[arg(long, value_name = "N", conflicts_with = "parent")]
-    pub issue: Option<u64>,
-    /// Only the members of this epic.
-    #[arg(long, value_name = "ID")]
-    pub parent: Option<String>,
+    #[command(flatten)]
+    pub scope: super::graph::ViewScope,
     #[command(flatten)]
     pub out: OutputArgs,
 }
@@ -27,7 +23,7 @@ pub struct OrderArgs {
 pub fn run(ctx: &Ctx, a: OrderArgs) -> CliResult {
     let loaded = ctx.load_valid()?;
     let (plan, graph) = (&loaded.plan, &loaded.graph);
-    let sc = super::graph::scope(plan, a.issue, a.parent.as_deref())?;
+    let sc = a.scope.resolve(plan)?;
     let tasks = sc.tasks(plan, graph);
     match a.out.format() {
         Format::Json => print_json(&json::tasks_doc(plan, graph, &tasks)),

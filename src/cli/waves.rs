@@ -17,12 +17,8 @@ use crate::render::{escape, json, truncate};
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub struct WavesArgs {
-    /// Only the tasks of this issue.
-    #[arg(long, value_name = "N", conflicts_with = "parent")]
-    pub issue: Option<u64>,
-    /// Only the members of this epic.
-    #[arg(long, value_name = "ID")]
-    pub parent: Option<String>,
+    #[command(flatten)]
+    pub scope: super::graph::ViewScope,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -31,7 +27,7 @@ pub struct WavesArgs {
 pub fn run(ctx: &Ctx, a: WavesArgs) -> CliResult {
     let loaded = ctx.load_valid()?;
     let (plan, graph) = (&loaded.plan, &loaded.graph);
-    let sc = super::graph::scope(plan, a.issue, a.parent.as_deref())?;
+    let sc = a.scope.resolve(plan)?;
     let waves = analysis::waves(plan, graph, &sc);
     let max = waves.iter().map(Vec::len).max().unwrap_or(0);
     if a.json {

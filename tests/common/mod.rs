@@ -255,3 +255,34 @@ impl Run {
         self
     }
 }
+
+/// Every field of the documented task JSON (README, docs/json.md).
+pub fn assert_task_fields(t: &serde_json::Value) {
+    for k in [
+        "id",
+        "title",
+        "type",
+        "status",
+        "state",
+        "ready",
+        "blocked",
+        "phase",
+        "issue",
+        "parent",
+        "epic",
+        "depends_on",
+        "dependencies",
+        "blocked_by",
+        "labels",
+        "assignee",
+        "description",
+        "estimate",
+        "commits",
+        "created_at",
+        "updated_at",
+        "closed_at",
+        "forced",
+    ] {
+        assert!(t.get(k).is_some(), "task JSON lacks `{k}`: {t}");
+    }
+}
