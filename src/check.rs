@@ -1,7 +1,7 @@
 //! Whole-store validation, shared by every load, by `wm tasks check`, and by
 //! every write (a write may not introduce a new error).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fmt;
 
 use serde::Serialize;
@@ -83,7 +83,7 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
         out.push(Problem::error("workflow", format!("workflow: {e}"), vec![]));
     }
 
-    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut seen: HashMap<&str, usize> = HashMap::default();
     for (i, t) in tasks.iter().enumerate() {
         if let Some(&first) = seen.get(t.id.as_str()) {
             out.push(Problem::error(

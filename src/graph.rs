@@ -5,7 +5,9 @@
 //! Everything here is a pure function of a loaded [`Plan`]; nothing is stored.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use chrono::{DateTime, Utc};
 use petgraph::algo::tarjan_scc;
@@ -128,7 +130,7 @@ impl Graph {
                 }
             })
             .collect();
-        let mut groups: HashMap<Group, Vec<Vec<usize>>> = HashMap::new();
+        let mut groups: HashMap<Group, Vec<Vec<usize>>> = HashMap::default();
         for (i, t) in plan.tasks().iter().enumerate() {
             if let (Some(p), Some(g)) = (phase_of[i], plan.group(t)) {
                 groups
@@ -139,7 +141,7 @@ impl Graph {
         }
         // The predecessors depend only on which phases are present, and
         // most groups share one of a few patterns: memoise by pattern.
-        let mut memo: HashMap<Vec<bool>, Vec<Vec<usize>>> = HashMap::new();
+        let mut memo: HashMap<Vec<bool>, Vec<Vec<usize>>> = HashMap::default();
         for by_phase in groups.values() {
             let present: Vec<bool> = by_phase.iter().map(|m| !m.is_empty()).collect();
             let preds = memo.entry(present.clone()).or_insert_with(|| {
@@ -242,7 +244,7 @@ impl Graph {
         }
 
         // Epic membership, computed once for every task.
-        let mut issue_epic: HashMap<u64, usize> = HashMap::new();
+        let mut issue_epic: HashMap<u64, usize> = HashMap::default();
         for (i, t) in plan.tasks().iter().enumerate() {
             if t.is_epic()
                 && let Some(n) = t.issue
@@ -388,7 +390,7 @@ fn cycle_path(deps: &[Vec<(usize, EdgeKind)>], members: &[usize], plan: &Plan) -
         .unwrap_or(members[0]);
     // Breadth-first search from `start` back to `start` inside the component
     // gives a shortest cycle, which reads best in an error message.
-    let mut prev: HashMap<usize, usize> = HashMap::new();
+    let mut prev: HashMap<usize, usize> = HashMap::default();
     let mut queue = std::collections::VecDeque::from([start]);
     let mut end = None;
     'search: while let Some(cur) = queue.pop_front() {

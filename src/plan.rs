@@ -2,7 +2,7 @@
 //! resolution and the structural facts every other module asks about
 //! (a task's workflow group, its epic).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::error::{Error, Result};
 use crate::model::{StoreFile, Task, random_id, title_issue};
@@ -26,7 +26,7 @@ pub enum Group {
 
 impl Plan {
     pub fn new(file: StoreFile) -> Plan {
-        let mut index = HashMap::with_capacity(file.tasks.len());
+        let mut index = HashMap::with_capacity_and_hasher(file.tasks.len(), Default::default());
         for (i, t) in file.tasks.iter().enumerate() {
             // The first of duplicate ids wins the index; `check` reports the rest.
             index.entry(t.id.clone()).or_insert(i);
