@@ -1,7 +1,7 @@
 //! Whole-store validation, shared by every load, by `wm tasks check`, and by
 //! every write (a write may not introduce a new error).
 
-use rustc_hash::FxHashMap as HashMap;
+use foldhash::HashMap;
 use std::fmt;
 
 use serde::Serialize;

@@ -7,7 +7,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use rustc_hash::FxHashMap as HashMap;
+use foldhash::HashMap;
 
 use chrono::{DateTime, Utc};
 use petgraph::algo::tarjan_scc;

@@ -2,7 +2,7 @@
 //! resolution and the structural facts every other module asks about
 //! (a task's workflow group, its epic).
 
-use rustc_hash::FxHashMap as HashMap;
+use foldhash::HashMap;
 
 use crate::error::{Error, Result};
 use crate::model::{StoreFile, Task, random_id, title_issue};
