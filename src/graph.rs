@@ -180,30 +180,6 @@ impl Graph {
             }
         }
 
-        // Cycles: strongly connected components with more than one task, or
-        // a task that depends on itself.
-        let mut g: DiGraph<(), ()> = DiGraph::with_capacity(n, 0);
-        for _ in 0..n {
-            g.add_node(());
-        }
-        for (i, d) in deps.iter().enumerate() {
-            for &(j, _) in d {
-                g.add_edge(NodeIndex::new(i), NodeIndex::new(j), ());
-            }
-        }
-        let mut cycles = Vec::new();
-        for scc in tarjan_scc(&g) {
-            let self_loop = scc.len() == 1
-                && deps[scc[0].index()]
-                    .iter()
-                    .any(|&(j, _)| j == scc[0].index());
-            if scc.len() > 1 || self_loop {
-                let members: Vec<usize> = scc.iter().map(|x| x.index()).collect();
-                cycles.push(cycle_path(&deps, &members, plan));
-            }
-        }
-        cycles.sort();
-
         // Stable Kahn's algorithm: among tasks whose dependencies are placed,
         // take the smallest order key.
         let mut missing: Vec<usize> = deps.iter().map(|d| d.len()).collect();
@@ -234,9 +210,42 @@ impl Graph {
                 }
             }
         }
+        let placed_count = order.len();
         if order.len() < n {
             // Cyclic parts: in key order.
             order.extend(by_key.iter().copied().filter(|&i| !placed[i]));
+        }
+        // Cycles: Kahn's algorithm above placed every task exactly when the
+        // graph is acyclic, the common case, which then needs nothing more.
+        // Otherwise the strongly connected components (petgraph's Tarjan)
+        // among the unplaced tasks name each cycle.
+        let mut cycles = Vec::new();
+        if placed_count < n {
+            let mut g: DiGraph<(), ()> = DiGraph::with_capacity(n, 0);
+            for _ in 0..n {
+                g.add_node(());
+            }
+            for (i, d) in deps.iter().enumerate() {
+                if placed[i] {
+                    continue;
+                }
+                for &(j, _) in d {
+                    if !placed[j] {
+                        g.add_edge(NodeIndex::new(i), NodeIndex::new(j), ());
+                    }
+                }
+            }
+            for scc in tarjan_scc(&g) {
+                let self_loop = scc.len() == 1
+                    && deps[scc[0].index()]
+                        .iter()
+                        .any(|&(j, _)| j == scc[0].index());
+                if scc.len() > 1 || self_loop {
+                    let members: Vec<usize> = scc.iter().map(|x| x.index()).collect();
+                    cycles.push(cycle_path(&deps, &members, plan));
+                }
+            }
+            cycles.sort();
         }
         let mut rank = vec![0; n];
         for (r, &i) in order.iter().enumerate() {
