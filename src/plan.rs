@@ -97,14 +97,15 @@ impl Plan {
     /// issue last), then creation time, then id. Appending a task to an issue
     /// therefore touches only that issue's part of the file.
     pub fn sort_canonical(&mut self) {
-        self.file.tasks.sort_by(|a, b| {
-            (a.issue.is_none(), a.issue, a.created_at, &a.id).cmp(&(
-                b.issue.is_none(),
-                b.issue,
-                b.created_at,
-                &b.id,
-            ))
-        });
+        fn key(t: &Task) -> (bool, Option<u64>, chrono::DateTime<chrono::Utc>, &str) {
+            (t.issue.is_none(), t.issue, t.created_at, &t.id)
+        }
+        // Most writes change tasks in place: then the order, and the index,
+        // are already right.
+        if self.file.tasks.is_sorted_by(|a, b| key(a) <= key(b)) {
+            return;
+        }
+        self.file.tasks.sort_by(|a, b| key(a).cmp(&key(b)));
         self.reindex();
     }
 
