@@ -161,18 +161,24 @@ impl Outcome {
 /// can ever be saved. A batch may not introduce any new error-level problem
 /// (cycle, phase-order edge, dangling reference...).
 pub fn apply(plan: Plan, ops: Vec<Op>, now: DateTime<Utc>) -> Result<(Plan, Vec<Outcome>)> {
-    let before = check::errors(&check::check(&plan, &Graph::build(&plan)));
-    apply_known(plan, &before, ops, now)
+    let graph = Graph::build(&plan);
+    let before = check::errors(&check::check(&plan, &graph));
+    apply_known(plan, &before, Some(graph), ops, now)
 }
 
 /// [`apply`] for a plan whose error-level problems are already known
 /// (the store just checked them on load), saving a graph build.
+///
+/// `graph`, when given, must be the graph of `plan` as passed: the first op
+/// may use it instead of building its own.
 pub fn apply_known(
     mut plan: Plan,
     before: &[Problem],
+    graph: Option<Graph>,
     ops: Vec<Op>,
     now: DateTime<Utc>,
 ) -> Result<(Plan, Vec<Outcome>)> {
+    let mut unchanged_graph = graph;
     let before: HashSet<&Problem> = before.iter().collect();
     let mut outcomes: Vec<Outcome> = Vec::with_capacity(ops.len());
     // Tasks created by one batch get creation times a millisecond apart, so
@@ -193,7 +199,9 @@ pub fn apply_known(
             at = now + chrono::Duration::milliseconds(created);
             created += 1;
         }
-        outcomes.push(apply_one(&mut plan, op, at)?);
+        // Only the first op sees the plan the graph was built from.
+        let graph = unchanged_graph.take();
+        outcomes.push(apply_one(&mut plan, op, at, graph)?);
     }
     let graph = Graph::build(&plan);
     let new: Vec<Problem> = check::check(&plan, &graph)
@@ -244,7 +252,7 @@ fn check_phase(plan: &Plan, phase: &str) -> Result<()> {
     Ok(())
 }
 
-fn apply_one(plan: &mut Plan, op: Op, now: DateTime<Utc>) -> Result<Outcome> {
+fn apply_one(plan: &mut Plan, op: Op, now: DateTime<Utc>, graph: Option<Graph>) -> Result<Outcome> {
     match op {
         Op::Create(spec) => create(plan, spec, now),
         Op::Update { id, changes } => update(plan, &id, changes, now),
@@ -253,7 +261,7 @@ fn apply_one(plan: &mut Plan, op: Op, now: DateTime<Utc>) -> Result<Outcome> {
             to,
             force,
             assignee,
-        } => set_status(plan, &id, to, force, assignee, now),
+        } => set_status(plan, &id, to, force, assignee, now, graph),
         Op::Delete { id, force } => delete(plan, &id, force),
         Op::AddDeps { id, on } => add_deps(plan, &id, &on, now),
         Op::RemoveDeps { id, on } => remove_deps(plan, &id, &on, now),
@@ -492,6 +500,7 @@ fn set_status(
     force: bool,
     assignee: Option<String>,
     now: DateTime<Utc>,
+    graph: Option<Graph>,
 ) -> Result<Outcome> {
     let i = plan.resolve(id)?;
     let t = plan.task(i);
@@ -522,7 +531,7 @@ fn set_status(
 
     let mut skipped: Vec<String> = Vec::new();
     if matches!(to, Transition::Start | Transition::Done) {
-        let graph = Graph::build(plan);
+        let graph = graph.unwrap_or_else(|| Graph::build(plan));
         if !graph.is_acyclic() {
             let p = check::check(plan, &graph)
                 .into_iter()

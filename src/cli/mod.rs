@@ -10,6 +10,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::error::{Error, ErrorClass};
+use crate::graph::Graph;
 use crate::ops::{self, Op, Outcome};
 use crate::plan::Plan;
 use crate::store::{self, Loaded, Location};
@@ -336,8 +337,9 @@ impl Ctx {
             let before = locked.loaded.errors();
             // The loaded plan is ours to change: no copy of a large store.
             let plan = std::mem::replace(&mut locked.loaded.plan, Plan::empty());
+            let graph = std::mem::replace(&mut locked.loaded.graph, Graph::build(&Plan::empty()));
             let (mut plan, outcomes) =
-                ops::apply_known(plan, &before, ops, crate::model::now_millis())?;
+                ops::apply_known(plan, &before, Some(graph), ops, crate::model::now_millis())?;
             if outcomes.iter().all(|o| !o.changed) {
                 return Ok((plan, outcomes));
             }
