@@ -18,7 +18,8 @@
 //! report    check's problems located by line in the file, parse errors as findings
 //! schedule  what to do next: ready tasks by phase, critical path, age
 //! ops       mutations as values, applied all-or-nothing: the one write path
-//! yaml      the canonical emitter (same content, same bytes)
+//! yaml      the canonical layout: its writer (same content, same bytes) and a
+//!           fast reader for it (anything else goes to serde-saphyr)
 //! store     locate, lock, load, atomic save
 //! git       libgit2: repository, revisions, ranges; message/branch rules
 //! gates     CI gates: unreferenced commits, completed tasks without commits
