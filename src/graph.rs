@@ -295,6 +295,81 @@ impl Graph {
         }
     }
 
+    /// Rebuild a graph from its stored parts (see `cache`): the derived
+    /// indexes (dependents, ranks, epic members) are recomputed here. None
+    /// if the parts do not fit together.
+    pub fn from_parts(
+        deps: Vec<Vec<(usize, EdgeKind)>>,
+        dangling: Vec<(usize, String)>,
+        cycles: Vec<Vec<usize>>,
+        order: Vec<usize>,
+        epic: Vec<Option<usize>>,
+    ) -> Option<Graph> {
+        let n = deps.len();
+        if order.len() != n || epic.len() != n {
+            return None;
+        }
+        let in_range = |i: usize| i < n;
+        if !deps.iter().flatten().all(|&(j, _)| in_range(j))
+            || !dangling.iter().all(|&(i, _)| in_range(i))
+            || !cycles.iter().flatten().all(|&i| in_range(i))
+            || !epic.iter().flatten().all(|&e| in_range(e))
+        {
+            return None;
+        }
+        let mut rank = vec![usize::MAX; n];
+        for (r, &i) in order.iter().enumerate() {
+            if !in_range(i) || rank[i] != usize::MAX {
+                return None;
+            }
+            rank[i] = r;
+        }
+        let mut dependents = vec![Vec::new(); n];
+        for (i, d) in deps.iter().enumerate() {
+            for &(j, _) in d {
+                dependents[j].push(i);
+            }
+        }
+        let mut children = vec![Vec::new(); n];
+        for (i, e) in epic.iter().enumerate() {
+            if let Some(e) = *e
+                && e != i
+            {
+                children[e].push(i);
+            }
+        }
+        Some(Graph {
+            deps,
+            dependents,
+            dangling,
+            cycles,
+            order,
+            rank,
+            epic,
+            children,
+        })
+    }
+
+    /// The parts [`Graph::from_parts`] takes back.
+    #[allow(clippy::type_complexity)]
+    pub fn parts(
+        &self,
+    ) -> (
+        &[Vec<(usize, EdgeKind)>],
+        &[(usize, String)],
+        &[Vec<usize>],
+        &[usize],
+        &[Option<usize>],
+    ) {
+        (
+            &self.deps,
+            &self.dangling,
+            &self.cycles,
+            &self.order,
+            &self.epic,
+        )
+    }
+
     /// Dependencies of task `i` with the reason for each edge.
     pub fn deps(&self, i: usize) -> &[(usize, EdgeKind)] {
         &self.deps[i]

@@ -21,6 +21,7 @@
 //! yaml      the canonical layout: its writer (same content, same bytes) and a
 //!           fast reader for it (anything else goes to serde-saphyr)
 //! store     locate, lock, load, atomic save
+//! cache     a snapshot of a loaded store keyed by a hash of its bytes
 //! git       libgit2: repository, revisions, ranges; message/branch rules
 //! gates     CI gates: unreferenced commits, completed tasks without commits
 //! merge     three-way merge of stores by task id (the git merge driver)
@@ -38,6 +39,7 @@
 //! Nothing below `cli` prints, exits or reads environment variables.
 
 pub mod analysis;
+pub mod cache;
 pub mod check;
 pub mod checklist;
 pub mod cli;

@@ -356,6 +356,53 @@ pub fn load(path: &Path) -> Result<Loaded> {
     Ok(analyse(path, file))
 }
 
+/// [`load`], through a snapshot in `cache_file` when one matches the
+/// file's exact bytes; otherwise the file is parsed and the snapshot
+/// written for next time (best effort: a cache that cannot be written is
+/// no error).
+pub fn load_cached(path: &Path, cache_file: Option<&Path>) -> Result<Loaded> {
+    let Some(cache_file) = cache_file else {
+        return load(path);
+    };
+    let bytes = read(path)?;
+    let key = crate::cache::key(&bytes);
+    if let Ok(snapshot) = fs::read(cache_file)
+        && let Some(s) = crate::cache::decode(&snapshot, key)
+    {
+        return Ok(Loaded {
+            path: path.to_path_buf(),
+            plan: Plan::new(s.file),
+            graph: s.graph,
+            problems: s.problems,
+        });
+    }
+    let file = parse(path, &bytes)?;
+    drop(bytes);
+    let loaded = analyse(path, file);
+    if let Some(encoded) =
+        crate::cache::encode(key, loaded.plan.file(), &loaded.graph, &loaded.problems)
+    {
+        let _ = write_cache(cache_file, &encoded);
+    }
+    Ok(loaded)
+}
+
+/// Replace a snapshot atomically, so a concurrent reader sees a whole one
+/// or none.
+fn write_cache(cache_file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = cache_file
+        .parent()
+        .ok_or_else(|| std::io::Error::other("no directory"))?;
+    fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".wm-cache.")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.persist(cache_file).map_err(|e| e.error)?;
+    Ok(())
+}
+
 /// Read a store file's bytes (refusing oversized files), for callers that
 /// need the text as well as the plan (`check` maps problems to lines).
 pub fn read(path: &Path) -> Result<Vec<u8>> {

@@ -122,6 +122,26 @@ proptest! {
     }
 
     #[test]
+    fn a_snapshot_restores_exactly_what_was_loaded(tasks in proptest::collection::vec(task(), 0..6)) {
+        let plan = Plan::new(StoreFile { tasks, ..StoreFile::default() });
+        let graph = Graph::build(&plan);
+        let problems = check::check(&plan, &graph);
+        let bytes = wm::cache::encode(7, plan.file(), &graph, &problems);
+        // Every problem code check can produce must be storable.
+        prop_assert!(bytes.is_some(), "not encodable: {:?}", problems);
+        let bytes = bytes.unwrap_or_default();
+        let back = wm::cache::decode(&bytes, 7);
+        prop_assert!(back.is_some());
+        let back = back.unwrap();
+        prop_assert_eq!(&back.file, plan.file());
+        prop_assert_eq!(back.graph.parts(), graph.parts());
+        prop_assert_eq!(&back.problems, &problems);
+        // Another key, or any truncation, is refused.
+        prop_assert!(wm::cache::decode(&bytes, 8).is_none());
+        prop_assert!(wm::cache::decode(&bytes[..bytes.len() - 1], 7).is_none());
+    }
+
+    #[test]
     fn random_mutations_never_panic_the_loader(
         tasks in proptest::collection::vec(task(), 1..4),
         cuts in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),

@@ -271,7 +271,8 @@ impl Ctx {
             }
             .into());
         }
-        let loaded = store::load(&loc.path)?;
+        let cache = cache_file(&loc.path);
+        let loaded = store::load_cached(&loc.path, cache.as_deref())?;
         Ok(loaded)
     }
 
@@ -364,6 +365,31 @@ impl Ctx {
             }
         }
     }
+}
+
+/// Where the snapshot of a store is kept: in the git directory of the
+/// repository holding it (`.git/wm/`, never committed, one file per store
+/// path). Outside a repository there is none, and every read parses.
+/// `WM_NO_CACHE=1` turns it off.
+fn cache_file(store: &std::path::Path) -> Option<PathBuf> {
+    if std::env::var_os("WM_NO_CACHE").is_some_and(|v| !v.is_empty() && v != "0") {
+        return None;
+    }
+    let store = std::fs::canonicalize(store).ok()?;
+    let git = store.ancestors().skip(1).find_map(|d| {
+        let dot = d.join(".git");
+        if dot.is_dir() {
+            Some(dot)
+        } else if dot.is_file() {
+            let text = std::fs::read_to_string(&dot).ok()?;
+            let target = text.trim().strip_prefix("gitdir:")?.trim().to_string();
+            Some(d.join(target))
+        } else {
+            None
+        }
+    })?;
+    let name = xxhash_rust::xxh3::xxh3_64(store.to_string_lossy().as_bytes());
+    Some(git.join("wm").join(format!("tasks-{name:016x}.cache")))
 }
 
 /// Write text to stdout, turning a closed pipe into a quiet stop.

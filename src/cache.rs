@@ -1,0 +1,398 @@
+//! A derived snapshot of a loaded store: the parsed tasks, the effective
+//! graph and the problems `check` found, in a compact binary form.
+//!
+//! Why: reading the YAML text and validating the whole graph is most of the
+//! cost of a read command on a large store. The snapshot is never trusted
+//! over the file: it is keyed by a 128-bit hash of the exact bytes of
+//! tasks.yaml (not by size or time stamps), so any change, by hand, by
+//! `git checkout` or by a merge, misses it and the file is read again. A
+//! snapshot that is unreadable, from another version of wm, or for other
+//! bytes is ignored. Nothing here touches the disk; `store` does.
+
+use chrono::{DateTime, Utc};
+
+use crate::check::{Problem, Severity};
+use crate::graph::{EdgeKind, Graph};
+use crate::model::{Forced, ScanState, Status, StoreFile, Task, TaskType};
+
+/// Bumped whenever the encoding or the meaning of its parts changes; the
+/// crate version is part of the key as well.
+const MAGIC: &[u8; 8] = b"wmcache2";
+
+/// The key of a store's bytes: what a snapshot must match to be used.
+pub fn key(bytes: &[u8]) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(bytes)
+}
+
+/// Everything a snapshot restores.
+#[derive(Debug)]
+pub struct Snapshot {
+    pub file: StoreFile,
+    pub graph: Graph,
+    pub problems: Vec<Problem>,
+}
+
+/// Problem codes a snapshot can carry (`Problem::code` is `&'static str`).
+const CODES: [&str; 14] = [
+    "bad-estimate",
+    "completed-before-dependencies",
+    "cycle",
+    "dangling-dependency",
+    "dangling-parent",
+    "duplicate-id",
+    "empty-title",
+    "epic-open-children",
+    "invalid-id",
+    "issue-mismatch",
+    "parent-not-epic",
+    "phase-order",
+    "unknown-phase",
+    "workflow",
+];
+
+struct W(Vec<u8>);
+
+impl W {
+    fn u8(&mut self, v: u8) {
+        self.0.push(v);
+    }
+    fn u32(&mut self, v: u32) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn idx(&mut self, v: usize) -> Option<()> {
+        self.u32(u32::try_from(v).ok()?);
+        Some(())
+    }
+    fn str(&mut self, s: &str) -> Option<()> {
+        self.idx(s.len())?;
+        self.0.extend_from_slice(s.as_bytes());
+        Some(())
+    }
+    fn opt_str(&mut self, s: &Option<String>) -> Option<()> {
+        match s {
+            None => self.u8(0),
+            Some(s) => {
+                self.u8(1);
+                self.str(s)?;
+            }
+        }
+        Some(())
+    }
+    fn strs(&mut self, v: &[String]) -> Option<()> {
+        self.idx(v.len())?;
+        for s in v {
+            self.str(s)?;
+        }
+        Some(())
+    }
+    fn time(&mut self, t: &DateTime<Utc>) {
+        self.u64(t.timestamp() as u64);
+        self.u32(t.timestamp_subsec_nanos());
+    }
+}
+
+struct R<'a> {
+    b: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> R<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let end = self.pos.checked_add(n)?;
+        let s = self.b.get(self.pos..end)?;
+        self.pos = end;
+        Some(s)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+    fn idx(&mut self) -> Option<usize> {
+        usize::try_from(self.u32()?).ok()
+    }
+    /// A length that cannot exceed what is left (so garbage cannot make us
+    /// allocate wildly).
+    fn len(&mut self) -> Option<usize> {
+        let n = self.idx()?;
+        (n <= self.b.len() - self.pos).then_some(n)
+    }
+    fn str(&mut self) -> Option<String> {
+        let n = self.len()?;
+        Some(std::str::from_utf8(self.take(n)?).ok()?.to_string())
+    }
+    fn opt_str(&mut self) -> Option<Option<String>> {
+        match self.u8()? {
+            0 => Some(None),
+            1 => Some(Some(self.str()?)),
+            _ => None,
+        }
+    }
+    fn strs(&mut self) -> Option<Vec<String>> {
+        let n = self.len()?;
+        (0..n).map(|_| self.str()).collect()
+    }
+    fn time(&mut self) -> Option<DateTime<Utc>> {
+        let secs = self.u64()? as i64;
+        let nanos = self.u32()?;
+        DateTime::from_timestamp(secs, nanos)
+    }
+}
+
+fn kind_index(k: TaskType) -> u8 {
+    TaskType::ALL.iter().position(|&x| x == k).unwrap_or(0) as u8
+}
+
+fn status_index(s: Status) -> u8 {
+    Status::ALL.iter().position(|&x| x == s).unwrap_or(0) as u8
+}
+
+fn put_task(w: &mut W, t: &Task) -> Option<()> {
+    w.str(&t.id)?;
+    w.str(&t.title)?;
+    w.u8(kind_index(t.kind));
+    w.u8(status_index(t.status));
+    w.opt_str(&t.phase)?;
+    match t.issue {
+        None => w.u8(0),
+        Some(n) => {
+            w.u8(1);
+            w.u64(n);
+        }
+    }
+    w.opt_str(&t.parent)?;
+    w.strs(&t.depends_on)?;
+    w.strs(&t.labels)?;
+    w.opt_str(&t.assignee)?;
+    w.opt_str(&t.description)?;
+    w.opt_str(&t.estimate)?;
+    w.strs(&t.commits)?;
+    w.time(&t.created_at);
+    w.time(&t.updated_at);
+    match &t.closed_at {
+        None => w.u8(0),
+        Some(c) => {
+            w.u8(1);
+            w.time(c);
+        }
+    }
+    w.idx(t.forced.len())?;
+    for f in &t.forced {
+        w.time(&f.at);
+        w.u8(status_index(f.to));
+        w.str(&f.reason)?;
+    }
+    Some(())
+}
+
+fn get_task(r: &mut R) -> Option<Task> {
+    let id = r.str()?;
+    let title = r.str()?;
+    let kind = *TaskType::ALL.get(r.u8()? as usize)?;
+    let status = *Status::ALL.get(r.u8()? as usize)?;
+    let phase = r.opt_str()?;
+    let issue = match r.u8()? {
+        0 => None,
+        1 => Some(r.u64()?),
+        _ => return None,
+    };
+    let parent = r.opt_str()?;
+    let depends_on = r.strs()?;
+    let labels = r.strs()?;
+    let assignee = r.opt_str()?;
+    let description = r.opt_str()?;
+    let estimate = r.opt_str()?;
+    let commits = r.strs()?;
+    let created_at = r.time()?;
+    let updated_at = r.time()?;
+    let closed_at = match r.u8()? {
+        0 => None,
+        1 => Some(r.time()?),
+        _ => return None,
+    };
+    let n = r.len()?;
+    let forced = (0..n)
+        .map(|_| {
+            Some(Forced {
+                at: r.time()?,
+                to: *Status::ALL.get(r.u8()? as usize)?,
+                reason: r.str()?,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Task {
+        id,
+        title,
+        kind,
+        status,
+        phase,
+        issue,
+        parent,
+        depends_on,
+        labels,
+        assignee,
+        description,
+        estimate,
+        commits,
+        created_at,
+        updated_at,
+        closed_at,
+        forced,
+    })
+}
+
+fn put_idxs(w: &mut W, v: &[usize]) -> Option<()> {
+    w.idx(v.len())?;
+    for &i in v {
+        w.idx(i)?;
+    }
+    Some(())
+}
+
+fn get_idxs(r: &mut R) -> Option<Vec<usize>> {
+    let n = r.len()?;
+    (0..n).map(|_| r.idx()).collect()
+}
+
+/// Encode a snapshot for the bytes with key `key`. None when something
+/// cannot be stored (a custom workflow, which is rare: those stores are
+/// simply read from the file every time).
+pub fn encode(key: u128, file: &StoreFile, graph: &Graph, problems: &[Problem]) -> Option<Vec<u8>> {
+    if file.workflow.is_some() {
+        return None;
+    }
+    let mut w = W(Vec::with_capacity(64 + file.tasks.len() * 400));
+    w.0.extend_from_slice(MAGIC);
+    w.str(env!("CARGO_PKG_VERSION"))?;
+    w.0.extend_from_slice(&key.to_le_bytes());
+    w.u32(file.version);
+    w.opt_str(&file.scan.as_ref().map(|s| s.head.clone()))?;
+    w.idx(file.tasks.len())?;
+    for t in &file.tasks {
+        put_task(&mut w, t)?;
+    }
+    let (deps, dangling, cycles, order, epic) = graph.parts();
+    for d in deps {
+        w.idx(d.len())?;
+        for &(j, k) in d {
+            w.idx(j)?;
+            w.u8(u8::from(k == EdgeKind::Phase));
+        }
+    }
+    w.idx(dangling.len())?;
+    for (i, id) in dangling {
+        w.idx(*i)?;
+        w.str(id)?;
+    }
+    w.idx(cycles.len())?;
+    for c in cycles {
+        put_idxs(&mut w, c)?;
+    }
+    put_idxs(&mut w, order)?;
+    for e in epic {
+        match e {
+            None => w.u8(0),
+            Some(e) => {
+                w.u8(1);
+                w.idx(*e)?;
+            }
+        }
+    }
+    w.idx(problems.len())?;
+    for p in problems {
+        w.u8(u8::from(p.severity == Severity::Warning));
+        w.u8(CODES.iter().position(|c| *c == p.code)? as u8);
+        w.str(&p.message)?;
+        w.strs(&p.tasks)?;
+        w.opt_str(&p.hint)?;
+    }
+    Some(w.0)
+}
+
+/// Decode a snapshot, if it is one, from this version of wm, for the bytes
+/// with key `key`, and wholly readable.
+pub fn decode(bytes: &[u8], key: u128) -> Option<Snapshot> {
+    let mut r = R { b: bytes, pos: 0 };
+    if r.take(MAGIC.len())? != MAGIC || r.str()? != env!("CARGO_PKG_VERSION") {
+        return None;
+    }
+    if u128::from_le_bytes(r.take(16)?.try_into().ok()?) != key {
+        return None;
+    }
+    let version = r.u32()?;
+    let scan = r.opt_str()?.map(|head| ScanState { head });
+    let n = r.len()?;
+    let tasks = (0..n)
+        .map(|_| get_task(&mut r))
+        .collect::<Option<Vec<_>>>()?;
+    let deps = (0..n)
+        .map(|_| {
+            let m = r.len()?;
+            (0..m)
+                .map(|_| {
+                    let j = r.idx()?;
+                    let k = match r.u8()? {
+                        0 => EdgeKind::Explicit,
+                        1 => EdgeKind::Phase,
+                        _ => return None,
+                    };
+                    Some((j, k))
+                })
+                .collect::<Option<Vec<_>>>()
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let m = r.len()?;
+    let dangling = (0..m)
+        .map(|_| Some((r.idx()?, r.str()?)))
+        .collect::<Option<Vec<_>>>()?;
+    let m = r.len()?;
+    let cycles = (0..m)
+        .map(|_| get_idxs(&mut r))
+        .collect::<Option<Vec<_>>>()?;
+    let order = get_idxs(&mut r)?;
+    let epic = (0..n)
+        .map(|_| match r.u8()? {
+            0 => Some(None),
+            1 => Some(Some(r.idx()?)),
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let m = r.len()?;
+    let problems = (0..m)
+        .map(|_| {
+            let severity = match r.u8()? {
+                0 => Severity::Error,
+                1 => Severity::Warning,
+                _ => return None,
+            };
+            Some(Problem {
+                severity,
+                code: CODES.get(r.u8()? as usize)?,
+                message: r.str()?,
+                tasks: r.strs()?,
+                hint: r.opt_str()?,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    if r.pos != bytes.len() {
+        return None;
+    }
+    let graph = Graph::from_parts(deps, dangling, cycles, order, epic)?;
+    Some(Snapshot {
+        file: StoreFile {
+            version,
+            scan,
+            workflow: None,
+            tasks,
+        },
+        graph,
+        problems,
+    })
+}

@@ -1,0 +1,160 @@
+//! The snapshot cache is never trusted over tasks.yaml: any change to the
+//! file's bytes is seen at once, whatever its size or time stamp, and a
+//! broken or foreign snapshot is ignored.
+
+mod common;
+use common::Env;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+fn cache_files(env: &Env) -> Vec<PathBuf> {
+    match std::fs::read_dir(env.path().join(".git/wm")) {
+        Ok(d) => d
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "cache"))
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The same command without the cache.
+fn uncached(env: &Env, args: &[&str]) -> String {
+    let out = env.cmd(args).env("WM_NO_CACHE", "1").output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Overwrite tasks.yaml keeping its size and modification time.
+fn sneaky_write(env: &Env, text: &str) {
+    let before = std::fs::metadata(env.store()).unwrap();
+    assert_eq!(before.len() as usize, text.len(), "same size on purpose");
+    let mtime = before.modified().unwrap();
+    std::fs::write(env.store(), text).unwrap();
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(env.store())
+        .unwrap();
+    f.set_modified(mtime).unwrap();
+    assert_eq!(
+        std::fs::metadata(env.store()).unwrap().modified().unwrap(),
+        mtime
+    );
+}
+
+#[test]
+fn reads_fill_the_cache_and_agree_with_reading_the_file() {
+    let env = Env::new();
+    let s = env.seed_plan(42);
+    env.ok(&["tasks", "done", &s.analysis]);
+    // A forced completion leaves warnings for the snapshot to carry.
+    env.ok(&["tasks", "done", &s.docs, "--force"]);
+    let args: [&[&str]; 5] = [
+        &["tasks", "list", "--json"],
+        &["tasks", "show", &s.docs, "--json"],
+        &["tasks", "ready", "--json"],
+        &["tasks", "graph", "--format", "json"],
+        &["tasks", "blocked"],
+    ];
+    for a in args {
+        let first = env.ok(a);
+        assert_eq!(cache_files(&env).len(), 1, "a snapshot in .git/wm");
+        let cached = env.ok(a);
+        assert_eq!(cached, first, "wm {}", a.join(" "));
+        assert_eq!(cached, uncached(&env, a), "wm {}", a.join(" "));
+    }
+}
+
+#[test]
+fn an_edit_with_the_same_size_and_time_stamp_is_seen_at_once() {
+    let env = Env::new();
+    let s = env.seed_plan(42);
+    env.ok(&["tasks", "list"]);
+    assert_eq!(cache_files(&env).len(), 1);
+    let text = env.read();
+    let edited = text.replace("GH#42: Update configuration", "GH#42: Update CONFIGURATION");
+    assert_ne!(edited, text);
+    sneaky_write(&env, &edited);
+    let doc = env.json(&["tasks", "show", &s.config, "--json"]);
+    assert_eq!(doc["task"]["title"], "GH#42: Update CONFIGURATION");
+
+    // A status flipped by hand, same size, same time: `ready` follows it.
+    let text = env.read();
+    let pos = text.find(&format!("- id: {}", s.analysis)).unwrap();
+    let status = pos + text[pos..].find("status: pending").unwrap();
+    let mut edited = text.clone();
+    edited.replace_range(status..status + "status: pending".len(), "status: done   ");
+    sneaky_write(&env, &edited);
+    assert_eq!(env.ids(&["tasks", "ready"]), vec![s.backup.clone()]);
+}
+
+#[test]
+fn checking_out_another_version_is_seen_at_once() {
+    let env = Env::new();
+    let s = env.seed_plan(42);
+    let old = env.read();
+    env.ok(&["tasks", "list"]);
+    env.ok(&["tasks", "start", &s.analysis]);
+    env.ok(&["tasks", "list"]);
+    // What `git checkout` of the older file does, with an old time stamp.
+    std::fs::write(env.store(), &old).unwrap();
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(env.store())
+        .unwrap();
+    f.set_modified(SystemTime::now() - Duration::from_secs(3600))
+        .unwrap();
+    let doc = env.json(&["tasks", "show", &s.analysis, "--json"]);
+    assert_eq!(doc["task"]["status"], "pending");
+}
+
+#[test]
+fn a_broken_or_foreign_snapshot_is_ignored_and_replaced() {
+    let env = Env::new();
+    let s = env.seed_plan(42);
+    let want = env.ok(&["tasks", "list", "--json"]);
+    let cache = cache_files(&env).pop().unwrap();
+    let good = std::fs::read(&cache).unwrap();
+    for junk in [
+        Vec::new(),
+        b"garbage".to_vec(),
+        good[..good.len() / 2].to_vec(),
+        {
+            let mut flipped = good.clone();
+            let last = flipped.len() - 1;
+            flipped[last] ^= 0xff;
+            flipped
+        },
+    ] {
+        std::fs::write(&cache, &junk).unwrap();
+        assert_eq!(env.ok(&["tasks", "list", "--json"]), want);
+    }
+    // A snapshot of another store's bytes, put in this one's place.
+    let other = Env::new();
+    other.seed_plan(7);
+    other.ok(&["tasks", "list"]);
+    let foreign = cache_files(&other).pop().unwrap();
+    std::fs::copy(&foreign, &cache).unwrap();
+    assert_eq!(env.ok(&["tasks", "list", "--json"]), want);
+    env.ok(&["tasks", "show", &s.epic]);
+}
+
+#[test]
+fn an_invalid_store_stays_invalid_through_the_cache() {
+    let env = Env::new();
+    let a = env.create("Alpha", &[]);
+    let b = env.create("Beta", &["--depends-on", &a]);
+    let text = env.read();
+    // Close a cycle by hand.
+    let pos = text.find(&format!("- id: {a}")).unwrap();
+    let at =
+        pos + text[pos..].find("    status: pending\n").unwrap() + "    status: pending\n".len();
+    let mut edited = text.clone();
+    edited.insert_str(at, &format!("    depends_on:\n      - {b}\n"));
+    env.write(&edited);
+    for _ in 0..2 {
+        env.run(&["tasks", "ready"]).code(5).stderr_has("cycle");
+        env.run(&["tasks", "show", &a]).code(0).stdout_has("cycle");
+    }
+    env.ok(&["tasks", "dep", "rm", &a, "--on", &b]);
+    env.ok(&["tasks", "ready"]);
+}
