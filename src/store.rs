@@ -450,6 +450,17 @@ fn modeline(bytes: &[u8]) -> Option<String> {
 /// it. With `create`, a missing store is treated as empty (it is created
 /// without clobbering one made meanwhile).
 pub fn lock(path: &Path, timeout: Duration, create: bool) -> Result<Locked> {
+    lock_cached(path, timeout, create, None)
+}
+
+/// [`lock`], restoring the store from the snapshot in `cache_file` when it
+/// matches the bytes read under the lock (see [`load_cached`]).
+pub fn lock_cached(
+    path: &Path,
+    timeout: Duration,
+    create: bool,
+    cache_file: Option<&Path>,
+) -> Result<Locked> {
     let start = Instant::now();
     loop {
         let mut f = match OpenOptions::new().read(true).write(true).open(path) {
@@ -490,11 +501,26 @@ pub fn lock(path: &Path, timeout: Duration, create: bool) -> Result<Locked> {
             continue;
         }
         let bytes = read_bytes(path, &mut f)?;
-        let file = parse(path, &bytes)?;
         let modeline = modeline(&bytes);
-        drop(bytes);
+        let snapshot = cache_file.and_then(|c| {
+            let key = crate::cache::key(&bytes);
+            crate::cache::decode(&fs::read(c).ok()?, key)
+        });
+        let loaded = match snapshot {
+            Some(s) => Loaded {
+                path: path.to_path_buf(),
+                plan: Plan::new(s.file),
+                graph: s.graph,
+                problems: s.problems,
+            },
+            None => {
+                let file = parse(path, &bytes)?;
+                drop(bytes);
+                analyse(path, file)
+            }
+        };
         return Ok(Locked {
-            loaded: analyse(path, file),
+            loaded,
             existed: true,
             file: Some(f),
             modeline,

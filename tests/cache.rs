@@ -158,3 +158,25 @@ fn an_invalid_store_stays_invalid_through_the_cache() {
     env.ok(&["tasks", "dep", "rm", &a, "--on", &b]);
     env.ok(&["tasks", "ready"]);
 }
+
+#[test]
+fn writes_read_the_file_not_a_stale_snapshot() {
+    let env = Env::new();
+    let s = env.seed_plan(42);
+    env.ok(&["tasks", "list"]);
+    // Complete the analysis by hand, same size and time stamp...
+    let text = env.read();
+    let pos = text.find(&format!("- id: {}", s.analysis)).unwrap();
+    let status = pos + text[pos..].find("status: pending").unwrap();
+    let mut edited = text.clone();
+    edited.replace_range(status..status + "status: pending".len(), "status: done   ");
+    sneaky_write(&env, &edited);
+    // ...so starting the backup is allowed: the rules see the file.
+    env.ok(&["tasks", "start", &s.backup]);
+    let doc = env.json(&["tasks", "show", &s.analysis, "--json"]);
+    assert_eq!(doc["task"]["status"], "completed");
+    assert_eq!(
+        env.json(&["tasks", "show", &s.backup, "--json"])["task"]["status"],
+        "in_progress"
+    );
+}

@@ -330,7 +330,9 @@ impl Ctx {
         // Two processes creating the same new store race on the rename; the
         // loser retries against the winner's file.
         for _ in 0..3 {
-            let mut locked = store::lock(&loc.path, self.lock_timeout, create)?;
+            let cache = cache_file(&loc.path);
+            let mut locked =
+                store::lock_cached(&loc.path, self.lock_timeout, create, cache.as_deref())?;
             if valid {
                 locked.loaded.require_valid()?;
             }
