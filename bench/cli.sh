@@ -108,8 +108,9 @@ PY
     }
     reset="cp $orig $store"
     row "list --issue $issue" "$WM tasks list --issue $issue" "" "task project:GH$issue all"
-    row "list (all, to /dev/null)" "sh -c '$WM tasks list > /dev/null'" "" "sh -c 'task all > /dev/null'"
-    row "ready" "sh -c '$WM tasks ready > /dev/null'" "" "sh -c 'task ready > /dev/null'"
+    # hyperfine sends every command's output to /dev/null.
+    row "list (all, to /dev/null)" "$WM tasks list" "" "task all"
+    row "ready" "$WM tasks ready" "" "task ready"
     if has_cmd graph; then row "graph --issue $issue" "$WM tasks graph --issue $issue" "" ""; fi
     row "show ID" "$WM tasks show $show_id" "" "task ${show_uuid:-x} info"
     row "create" "$WM tasks create --title=Benchmark --issue $issue" "$reset" "task add Benchmark project:GH$issue"
