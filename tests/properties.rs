@@ -142,6 +142,32 @@ proptest! {
     }
 
     #[test]
+    fn statuses_never_change_the_errors(
+        tasks in proptest::collection::vec(task(), 1..8),
+        statuses in proptest::collection::vec(status(), 8),
+    ) {
+        // The premise of skipping re-validation after status-only writes:
+        // error-level problems do not depend on status, assignee, commits
+        // or the forced-transition record.
+        let plan = Plan::new(StoreFile { tasks: tasks.clone(), ..StoreFile::default() });
+        let errors = check::errors(&check::check(&plan, &Graph::build(&plan)));
+        let changed: Vec<Task> = tasks
+            .into_iter()
+            .zip(&statuses)
+            .map(|(mut t, s)| {
+                t.status = *s;
+                t.assignee = Some("someone".into());
+                t.commits.push("0".repeat(40));
+                t.forced.clear();
+                t
+            })
+            .collect();
+        let plan = Plan::new(StoreFile { tasks: changed, ..StoreFile::default() });
+        let again = check::errors(&check::check(&plan, &Graph::build(&plan)));
+        prop_assert_eq!(errors, again);
+    }
+
+    #[test]
     fn random_mutations_never_panic_the_loader(
         tasks in proptest::collection::vec(task(), 1..4),
         cuts in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
