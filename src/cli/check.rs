@@ -133,17 +133,7 @@ pub fn check_store(ctx: &Ctx, format: CheckFormat, strict: bool) -> CliResult<bo
 
 /// Validate tasks.yaml: the path as shown, and the located findings.
 fn store_report(ctx: &Ctx, strict: bool) -> CliResult<(String, Report)> {
-    let loc = ctx.location();
-    if !loc.exists {
-        return Err(Error::NoStore {
-            searched: if ctx.file.is_some() {
-                loc.path
-            } else {
-                ctx.cwd.clone()
-            },
-        }
-        .into());
-    }
+    let loc = ctx.existing_location()?;
     let bytes = crate::store::read(&loc.path)?;
     let mut report = report::validate(&loc.path, &bytes)?;
     if strict {

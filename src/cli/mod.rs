@@ -258,19 +258,30 @@ impl Ctx {
         store::locate(self.file.as_deref(), &self.cwd)
     }
 
+    /// The store's location, or an error saying where none was found.
+    pub fn existing_location(&self) -> CliResult<Location> {
+        let loc = self.location();
+        if loc.exists {
+            Ok(loc)
+        } else {
+            Err(self.no_store(loc))
+        }
+    }
+
+    fn no_store(&self, loc: Location) -> CliError {
+        Error::NoStore {
+            searched: if self.file.is_some() {
+                loc.path
+            } else {
+                self.cwd.clone()
+            },
+        }
+        .into()
+    }
+
     /// Load the store for reading; warn on stderr about its problems.
     pub fn load(&self) -> CliResult<Loaded> {
-        let loc = self.location();
-        if !loc.exists {
-            return Err(Error::NoStore {
-                searched: if self.file.is_some() {
-                    loc.path
-                } else {
-                    self.cwd.clone()
-                },
-            }
-            .into());
-        }
+        let loc = self.existing_location()?;
         let cache = cache_file(&loc.path);
         let loaded = store::load_cached(&loc.path, cache.as_deref())?;
         Ok(loaded)
@@ -318,14 +329,7 @@ impl Ctx {
     {
         let loc = self.location();
         if !loc.exists && !create {
-            return Err(Error::NoStore {
-                searched: if self.file.is_some() {
-                    loc.path
-                } else {
-                    self.cwd.clone()
-                },
-            }
-            .into());
+            return Err(self.no_store(loc));
         }
         // Two processes creating the same new store race on the rename; the
         // loser retries against the winner's file.
