@@ -173,12 +173,7 @@ impl Graph {
             d.dedup_by_key(|(j, _)| *j);
         }
 
-        let mut dependents = vec![Vec::new(); n];
-        for (i, d) in deps.iter().enumerate() {
-            for &(j, _) in d {
-                dependents[j].push(i);
-            }
-        }
+        let dependents = dependents_of(&deps);
 
         // Stable Kahn's algorithm: among tasks whose dependencies are placed,
         // take the smallest order key.
@@ -274,14 +269,7 @@ impl Graph {
                 None => t.issue.and_then(|n| issue_epic.get(&n).copied()),
             })
             .collect::<Vec<Option<usize>>>();
-        let mut children = vec![Vec::new(); n];
-        for (i, e) in epic.iter().enumerate() {
-            if let Some(e) = *e
-                && e != i
-            {
-                children[e].push(i);
-            }
-        }
+        let children = members_of(&epic);
 
         Graph {
             deps,
@@ -324,20 +312,8 @@ impl Graph {
             }
             rank[i] = r;
         }
-        let mut dependents = vec![Vec::new(); n];
-        for (i, d) in deps.iter().enumerate() {
-            for &(j, _) in d {
-                dependents[j].push(i);
-            }
-        }
-        let mut children = vec![Vec::new(); n];
-        for (i, e) in epic.iter().enumerate() {
-            if let Some(e) = *e
-                && e != i
-            {
-                children[e].push(i);
-            }
-        }
+        let dependents = dependents_of(&deps);
+        let children = members_of(&epic);
         Some(Graph {
             deps,
             dependents,
@@ -461,6 +437,30 @@ impl Graph {
             .filter(|&i| self.state(plan, i) == State::Blocked)
             .collect()
     }
+}
+
+/// For each task, the tasks that depend on it.
+fn dependents_of(deps: &[Vec<(usize, EdgeKind)>]) -> Vec<Vec<usize>> {
+    let mut dependents = vec![Vec::new(); deps.len()];
+    for (i, d) in deps.iter().enumerate() {
+        for &(j, _) in d {
+            dependents[j].push(i);
+        }
+    }
+    dependents
+}
+
+/// For each epic, its members.
+fn members_of(epic: &[Option<usize>]) -> Vec<Vec<usize>> {
+    let mut children = vec![Vec::new(); epic.len()];
+    for (i, e) in epic.iter().enumerate() {
+        if let Some(e) = *e
+            && e != i
+        {
+            children[e].push(i);
+        }
+    }
+    children
 }
 
 /// A concrete cycle through the members of one strongly connected component,

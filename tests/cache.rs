@@ -41,6 +41,16 @@ fn sneaky_write(env: &Env, text: &str) {
     );
 }
 
+/// Mark a pending task done in the file itself, same size and time stamp.
+fn complete_by_hand(env: &Env, id: &str) {
+    let text = env.read();
+    let pos = text.find(&format!("- id: {id}")).unwrap();
+    let status = pos + text[pos..].find("status: pending").unwrap();
+    let mut edited = text.clone();
+    edited.replace_range(status..status + "status: pending".len(), "status: done   ");
+    sneaky_write(env, &edited);
+}
+
 #[test]
 fn reads_fill_the_cache_and_agree_with_reading_the_file() {
     let env = Env::new();
@@ -78,12 +88,7 @@ fn an_edit_with_the_same_size_and_time_stamp_is_seen_at_once() {
     assert_eq!(doc["task"]["title"], "GH#42: Update CONFIGURATION");
 
     // A status flipped by hand, same size, same time: `ready` follows it.
-    let text = env.read();
-    let pos = text.find(&format!("- id: {}", s.analysis)).unwrap();
-    let status = pos + text[pos..].find("status: pending").unwrap();
-    let mut edited = text.clone();
-    edited.replace_range(status..status + "status: pending".len(), "status: done   ");
-    sneaky_write(&env, &edited);
+    complete_by_hand(&env, &s.analysis);
     assert_eq!(env.ids(&["tasks", "ready"]), vec![s.backup.clone()]);
 }
 
@@ -165,12 +170,7 @@ fn writes_read_the_file_not_a_stale_snapshot() {
     let s = env.seed_plan(42);
     env.ok(&["tasks", "list"]);
     // Complete the analysis by hand, same size and time stamp...
-    let text = env.read();
-    let pos = text.find(&format!("- id: {}", s.analysis)).unwrap();
-    let status = pos + text[pos..].find("status: pending").unwrap();
-    let mut edited = text.clone();
-    edited.replace_range(status..status + "status: pending".len(), "status: done   ");
-    sneaky_write(&env, &edited);
+    complete_by_hand(&env, &s.analysis);
     // ...so starting the backup is allowed: the rules see the file.
     env.ok(&["tasks", "start", &s.backup]);
     let doc = env.json(&["tasks", "show", &s.analysis, "--json"]);
