@@ -3,7 +3,7 @@
 //! Pure: the caller reads the repository (`git`) and the store, and renders
 //! the findings.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use regex::Regex;
 
@@ -73,52 +73,4 @@ pub fn unlinked_completed(plan: &Plan) -> Vec<Finding> {
             commit: None,
         })
         .collect()
-}
-
-/// The 1-based line of each task's `- id:` line in the store's text: the
-/// `- id:` items of the top-level `tasks:` list, at that list's indent (the
-/// workflow's phases have `- id:` lines too, deeper or elsewhere).
-pub fn task_lines(text: &str) -> HashMap<String, u64> {
-    let mut out = HashMap::new();
-    let mut in_tasks = false;
-    let mut indent = None;
-    for (n, line) in text.lines().enumerate() {
-        if !line.starts_with([' ', '-', '#']) && !line.trim().is_empty() {
-            in_tasks = line.trim_end() == "tasks:";
-            continue;
-        }
-        if !in_tasks {
-            continue;
-        }
-        let trimmed = line.trim_start();
-        let Some(rest) = trimmed.strip_prefix("- id:") else {
-            continue;
-        };
-        let this = line.len() - trimmed.len();
-        if *indent.get_or_insert(this) != this {
-            continue;
-        }
-        let id = rest
-            .split(" #")
-            .next()
-            .unwrap_or("")
-            .trim()
-            .trim_matches(['"', '\'']);
-        out.entry(id.to_string()).or_insert(n as u64 + 1);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn task_lines_skip_workflow_phases() {
-        let text = "# header\nversion: 1\nworkflow:\n  phases:\n    - id: analysis\n      name: A\ntasks:\n\n  - id: k3m9abcd\n    title: x\n  - id: \"0abc\"\n";
-        let lines = task_lines(text);
-        assert_eq!(lines.get("k3m9abcd"), Some(&9));
-        assert_eq!(lines.get("0abc"), Some(&11));
-        assert_eq!(lines.get("analysis"), None);
-    }
 }

@@ -269,8 +269,20 @@ impl Graph {
                 None => t.issue.and_then(|n| issue_epic.get(&n).copied()),
             })
             .collect::<Vec<Option<usize>>>();
-        let children = members_of(&epic);
+        Graph::assemble(deps, dependents, dangling, cycles, order, rank, epic)
+    }
 
+    /// The graph from its parts, with each epic's members indexed.
+    fn assemble(
+        deps: Vec<Vec<(usize, EdgeKind)>>,
+        dependents: Vec<Vec<usize>>,
+        dangling: Vec<(usize, String)>,
+        cycles: Vec<Vec<usize>>,
+        order: Vec<usize>,
+        rank: Vec<usize>,
+        epic: Vec<Option<usize>>,
+    ) -> Graph {
+        let children = members_of(&epic);
         Graph {
             deps,
             dependents,
@@ -313,17 +325,9 @@ impl Graph {
             rank[i] = r;
         }
         let dependents = dependents_of(&deps);
-        let children = members_of(&epic);
-        Some(Graph {
-            deps,
-            dependents,
-            dangling,
-            cycles,
-            order,
-            rank,
-            epic,
-            children,
-        })
+        Some(Graph::assemble(
+            deps, dependents, dangling, cycles, order, rank, epic,
+        ))
     }
 
     /// The parts [`Graph::from_parts`] takes back.

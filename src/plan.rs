@@ -205,37 +205,6 @@ impl Plan {
             .map(|(i, _)| i)
     }
 
-    /// The epic a task belongs to: its explicit `parent`, else its issue's
-    /// epic (derived, so creation order does not matter).
-    pub fn epic_of(&self, i: usize) -> Option<usize> {
-        let t = &self.file.tasks[i];
-        if let Some(p) = &t.parent {
-            return self.get(p);
-        }
-        if t.is_epic() {
-            return None;
-        }
-        t.issue.and_then(|n| self.issue_epic(n))
-    }
-
-    /// Children of an epic: tasks whose `parent` is it, plus tasks of its
-    /// issue without an explicit parent (when it is the issue's epic).
-    pub fn children(&self, epic: usize) -> Vec<usize> {
-        let e = &self.file.tasks[epic];
-        let owns_issue = e.issue.is_some_and(|n| self.issue_epic(n) == Some(epic));
-        self.file
-            .tasks
-            .iter()
-            .enumerate()
-            .filter(|&(i, t)| {
-                i != epic
-                    && (t.parent.as_deref() == Some(e.id.as_str())
-                        || (owns_issue && t.parent.is_none() && !t.is_epic() && t.issue == e.issue))
-            })
-            .map(|(i, _)| i)
-            .collect()
-    }
-
     /// The issue a title's `GH#N` prefix names, if it disagrees with `issue`.
     pub fn title_issue_mismatch(t: &Task) -> Option<u64> {
         match (title_issue(&t.title), t.issue) {

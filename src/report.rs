@@ -126,6 +126,8 @@ pub struct Report {
     pub tasks: Option<usize>,
     /// Errors first, then warnings, each in file order.
     pub findings: Vec<Finding>,
+    /// Where each task is in the file (empty when it could not be parsed).
+    pub lines: TaskLines,
 }
 
 impl Report {
@@ -178,6 +180,7 @@ pub fn validate(path: &Path, bytes: &[u8]) -> Result<Report> {
         }) => {
             let code = parse_code(&message);
             return Ok(Report {
+                lines: TaskLines::default(),
                 tasks: None,
                 findings: vec![Finding {
                     problem: Problem {
@@ -199,6 +202,7 @@ pub fn validate(path: &Path, bytes: &[u8]) -> Result<Report> {
                 .position(|l| l.starts_with("version:"))
                 .map_or(1, |k| k as u64 + 1);
             return Ok(Report {
+                lines: TaskLines::default(),
                 tasks: None,
                 findings: vec![Finding {
                     problem: Problem {
@@ -236,6 +240,7 @@ pub fn validate(path: &Path, bytes: &[u8]) -> Result<Report> {
     Ok(Report {
         tasks: Some(loaded.plan.len()),
         findings,
+        lines,
     })
 }
 
@@ -265,6 +270,9 @@ tasks:
         assert_eq!(l.line_of("a"), None);
         assert_eq!(l.lines_of("x1"), &[8, 13]);
         assert_eq!(l.line_of("y2"), Some(12));
+        // Quoted ids (ids that start with a digit are quoted) are found.
+        let q = TaskLines::scan("version: 1\ntasks:\n\n  - id: \"0abc\"\n");
+        assert_eq!(q.line_of("0abc"), Some(4));
         assert_eq!(l.workflow_line, Some(2));
         assert_eq!(l.tasks_line, Some(6));
     }

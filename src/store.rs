@@ -69,6 +69,24 @@ pub fn locate(explicit: Option<&Path>, cwd: &Path) -> Location {
     }
 }
 
+/// The repository around `start`: its working-tree root and its git
+/// directory (`.git`, or the directory a `.git` file points to in worktrees
+/// and submodules). Read from the file system, without git itself.
+pub fn git_dir(start: &Path) -> Option<(PathBuf, PathBuf)> {
+    for d in start.ancestors() {
+        let dot = d.join(".git");
+        if dot.is_dir() {
+            return Some((d.to_path_buf(), dot));
+        }
+        if dot.is_file() {
+            let text = fs::read_to_string(&dot).ok()?;
+            let target = Path::new(text.trim().strip_prefix("gitdir:")?.trim());
+            return Some((d.to_path_buf(), d.join(target)));
+        }
+    }
+    None
+}
+
 /// A plan loaded from disk, with what validation found.
 #[derive(Debug)]
 pub struct Loaded {
@@ -366,15 +384,8 @@ pub fn load_cached(path: &Path, cache_file: Option<&Path>) -> Result<Loaded> {
     };
     let bytes = read(path)?;
     let key = crate::cache::key(&bytes);
-    if let Ok(snapshot) = fs::read(cache_file)
-        && let Some(s) = crate::cache::decode(&snapshot, key)
-    {
-        return Ok(Loaded {
-            path: path.to_path_buf(),
-            plan: Plan::new(s.file),
-            graph: s.graph,
-            problems: s.problems,
-        });
+    if let Some(loaded) = restore(path, cache_file, key) {
+        return Ok(loaded);
     }
     let file = parse(path, &bytes)?;
     drop(bytes);
@@ -385,6 +396,18 @@ pub fn load_cached(path: &Path, cache_file: Option<&Path>) -> Result<Loaded> {
         let _ = write_cache(cache_file, &encoded);
     }
     Ok(loaded)
+}
+
+/// The store as the snapshot in `cache_file` holds it, if that snapshot is
+/// for the bytes with `key`.
+fn restore(path: &Path, cache_file: &Path, key: u128) -> Option<Loaded> {
+    let s = crate::cache::decode(&fs::read(cache_file).ok()?, key)?;
+    Some(Loaded {
+        path: path.to_path_buf(),
+        plan: Plan::new(s.file),
+        graph: s.graph,
+        problems: s.problems,
+    })
 }
 
 /// Replace a snapshot atomically, so a concurrent reader sees a whole one
@@ -502,17 +525,9 @@ pub fn lock_cached(
         }
         let bytes = read_bytes(path, &mut f)?;
         let modeline = modeline(&bytes);
-        let snapshot = cache_file.and_then(|c| {
-            let key = crate::cache::key(&bytes);
-            crate::cache::decode(&fs::read(c).ok()?, key)
-        });
+        let snapshot = cache_file.and_then(|c| restore(path, c, crate::cache::key(&bytes)));
         let loaded = match snapshot {
-            Some(s) => Loaded {
-                path: path.to_path_buf(),
-                plan: Plan::new(s.file),
-                graph: s.graph,
-                problems: s.problems,
-            },
+            Some(loaded) => loaded,
             None => {
                 let file = parse(path, &bytes)?;
                 drop(bytes);

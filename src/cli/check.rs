@@ -96,11 +96,7 @@ pub fn run(ctx: &Ctx, a: CheckArgs) -> CliResult {
 fn display_path(ctx: &Ctx, path: &Path) -> PathBuf {
     // The repository root as `store::locate` sees it: the nearest
     // directory holding `.git`.
-    let root = path
-        .ancestors()
-        .skip(1)
-        .find(|d| d.join(".git").exists())
-        .map(Path::to_path_buf);
+    let root = crate::store::git_dir(path.parent().unwrap_or(path)).map(|(root, _)| root);
     for base in root.iter().chain(std::iter::once(&ctx.cwd)) {
         if let Ok(rel) = path.strip_prefix(base) {
             return rel.to_path_buf();
@@ -247,10 +243,8 @@ fn run_gates(ctx: &Ctx, a: &CheckArgs, format: CheckFormat) -> CliResult {
     if a.require_linked {
         findings.extend(gates::unlinked_completed(&loaded.plan));
     }
-    let text = std::fs::read_to_string(&loaded.path).unwrap_or_default();
-    let lines = gates::task_lines(&text);
     let file = annotation_path(ctx, &loaded.path);
-    let line_of = |f: &Finding| f.task.as_ref().and_then(|t| lines.get(t).copied());
+    let line_of = |f: &Finding| f.task.as_ref().and_then(|t| report.lines.line_of(t));
 
     match format {
         CheckFormat::Json => print_json(&serde_json::json!({

@@ -88,35 +88,8 @@ pub fn run(ctx: &Ctx, a: MergeDriverArgs) -> CliResult {
     Err(Error::rule(msg, vec![]).into())
 }
 
-/// The directory holding the repository's git data (`.git`, or the target
-/// of a `.git` file in worktrees and submodules).
-fn git_dir(start: &Path) -> Option<(PathBuf, PathBuf)> {
-    let mut dir = Some(start);
-    while let Some(d) = dir {
-        let dot = d.join(".git");
-        if dot.is_dir() {
-            return Some((d.to_path_buf(), dot));
-        }
-        if dot.is_file() {
-            let text = std::fs::read_to_string(&dot).ok()?;
-            let target = text.trim().strip_prefix("gitdir:")?.trim();
-            let p = Path::new(target);
-            return Some((
-                d.to_path_buf(),
-                if p.is_absolute() {
-                    p.to_path_buf()
-                } else {
-                    d.join(p)
-                },
-            ));
-        }
-        dir = d.parent();
-    }
-    None
-}
-
 fn install(ctx: &Ctx) -> CliResult {
-    let Some((root, git)) = git_dir(&ctx.cwd) else {
+    let Some((root, git)) = store::git_dir(&ctx.cwd) else {
         return Err(Error::Usage(
             "`merge-driver install` needs a git repository; run it inside one".into(),
         )

@@ -382,18 +382,7 @@ fn cache_file(store: &std::path::Path) -> Option<PathBuf> {
         return None;
     }
     let store = std::fs::canonicalize(store).ok()?;
-    let git = store.ancestors().skip(1).find_map(|d| {
-        let dot = d.join(".git");
-        if dot.is_dir() {
-            Some(dot)
-        } else if dot.is_file() {
-            let text = std::fs::read_to_string(&dot).ok()?;
-            let target = text.trim().strip_prefix("gitdir:")?.trim().to_string();
-            Some(d.join(target))
-        } else {
-            None
-        }
-    })?;
+    let (_, git) = store::git_dir(store.parent()?)?;
     let name = xxhash_rust::xxh3::xxh3_64(store.to_string_lossy().as_bytes());
     Some(git.join("wm").join(format!("tasks-{name:016x}.cache")))
 }
