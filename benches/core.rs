@@ -9,7 +9,9 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use wm::{Graph, check, store, yaml};
+use wm::Graph;
+use wm::store::{self, yaml};
+use wm::validate as check;
 
 mod workload;
 
@@ -47,7 +49,7 @@ fn core(c: &mut Criterion) {
         });
         g.bench_function("render one issue's graph (ascii)", |b| {
             b.iter(|| {
-                let sc = wm::analysis::Scope {
+                let sc = wm::graph::analysis::Scope {
                     issue,
                     parent: None,
                 };

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Parser;
-use wm::yaml;
+use wm::store::yaml;
 
 #[path = "../benches/workload/mod.rs"]
 mod workload;

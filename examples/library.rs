@@ -6,9 +6,9 @@
 
 use std::time::Duration;
 
+use wm::graph::schedule::{self, Scope};
 use wm::model::{TaskType, now_millis};
 use wm::ops::{self, NewTask, Op, Transition};
-use wm::schedule::{self, Scope};
 use wm::store;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

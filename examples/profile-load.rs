@@ -17,10 +17,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let graph = wm::Graph::build(&plan);
     let build = t.elapsed();
     let t = Instant::now();
-    let problems = wm::check::check(&plan, &graph);
+    let problems = wm::validate::check(&plan, &graph);
     let check = t.elapsed();
     let t = Instant::now();
-    let text = wm::yaml::emit(plan.file());
+    let text = wm::store::yaml::emit(plan.file());
     let emit = t.elapsed();
     println!(
         "{} tasks: read {read:?}, parse {parse:?}, index {index:?}, graph {build:?}, check {check:?} ({} problems), emit {emit:?} ({} bytes)",

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::check::Problem;
+use crate::validate::Problem;
 
 /// What kind of failure an error is; one exit code per class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +50,7 @@ pub enum Error {
     },
 
     /// `next` or `claim` found nothing to pick; `reason` is
-    /// [`crate::schedule::Idle::code`].
+    /// [`crate::graph::schedule::Idle::code`].
     #[error("{message}")]
     NothingReady {
         reason: &'static str,
@@ -132,14 +132,14 @@ impl Error {
         }
     }
 
-    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
         Error::Io {
             path: path.into(),
             source,
         }
     }
 
-    pub(crate) fn rule(message: impl Into<String>, tasks: Vec<String>) -> Error {
+    pub fn rule(message: impl Into<String>, tasks: Vec<String>) -> Error {
         Error::Rule {
             message: message.into(),
             tasks,

@@ -38,28 +38,17 @@
 //! writes the canonical file atomically and unlocks -> `cli` prints.
 //! Nothing below `cli` prints, exits or reads environment variables.
 
-pub mod analysis;
-pub mod cache;
-pub mod check;
-pub mod checklist;
-pub mod cli;
+pub mod authoring;
 pub mod error;
-pub mod gates;
 pub mod git;
 pub mod graph;
-pub mod merge;
 pub mod model;
 pub mod ops;
-pub mod plan;
 pub mod render;
-pub mod report;
-pub mod schedule;
 pub mod store;
-pub mod template;
-pub mod workflow;
-pub mod yaml;
+pub mod validate;
 
 pub use error::{Error, ErrorClass, Result};
+pub use graph::plan::Plan;
 pub use graph::{EdgeKind, Graph, State};
 pub use model::{Status, StoreFile, Task, TaskType};
-pub use plan::Plan;

@@ -6,7 +6,7 @@ mod common;
 use common::Env;
 
 use chrono::{TimeZone, Utc};
-use wm::analysis::{self, Measure, Scope};
+use wm::graph::analysis::{self, Measure, Scope};
 use wm::render::ascii::{self, AsciiOptions};
 use wm::render::{dot, mermaid, view};
 use wm::{Graph, Plan, Status, StoreFile, Task, TaskType};

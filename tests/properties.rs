@@ -5,7 +5,9 @@ use chrono::{DateTime, TimeZone, Utc};
 use proptest::prelude::*;
 use wm::model::{Forced, Status, StoreFile, Task, TaskType};
 use wm::ops::{self, Changes, NewTask, Op, Transition};
-use wm::{Graph, Plan, State, check, store, yaml};
+use wm::store::{self, yaml};
+use wm::validate as check;
+use wm::{Graph, Plan, State};
 
 fn time() -> impl Strategy<Value = DateTime<Utc>> {
     (0i64..4_000_000_000, 0u32..1000)
@@ -126,19 +128,19 @@ proptest! {
         let plan = Plan::new(StoreFile { tasks, ..StoreFile::default() });
         let graph = Graph::build(&plan);
         let problems = check::check(&plan, &graph);
-        let bytes = wm::cache::encode(7, plan.file(), &graph, &problems);
+        let bytes = wm::store::snapshot::encode(7, plan.file(), &graph, &problems);
         // Every problem code check can produce must be storable.
         prop_assert!(bytes.is_some(), "not encodable: {:?}", problems);
         let bytes = bytes.unwrap_or_default();
-        let back = wm::cache::decode(&bytes, 7);
+        let back = wm::store::snapshot::decode(&bytes, 7);
         prop_assert!(back.is_some());
         let back = back.unwrap();
         prop_assert_eq!(&back.file, plan.file());
         prop_assert_eq!(back.graph.parts(), graph.parts());
         prop_assert_eq!(&back.problems, &problems);
         // Another key, or any truncation, is refused.
-        prop_assert!(wm::cache::decode(&bytes, 8).is_none());
-        prop_assert!(wm::cache::decode(&bytes[..bytes.len() - 1], 7).is_none());
+        prop_assert!(wm::store::snapshot::decode(&bytes, 8).is_none());
+        prop_assert!(wm::store::snapshot::decode(&bytes[..bytes.len() - 1], 7).is_none());
     }
 
     #[test]

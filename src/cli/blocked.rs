@@ -4,7 +4,7 @@ use comfy_table::presets::{NOTHING, UTF8_FULL_CONDENSED};
 
 use super::list::Filter;
 use super::{CliResult, Ctx, Format, OutputArgs, print, print_json};
-use crate::render::{escape, json, truncate};
+use wm::render::{escape, json, truncate};
 
 /// Blocked tasks, each with the unfinished tasks it waits for.
 ///

@@ -11,11 +11,11 @@ use clap::{Args, ValueEnum};
 use regex::Regex;
 
 use super::{CliError, CliResult, Ctx, git_util, print, print_json};
-use crate::check::Severity;
-use crate::error::{Error, ErrorClass};
-use crate::gates::{self, Finding};
-use crate::render::{self, escape, json::SCHEMA_VERSION};
-use crate::report::{self, Report};
+use wm::error::{Error, ErrorClass};
+use wm::git::gates::{self, Finding};
+use wm::render::{self, escape, json::SCHEMA_VERSION};
+use wm::store::report::{self, Report};
+use wm::validate::Severity;
 
 /// Validate the whole store, and optionally gate CI on the git history.
 ///
@@ -96,7 +96,7 @@ pub fn run(ctx: &Ctx, a: CheckArgs) -> CliResult {
 fn display_path(ctx: &Ctx, path: &Path) -> PathBuf {
     // The repository root as `store::locate` sees it: the nearest
     // directory holding `.git`.
-    let root = crate::store::git_dir(path.parent().unwrap_or(path)).map(|(root, _)| root);
+    let root = wm::store::git_dir(path.parent().unwrap_or(path)).map(|(root, _)| root);
     for base in root.iter().chain(std::iter::once(&ctx.cwd)) {
         if let Ok(rel) = path.strip_prefix(base) {
             return rel.to_path_buf();
@@ -130,7 +130,7 @@ pub fn check_store(ctx: &Ctx, format: CheckFormat, strict: bool) -> CliResult<bo
 /// Validate tasks.yaml: the path as shown, and the located findings.
 fn store_report(ctx: &Ctx, strict: bool) -> CliResult<(String, Report)> {
     let loc = ctx.existing_location()?;
-    let bytes = crate::store::read(&loc.path)?;
+    let bytes = wm::store::read(&loc.path)?;
     let mut report = report::validate(&loc.path, &bytes)?;
     if strict {
         report = report.strict();
@@ -173,7 +173,7 @@ fn text_lines(file: &str, report: &Report) -> String {
     s
 }
 
-fn problem_text(p: &crate::check::Problem) -> String {
+fn problem_text(p: &wm::validate::Problem) -> String {
     match &p.hint {
         Some(h) => format!("{}; {h}", p.message),
         None => p.message.clone(),

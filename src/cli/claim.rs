@@ -4,10 +4,10 @@ use clap::Args;
 
 use super::next::{ScopeArgs, idle_error, picked_doc, print_idle_json};
 use super::{CliError, CliResult, Ctx, print};
-use crate::error::Error;
-use crate::ops::{Op, Transition};
-use crate::render::escape;
-use crate::schedule;
+use wm::error::Error;
+use wm::graph::schedule;
+use wm::ops::{Op, Transition};
+use wm::render::escape;
 
 /// Atomically pick the next task (as `wm tasks next` would), set it
 /// in_progress with an assignee, and print its id.
@@ -36,7 +36,7 @@ pub struct ClaimArgs {
 }
 
 fn git_user_name(cwd: &Path) -> Option<String> {
-    crate::git::user_name(cwd)
+    wm::git::user_name(cwd)
 }
 
 /// --assignee, else $WM_ASSIGNEE, else git's user.name, else $USER.
@@ -84,7 +84,7 @@ pub fn run(ctx: &Ctx, a: ClaimArgs) -> CliResult {
         return Err(CliError::Io(std::io::Error::other("claim changed nothing")));
     };
     if a.json {
-        let graph = crate::graph::Graph::build(&plan);
+        let graph = wm::graph::Graph::build(&plan);
         return super::print_json(&picked_doc(&plan, &graph, i));
     }
     let t = plan.task(i);

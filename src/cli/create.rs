@@ -1,8 +1,8 @@
 use clap::Args;
 
 use super::{CliResult, Ctx, print};
-use crate::model::TaskType;
-use crate::ops::{NewTask, Op};
+use wm::model::TaskType;
+use wm::ops::{NewTask, Op};
 
 /// Create a task and print its id (alone on stdout, for `id=$(...)`).
 ///
@@ -57,7 +57,7 @@ pub struct CreateArgs {
 pub fn run(ctx: &Ctx, a: CreateArgs) -> CliResult {
     let mut issue = a.issue;
     if issue.is_none()
-        && crate::model::title_issue(&a.title).is_none()
+        && wm::model::title_issue(&a.title).is_none()
         && let Some((n, branch)) = super::git_default_issue(ctx)
     {
         super::git_util::note_branch_issue(ctx, n, &branch);

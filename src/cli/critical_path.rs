@@ -1,9 +1,9 @@
 use clap::Args;
 
 use super::{CliResult, Ctx, print, print_json};
-use crate::analysis::{self, Measure};
-use crate::model::format_estimate;
-use crate::render::{escape, json, truncate};
+use wm::graph::analysis::{self, Measure};
+use wm::model::format_estimate;
+use wm::render::{escape, json, truncate};
 
 /// The longest chain of unfinished work: what decides when it can all be done.
 ///

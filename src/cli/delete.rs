@@ -1,7 +1,7 @@
 use clap::Args;
 
 use super::{CliResult, Ctx, print};
-use crate::ops::Op;
+use wm::ops::Op;
 
 /// Delete a task.
 ///

@@ -1,7 +1,7 @@
 use clap::{Args, Subcommand};
 
 use super::{CliResult, Ctx, print};
-use crate::ops::Op;
+use wm::ops::Op;
 
 /// Add or remove explicit dependencies.
 ///

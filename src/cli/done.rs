@@ -1,7 +1,7 @@
 use clap::Args;
 
 use super::{CliResult, Ctx, print, transition};
-use crate::ops::{Op, Transition};
+use wm::ops::{Op, Transition};
 
 /// Mark tasks completed.
 ///
@@ -37,7 +37,7 @@ pub fn run(ctx: &Ctx, a: DoneArgs) -> CliResult {
     // The commit is in the repository you are in (which may be a worktree
     // sharing another checkout's store through --file); resolved before
     // taking the lock, which stays short.
-    let sha = crate::git::resolve_commit(&ctx.cwd, &rev)?;
+    let sha = wm::git::resolve_commit(&ctx.cwd, &rev)?;
     let (plan, outcomes) = ctx.write(false, true, |_| {
         let mut ops = Vec::new();
         for id in &a.ids {

@@ -1,7 +1,7 @@
 use clap::{Args, ValueEnum};
 
 use super::{CliResult, Ctx, print};
-use crate::checklist;
+use wm::authoring::checklist;
 
 /// Write an issue's plan as a Markdown task list grouped by phase, with a
 /// Mermaid dependency graph, ready to paste into the issue or a PR.

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use chrono::{DateTime, FixedOffset, Local, Utc};
 
 use super::{CliResult, Ctx};
-use crate::git::{self, CommitInfo, Repo};
-use crate::render::escape;
+use wm::git::{self, CommitInfo, Repo};
+use wm::render::escape;
 
 /// The directory the repository is searched from: the store's directory
 /// (so `--file` points at the right repository), else the working directory.
@@ -97,7 +97,7 @@ pub fn commit_json(sha: &str, c: Option<&CommitInfo>) -> serde_json::Value {
             "sha": c.sha,
             "found": true,
             "author": c.author,
-            "date": crate::model::format_time(&c.time.with_timezone(&Utc)),
+            "date": wm::model::format_time(&c.time.with_timezone(&Utc)),
             "summary": c.summary,
         }),
         None => serde_json::json!({

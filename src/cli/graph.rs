@@ -1,11 +1,11 @@
 use clap::{Args, ValueEnum};
 
 use super::{CliResult, Ctx, print, print_json};
-use crate::analysis::Scope;
-use crate::error::Error;
-use crate::plan::Plan;
-use crate::render::ascii::{self, AsciiOptions};
-use crate::render::{dot, json, mermaid, view};
+use wm::error::Error;
+use wm::graph::analysis::Scope;
+use wm::graph::plan::Plan;
+use wm::render::ascii::{self, AsciiOptions};
+use wm::render::{dot, json, mermaid, view};
 
 /// Draw the dependency graph: boxes and arrows, Mermaid, DOT or JSON.
 ///
@@ -136,7 +136,7 @@ pub fn run(ctx: &Ctx, a: GraphArgs) -> CliResult {
             for (title, reason) in &d.compact {
                 ctx.note(&format!(
                     "note: {}: {reason}; drawn one line per task instead",
-                    crate::render::escape(title)
+                    wm::render::escape(title)
                 ));
             }
             print(&format!("{}\n{}\n", d.text, ascii::legend(a.plain)))

@@ -3,9 +3,9 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use super::{CliError, CliResult, Ctx, git_util};
-use crate::error::Error;
-use crate::git::{self, IdMatcher};
-use crate::model::Status;
+use wm::error::Error;
+use wm::git::{self, IdMatcher};
+use wm::model::Status;
 
 /// Git hooks that tie commits to tasks.
 #[derive(Debug, Subcommand)]
@@ -102,7 +102,7 @@ fn install(ctx: &Ctx) -> CliResult {
         path: dir.clone(),
         source: e,
     })?;
-    crate::store::write_atomic(&path, script().as_bytes(), false)?;
+    wm::store::write_atomic(&path, script().as_bytes(), false)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -4,9 +4,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{CliResult, Ctx, plan::run_ops};
-use crate::checklist;
-use crate::error::Error;
-use crate::render::escape;
+use wm::authoring::checklist;
+use wm::error::Error;
+use wm::render::escape;
 
 /// Bodies larger than this are refused.
 const MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;

@@ -1,7 +1,7 @@
 use clap::Args;
 
 use super::{CliResult, Ctx};
-use crate::store;
+use wm::store;
 
 /// Create an empty tasks.yaml (at the repository root, or here outside one).
 ///

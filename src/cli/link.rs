@@ -1,9 +1,9 @@
 use clap::Args;
 
 use super::{CliResult, Ctx, git_util, print};
-use crate::git::short_sha;
-use crate::ops::Op;
-use crate::render::escape;
+use wm::git::short_sha;
+use wm::ops::Op;
+use wm::render::escape;
 
 /// Link a commit to a task (idempotent).
 ///

@@ -1,10 +1,10 @@
 use clap::Args;
 
 use super::{CliResult, Ctx, Format, OutputArgs, print, print_json};
-use crate::graph::{Graph, State};
-use crate::model::{Status, TaskType};
-use crate::plan::Plan;
-use crate::render::{json, table};
+use wm::graph::plan::Plan;
+use wm::graph::{Graph, State};
+use wm::model::{Status, TaskType};
+use wm::render::{json, table};
 
 /// List tasks, by issue then in dependency order.
 ///

@@ -4,9 +4,9 @@ use std::fmt::Write;
 use clap::Args;
 
 use super::{CliResult, Ctx, git_util, print, print_json};
-use crate::error::Error;
-use crate::git::{CommitInfo, issue_mentions, short_sha};
-use crate::render::{escape, json::SCHEMA_VERSION};
+use wm::error::Error;
+use wm::git::{CommitInfo, issue_mentions, short_sha};
+use wm::render::{escape, json::SCHEMA_VERSION};
 
 /// The commits of an issue: those linked to its tasks, plus those whose
 /// message mentions `GH#N`, newest first.

@@ -3,12 +3,12 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 
 use super::{CliResult, Ctx};
-use crate::check;
-use crate::error::Error;
-use crate::graph::Graph;
-use crate::model::StoreFile;
-use crate::plan::Plan;
-use crate::{merge, store};
+use wm::error::Error;
+use wm::graph::Graph;
+use wm::graph::plan::Plan;
+use wm::model::StoreFile;
+use wm::store::{self, merge};
+use wm::validate;
 
 /// Merge tasks.yaml by meaning, as a git merge driver.
 ///
@@ -69,13 +69,13 @@ pub fn run(ctx: &Ctx, a: MergeDriverArgs) -> CliResult {
     let (b, o, t) = (read(&base)?, read(&ours)?, read(&theirs)?);
     let merged = merge::merge(&b, &o, &t);
     for r in &merged.reports {
-        ctx.note(&format!("wm merge: {}", crate::render::escape(r)));
+        ctx.note(&format!("wm merge: {}", wm::render::escape(r)));
     }
     let mut plan = Plan::new(merged.file);
     let graph = Graph::build(&plan);
-    let errors = check::errors(&check::check(&plan, &graph));
+    let errors = validate::errors(&validate::check(&plan, &graph));
     plan.sort_canonical();
-    store::write_atomic(&ours, crate::yaml::emit(plan.file()).as_bytes(), false)?;
+    store::write_atomic(&ours, wm::store::yaml::emit(plan.file()).as_bytes(), false)?;
     if errors.is_empty() {
         return Ok(());
     }

@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::error::{Error, ErrorClass};
-use crate::graph::Graph;
-use crate::ops::{self, Op, Outcome};
-use crate::plan::Plan;
-use crate::store::{self, Loaded, Location};
+use wm::error::{Error, ErrorClass};
+use wm::graph::Graph;
+use wm::graph::plan::Plan;
+use wm::ops::{self, Op, Outcome};
+use wm::store::{self, Loaded, Location};
 
 pub use git_util::git_default_issue;
 
@@ -309,7 +309,7 @@ impl Ctx {
             if errors.len() == 1 { "" } else { "s" }
         );
         for p in errors {
-            let _ = writeln!(err, "  {}", crate::render::escape(&p.to_string()));
+            let _ = writeln!(err, "  {}", wm::render::escape(&p.to_string()));
         }
     }
 
@@ -346,7 +346,7 @@ impl Ctx {
             let plan = std::mem::replace(&mut locked.loaded.plan, Plan::empty());
             let graph = std::mem::replace(&mut locked.loaded.graph, Graph::build(&Plan::empty()));
             let (mut plan, outcomes) =
-                ops::apply_known(plan, &before, Some(graph), ops, crate::model::now_millis())?;
+                ops::apply_known(plan, &before, Some(graph), ops, wm::model::now_millis())?;
             if outcomes.iter().all(|o| !o.changed) {
                 return Ok((plan, outcomes));
             }
@@ -367,7 +367,7 @@ impl Ctx {
     pub fn notes(&self, outcomes: &[Outcome]) {
         for o in outcomes {
             for n in &o.notes {
-                self.note(&crate::render::escape(n));
+                self.note(&wm::render::escape(n));
             }
         }
     }
@@ -463,7 +463,7 @@ pub fn main() -> ExitCode {
             let _ = writeln!(
                 std::io::stderr(),
                 "error: {}",
-                crate::render::escape_message(&e.to_string())
+                wm::render::escape_message(&e.to_string())
             );
             ExitCode::from(exit_code(e.class()))
         }

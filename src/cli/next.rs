@@ -1,12 +1,12 @@
 use clap::Args;
 
 use super::{CliError, CliResult, Ctx, print, print_json};
-use crate::error::Error;
-use crate::graph::Graph;
-use crate::model::TaskType;
-use crate::plan::Plan;
-use crate::render::{escape, json};
-use crate::schedule::{self, Idle, Scope};
+use wm::error::Error;
+use wm::graph::Graph;
+use wm::graph::plan::Plan;
+use wm::graph::schedule::{self, Idle, Scope};
+use wm::model::TaskType;
+use wm::render::{escape, json};
 
 /// The one task to do next: ready (pending, dependencies settled), then the
 /// earliest phase, then on the critical path (the longest chain of

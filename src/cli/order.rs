@@ -1,7 +1,7 @@
 use clap::Args;
 
 use super::{CliResult, Ctx, Format, OutputArgs, print, print_json};
-use crate::render::{escape, json, truncate};
+use wm::render::{escape, json, truncate};
 
 /// Tasks in dependency order: every task after all it depends on.
 ///

@@ -2,12 +2,12 @@ use clap::Args;
 
 use super::list::{Filter, output};
 use super::{CliResult, Ctx, OutputArgs, print, templates};
-use crate::error::Error;
-use crate::graph::Graph;
-use crate::model::title_without_issue;
-use crate::ops::{self, Op, Outcome};
-use crate::plan::Plan;
-use crate::render::escape;
+use wm::error::Error;
+use wm::graph::Graph;
+use wm::graph::plan::Plan;
+use wm::model::title_without_issue;
+use wm::ops::{self, Op, Outcome};
+use wm::render::escape;
 
 /// Create an issue's epic and tasks from a template, in one write.
 ///
@@ -77,7 +77,7 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> CliResult {
             },
         };
         if let Some(e) = plan.issue_epic(issue) {
-            let want = crate::template::render(&t.epic, issue, &title);
+            let want = wm::authoring::template::render(&t.epic, issue, &title);
             let have = &plan.task(e).title;
             if &want != have {
                 return Err(Error::Usage(format!(
@@ -109,7 +109,7 @@ where
             Plan::empty()
         };
         let ops = build(&before)?;
-        ops::apply(before, ops, crate::model::now_millis())?
+        ops::apply(before, ops, wm::model::now_millis())?
     } else {
         ctx.write(true, true, |l| build(&l.plan))?
     };

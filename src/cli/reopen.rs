@@ -1,7 +1,7 @@
 use clap::Args;
 
 use super::{CliResult, Ctx, transition};
-use crate::ops::Transition;
+use wm::ops::Transition;
 
 /// Put completed, cancelled or in-progress tasks back to pending.
 ///

@@ -4,9 +4,9 @@ use std::fmt::Write;
 use clap::Args;
 
 use super::{CliResult, Ctx, git_util, print, print_json};
-use crate::git::{CommitInfo, IdMatcher, references, short_sha};
-use crate::ops::{self, Op, Transition};
-use crate::render::{escape, json::SCHEMA_VERSION};
+use wm::git::{CommitInfo, IdMatcher, references, short_sha};
+use wm::ops::{self, Op, Transition};
+use wm::render::{escape, json::SCHEMA_VERSION};
 
 /// Link tasks to the commits whose messages reference them.
 ///
@@ -100,7 +100,7 @@ pub fn run(ctx: &Ctx, a: ScanArgs) -> CliResult {
         if !closes.is_empty() {
             // Try each close in history order on top of the links, keeping
             // the ones the rules allow.
-            let now = crate::model::now_millis();
+            let now = wm::model::now_millis();
             let (mut sim, _) = ops::apply(plan.clone(), ops.clone(), now)?;
             for (id, c) in closes {
                 let op = Op::SetStatus {

@@ -15,5 +15,5 @@ use super::{CliResult, Ctx, print_json};
 pub struct SchemaArgs {}
 
 pub fn run(_ctx: &Ctx, _a: SchemaArgs) -> CliResult {
-    print_json(&crate::model::json_schema())
+    print_json(&wm::model::json_schema())
 }

@@ -3,8 +3,8 @@ use std::fmt::Write;
 use clap::Args;
 
 use super::{CliResult, Ctx, print, print_json};
-use crate::model::format_time;
-use crate::render::{escape, json, table::status_label};
+use wm::model::format_time;
+use wm::render::{escape, json, table::status_label};
 
 /// Show one task: its fields, dependencies, dependents and problems.
 ///
@@ -139,7 +139,7 @@ pub fn run(ctx: &Ctx, a: ShowArgs) -> CliResult {
         );
     }
     if let Some(d) = &t.description {
-        let _ = writeln!(s, "\n{}", crate::render::escape_message(d).trim_end());
+        let _ = writeln!(s, "\n{}", wm::render::escape_message(d).trim_end());
     }
     let problems: Vec<_> = loaded
         .problems

@@ -1,7 +1,7 @@
 use clap::Args;
 
 use super::{CliResult, Ctx, transition};
-use crate::ops::Transition;
+use wm::ops::Transition;
 
 /// Mark tasks in progress.
 ///

@@ -3,9 +3,9 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use super::{CliResult, Ctx, print, print_json};
-use crate::error::Error;
-use crate::render::{escape, json::SCHEMA_VERSION, truncate};
-use crate::template::{self, Entry, Source};
+use wm::authoring::template::{self, Entry, Source};
+use wm::error::Error;
+use wm::render::{escape, json::SCHEMA_VERSION, truncate};
 
 /// List the planning templates (name, source, task count), or print one.
 ///

@@ -1,7 +1,7 @@
 //! Shared by `start`, `done`, `reopen` and `cancel`.
 
 use super::{CliResult, Ctx, print};
-use crate::ops::{Op, Transition};
+use wm::ops::{Op, Transition};
 
 pub fn run(ctx: &Ctx, ids: &[String], to: Transition, force: bool) -> CliResult {
     // Start and done need a trustworthy graph; reopen and cancel can help

@@ -1,9 +1,9 @@
 use clap::Args;
 
 use super::{CliResult, Ctx, print};
-use crate::error::Error;
-use crate::model::{Status, TaskType};
-use crate::ops::{Changes, Op, Transition};
+use wm::error::Error;
+use wm::model::{Status, TaskType};
+use wm::ops::{Changes, Op, Transition};
 
 /// Change a task's fields.
 ///

@@ -1,8 +1,8 @@
 use clap::Args;
 
 use super::{CliResult, Ctx, print, print_json};
-use crate::analysis;
-use crate::render::{escape, json, truncate};
+use wm::graph::analysis;
+use wm::render::{escape, json, truncate};
 
 /// The remaining work as waves of tasks that can run in parallel.
 ///

@@ -1,9 +1,9 @@
 use clap::Args;
 
 use super::{CliResult, Ctx, print, print_json};
-use crate::analysis;
-use crate::graph::State;
-use crate::render::{escape, json};
+use wm::graph::State;
+use wm::graph::analysis;
+use wm::render::{escape, json};
 
 /// Why a task is not ready: what it waits for, down to work that can start now.
 ///

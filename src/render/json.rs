@@ -5,8 +5,8 @@
 use serde::Serialize;
 
 use crate::graph::Graph;
+use crate::graph::plan::Plan;
 use crate::model::{Forced, format_time};
-use crate::plan::Plan;
 
 /// Version of the JSON output contract, at the top of every document.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -4,8 +4,8 @@ use comfy_table::presets::{NOTHING, UTF8_FULL_CONDENSED};
 use comfy_table::{Cell, Color, ContentArrangement, Table};
 
 use super::{escape, truncate};
+use crate::graph::plan::Plan;
 use crate::graph::{Graph, State};
-use crate::plan::Plan;
 
 /// How the table is drawn.
 #[derive(Debug, Clone, Copy)]

@@ -3,10 +3,10 @@
 //! Mermaid, DOT and JSON renderers all take a [`View`], so they always
 //! show the same graph.
 
-use crate::analysis::{self, Scope, StateCounts};
+use crate::graph::analysis::{self, Scope, StateCounts};
+use crate::graph::plan::Plan;
 use crate::graph::{EdgeKind, Graph, State};
 use crate::model::title_without_issue;
-use crate::plan::Plan;
 
 /// One box of a drawing.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,8 +5,8 @@
 use foldhash::HashMap;
 
 use crate::error::{Error, Result};
+use crate::model::workflow::Workflow;
 use crate::model::{StoreFile, Task, random_id, title_issue};
-use crate::workflow::Workflow;
 
 /// The tasks of one store, indexed by id.
 #[derive(Debug, Clone)]

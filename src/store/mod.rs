@@ -5,17 +5,21 @@
 //! temporary file over it, so readers (who never lock) see the old or the
 //! new content, never a mix. A store that fails to load is never written.
 
+pub mod merge;
+pub mod report;
+pub mod snapshot;
+pub mod yaml;
+
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::check;
 use crate::error::{Error, Result};
 use crate::graph::Graph;
+use crate::graph::plan::Plan;
 use crate::model::{FORMAT_VERSION, StoreFile};
-use crate::plan::Plan;
-use crate::yaml;
+use crate::validate;
 
 pub const FILE_NAME: &str = "tasks.yaml";
 
@@ -93,13 +97,13 @@ pub struct Loaded {
     pub path: PathBuf,
     pub plan: Plan,
     pub graph: Graph,
-    pub problems: Vec<check::Problem>,
+    pub problems: Vec<validate::Problem>,
 }
 
 impl Loaded {
     /// Errors only (the store is unusable for graph commands if any).
-    pub fn errors(&self) -> Vec<check::Problem> {
-        check::errors(&self.problems)
+    pub fn errors(&self) -> Vec<validate::Problem> {
+        validate::errors(&self.problems)
     }
 
     /// Fail with exit class `Store` when the graph has errors.
@@ -355,7 +359,7 @@ fn read_bytes(path: &Path, file: &mut File) -> Result<Vec<u8>> {
 fn analyse(path: &Path, file: StoreFile) -> Loaded {
     let plan = Plan::new(file);
     let graph = Graph::build(&plan);
-    let problems = check::check(&plan, &graph);
+    let problems = validate::check(&plan, &graph);
     Loaded {
         path: path.to_path_buf(),
         plan,
@@ -383,7 +387,7 @@ pub fn load_cached(path: &Path, cache_file: Option<&Path>) -> Result<Loaded> {
         return load(path);
     };
     let bytes = read(path)?;
-    let key = crate::cache::key(&bytes);
+    let key = crate::store::snapshot::key(&bytes);
     if let Some(loaded) = restore(path, cache_file, key) {
         return Ok(loaded);
     }
@@ -391,7 +395,7 @@ pub fn load_cached(path: &Path, cache_file: Option<&Path>) -> Result<Loaded> {
     drop(bytes);
     let loaded = analyse(path, file);
     if let Some(encoded) =
-        crate::cache::encode(key, loaded.plan.file(), &loaded.graph, &loaded.problems)
+        crate::store::snapshot::encode(key, loaded.plan.file(), &loaded.graph, &loaded.problems)
     {
         let _ = write_cache(cache_file, &encoded);
     }
@@ -401,7 +405,7 @@ pub fn load_cached(path: &Path, cache_file: Option<&Path>) -> Result<Loaded> {
 /// The store as the snapshot in `cache_file` holds it, if that snapshot is
 /// for the bytes with `key`.
 fn restore(path: &Path, cache_file: &Path, key: u128) -> Option<Loaded> {
-    let s = crate::cache::decode(&fs::read(cache_file).ok()?, key)?;
+    let s = crate::store::snapshot::decode(&fs::read(cache_file).ok()?, key)?;
     Some(Loaded {
         path: path.to_path_buf(),
         plan: Plan::new(s.file),
@@ -525,7 +529,8 @@ pub fn lock_cached(
         }
         let bytes = read_bytes(path, &mut f)?;
         let modeline = modeline(&bytes);
-        let snapshot = cache_file.and_then(|c| restore(path, c, crate::cache::key(&bytes)));
+        let snapshot =
+            cache_file.and_then(|c| restore(path, c, crate::store::snapshot::key(&bytes)));
         let loaded = match snapshot {
             Some(loaded) => loaded,
             None => {

@@ -8,8 +8,8 @@
 
 use std::fmt::Write;
 
+use crate::model::workflow::Workflow;
 use crate::model::{StoreFile, Task, format_time};
-use crate::workflow::Workflow;
 
 pub const HEADER: &str =
     "# wm tasks store. Edit with `wm tasks`, or by hand and then run `wm tasks check`.\n";

@@ -19,14 +19,16 @@
 //!
 //! Nothing here prints or shells out to `git`.
 
+pub mod gates;
+
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, Offset, TimeZone, Utc};
 use git2::{ErrorCode, Oid, Repository, Sort};
 
 use crate::error::{Error, Result};
+use crate::graph::plan::Plan;
 use crate::model::ID_LEN;
-use crate::plan::Plan;
 
 /// A repository opened through libgit2.
 pub struct Repo {

@@ -3,13 +3,15 @@
 //! These are plain serde types with no I/O. Derived facts (blocked, ready,
 //! phase edges, epic membership) are never stored here; `graph` computes them.
 
+pub mod workflow;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-use crate::workflow::Workflow;
+use crate::model::workflow::Workflow;
 
 /// The store format this binary writes and the newest it can read.
 pub const FORMAT_VERSION: u32 = 1;

@@ -11,9 +11,9 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::check::{Problem, Severity};
 use crate::graph::{EdgeKind, Graph};
 use crate::model::{Forced, ScanState, Status, StoreFile, Task, TaskType};
+use crate::validate::{Problem, Severity};
 
 /// Bumped whenever the encoding or the meaning of its parts changes; the
 /// crate version is part of the key as well.

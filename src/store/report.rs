@@ -10,9 +10,9 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::check::{Problem, Severity};
 use crate::error::{Error, Result};
 use crate::store;
+use crate::validate::{Problem, Severity};
 
 /// Where each task starts in the file text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -15,9 +15,9 @@ use std::fmt::Write as _;
 
 use crate::error::{Error, Result};
 use crate::graph::Graph;
+use crate::graph::plan::Plan;
 use crate::model::{Status, TaskType, title_without_issue};
 use crate::ops::{NewTask, Op};
-use crate::plan::Plan;
 
 /// One task-list item to import.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -19,25 +19,28 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::TaskType;
+use crate::model::workflow::{Phase, Workflow};
 use crate::ops::{NewTask, Op};
-use crate::workflow::{Phase, Workflow};
 
 /// Templates compiled into the binary: (name, YAML text).
 pub const BUILTINS: [(&str, &str); 5] = [
     (
         "infrastructure",
-        include_str!("../templates/infrastructure.yaml"),
+        include_str!("../../templates/infrastructure.yaml"),
     ),
     (
         "infra-request",
-        include_str!("../templates/infra-request.yaml"),
+        include_str!("../../templates/infra-request.yaml"),
     ),
-    ("devops", include_str!("../templates/devops.yaml")),
+    ("devops", include_str!("../../templates/devops.yaml")),
     (
         "architecture",
-        include_str!("../templates/architecture.yaml"),
+        include_str!("../../templates/architecture.yaml"),
     ),
-    ("deployment", include_str!("../templates/deployment.yaml")),
+    (
+        "deployment",
+        include_str!("../../templates/deployment.yaml"),
+    ),
 ];
 
 /// Where user templates live, relative to the repository root.

@@ -8,8 +8,8 @@ use std::collections::HashSet;
 use regex::Regex;
 
 use crate::git::{CommitInfo, IdMatcher, references, short_sha};
+use crate::graph::plan::Plan;
 use crate::model::{Status, TaskType};
-use crate::plan::Plan;
 
 /// One thing a gate found wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]

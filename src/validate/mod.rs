@@ -7,8 +7,8 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::graph::Graph;
+use crate::graph::plan::Plan;
 use crate::model::valid_id;
-use crate::plan::Plan;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

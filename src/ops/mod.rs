@@ -5,12 +5,12 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 
-use crate::check::{self, Problem, Severity};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
+use crate::graph::plan::Plan;
+use crate::model::workflow::Phase;
 use crate::model::{Forced, Status, Task, TaskType, title_issue};
-use crate::plan::Plan;
-use crate::workflow::Phase;
+use crate::validate::{self, Problem, Severity};
 
 /// The fields of a task to create. Ids in `parent` and `depends_on` may be
 /// unique prefixes.
@@ -162,7 +162,7 @@ impl Outcome {
 /// (cycle, phase-order edge, dangling reference...).
 pub fn apply(plan: Plan, ops: Vec<Op>, now: DateTime<Utc>) -> Result<(Plan, Vec<Outcome>)> {
     let graph = Graph::build(&plan);
-    let before = check::errors(&check::check(&plan, &graph));
+    let before = validate::errors(&validate::check(&plan, &graph));
     apply_known(plan, &before, Some(graph), ops, now)
 }
 
@@ -217,7 +217,7 @@ pub fn apply_known(
         return Ok((plan, outcomes));
     }
     let graph = Graph::build(&plan);
-    let new: Vec<Problem> = check::check(&plan, &graph)
+    let new: Vec<Problem> = validate::check(&plan, &graph)
         .into_iter()
         .filter(|p| p.severity == Severity::Error && !before.contains(p))
         .collect();
@@ -546,7 +546,7 @@ fn set_status(
     if matches!(to, Transition::Start | Transition::Done) {
         let graph = graph.unwrap_or_else(|| Graph::build(plan));
         if !graph.is_acyclic() {
-            let p = check::check(plan, &graph)
+            let p = validate::check(plan, &graph)
                 .into_iter()
                 .find(|p| p.code == "cycle");
             return Err(Error::Usage(format!(
@@ -835,7 +835,7 @@ fn remove_deps(plan: &mut Plan, id: &str, on: &[String], now: DateTime<Utc>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workflow::Workflow;
+    use crate::model::workflow::Workflow;
 
     fn create(title: &str, after: Vec<usize>) -> Op {
         Op::Create(NewTask {

@@ -4,6 +4,10 @@
 //!
 //! Everything here is a pure function of a loaded [`Plan`]; nothing is stored.
 
+pub mod analysis;
+pub mod plan;
+pub mod schedule;
+
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -13,8 +17,8 @@ use chrono::{DateTime, Utc};
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 
+use crate::graph::plan::{Group, Plan};
 use crate::model::Status;
-use crate::plan::{Group, Plan};
 
 /// Why one task depends on another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

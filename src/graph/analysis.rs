@@ -8,9 +8,9 @@
 
 use std::collections::HashMap;
 
+use crate::graph::plan::Plan;
 use crate::graph::{EdgeKind, Graph, State};
 use crate::model::{parse_estimate, title_without_issue};
-use crate::plan::Plan;
 
 /// Which tasks a view covers.
 #[derive(Debug, Clone, Copy, Default)]

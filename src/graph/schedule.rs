@@ -7,9 +7,9 @@
 
 use std::cmp::Reverse;
 
+use crate::graph::plan::Plan;
 use crate::graph::{Graph, State};
 use crate::model::TaskType;
-use crate::plan::Plan;
 
 /// Which tasks `next` and `claim` may pick from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -1,0 +1,5 @@
+//! Authoring plans: planning templates (YAML) and issue bodies (Markdown
+//! task lists), both turned into ops that the write transaction applies.
+
+pub mod checklist;
+pub mod template;
