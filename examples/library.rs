@@ -1,15 +1,16 @@
 //! The `wm` library from Rust: create a store, add the planning template's
 //! tasks for an issue, pick work and complete it, all through the same write
-//! path as the CLI (lock, apply ops all-or-nothing, atomic save).
+//! transaction as the CLI (`store::write`: lock, apply ops all-or-nothing,
+//! atomic save).
 //!
 //! Run: cargo run --example library
 
 use std::time::Duration;
 
 use wm::graph::schedule::{self, Scope};
-use wm::model::{TaskType, now_millis};
-use wm::ops::{self, NewTask, Op, Transition};
-use wm::store;
+use wm::model::TaskType;
+use wm::ops::{NewTask, Op, Transition};
+use wm::store::{self, WriteOptions};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
@@ -18,7 +19,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // One locked read-modify-write: the epic and its tasks. Phases are
     // inferred from the titles, so the tasks need no explicit edges.
-    let locked = store::lock(&path, Duration::from_secs(5), false)?;
+    let opts = WriteOptions {
+        lock_timeout: Duration::from_secs(5),
+        ..WriteOptions::default()
+    };
     let mut batch = vec![Op::Create(NewTask {
         title: "GH#42: Network hardening".into(),
         kind: Some(TaskType::Epic),
@@ -38,8 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ..NewTask::default()
         }));
     }
-    let (mut plan, _) = ops::apply(locked.loaded.plan.clone(), batch, now_millis())?;
-    locked.commit(&mut plan)?;
+    store::write(&path, &opts, |_| Ok::<_, wm::Error>(batch.clone()))?;
 
     // Work through the plan in order: what `wm tasks claim` + `done` do.
     loop {
@@ -54,15 +57,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         let id = plan.task(i).id.clone();
         println!("doing {id}: {}", plan.task(i).title);
-        let locked = store::lock(&path, Duration::from_secs(5), false)?;
         let done = [Transition::Start, Transition::Done].map(|to| Op::SetStatus {
             id: id.clone(),
             to,
             force: false,
             assignee: Some("example".into()),
         });
-        let (mut plan, _) = ops::apply(locked.loaded.plan.clone(), done.into(), now_millis())?;
-        locked.commit(&mut plan)?;
+        store::write(&path, &opts, |_| Ok::<_, wm::Error>(done.to_vec()))?;
     }
 
     // The dependency order, as a small text graph.

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use crate::validate::Problem;
 
 /// What kind of failure an error is; one exit code per class.
+/// Exhaustive on purpose: a new class must get its own exit code in the CLI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorClass {
     /// I/O or internal error (exit 1).
@@ -22,7 +23,9 @@ pub enum ErrorClass {
     Locked,
 }
 
+/// The core's errors. New variants may come: match with a `_` arm.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     #[error("{path}: {source}")]
     Io {

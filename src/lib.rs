@@ -38,6 +38,7 @@
 //! writes the canonical file atomically and unlocks -> `cli` prints.
 //! Nothing below `cli` prints, exits or reads environment variables.
 
+pub mod algo;
 pub mod authoring;
 pub mod error;
 pub mod git;

@@ -386,40 +386,10 @@ fn task_cycle(t: &Template, wf: &Workflow, keys: &HashMap<&str, usize>) -> Optio
             }
         }
     }
-    // Iterative depth-first search with colours.
-    let mut colour = vec![0u8; n];
-    for start in 0..n {
-        if colour[start] != 0 {
-            continue;
-        }
-        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
-        colour[start] = 1;
-        while let Some(&mut (i, ref mut next)) = stack.last_mut() {
-            if let Some(&j) = deps[i].get(*next) {
-                *next += 1;
-                match colour[j] {
-                    0 => {
-                        colour[j] = 1;
-                        stack.push((j, 0));
-                    }
-                    1 => {
-                        let from = stack.iter().position(|&(k, _)| k == j).unwrap_or(0);
-                        let mut path: Vec<String> = stack[from..]
-                            .iter()
-                            .map(|&(k, _)| t.tasks[k].id.clone())
-                            .collect();
-                        path.push(t.tasks[j].id.clone());
-                        return Some(path);
-                    }
-                    _ => {}
-                }
-            } else {
-                colour[i] = 2;
-                stack.pop();
-            }
-        }
-    }
-    None
+    crate::algo::cycles(&deps, |i| i)
+        .into_iter()
+        .next()
+        .map(|c| c.iter().map(|&k| t.tasks[k].id.clone()).collect())
 }
 
 /// Only `{issue}` and `{title}` may appear in braces.

@@ -71,11 +71,12 @@ pub fn run(ctx: &Ctx, a: MergeDriverArgs) -> CliResult {
     for r in &merged.reports {
         ctx.note(&format!("wm merge: {}", wm::render::escape(r)));
     }
-    let mut plan = Plan::new(merged.file);
+    let plan = Plan::new(merged.file);
     let graph = Graph::build(&plan);
     let errors = validate::errors(&validate::check(&plan, &graph));
-    plan.sort_canonical();
-    store::write_atomic(&ours, wm::store::yaml::emit(plan.file()).as_bytes(), false)?;
+    // Through the store's write path: locked, atomic, the modeline of our
+    // side kept.
+    store::replace(&ours, ctx.lock_timeout, plan)?;
     if errors.is_empty() {
         return Ok(());
     }

@@ -10,9 +10,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use wm::error::{Error, ErrorClass};
-use wm::graph::Graph;
 use wm::graph::plan::Plan;
-use wm::ops::{self, Op, Outcome};
+use wm::ops::{Op, Outcome};
 use wm::store::{self, Loaded, Location};
 
 pub use git_util::git_default_issue;
@@ -325,43 +324,24 @@ impl Ctx {
     /// that does not exist yet. `valid` refuses a store with errors.
     pub fn write<F>(&self, create: bool, valid: bool, build: F) -> CliResult<(Plan, Vec<Outcome>)>
     where
-        F: Fn(&Loaded) -> CliResult<Vec<Op>>,
+        F: FnMut(&Loaded) -> CliResult<Vec<Op>>,
     {
         let loc = self.location();
         if !loc.exists && !create {
             return Err(self.no_store(loc));
         }
-        // Two processes creating the same new store race on the rename; the
-        // loser retries against the winner's file.
-        for _ in 0..3 {
-            let cache = cache_file(&loc.path);
-            let mut locked =
-                store::lock_cached(&loc.path, self.lock_timeout, create, cache.as_deref())?;
-            if valid {
-                locked.loaded.require_valid()?;
-            }
-            let ops = build(&locked.loaded)?;
-            let before = locked.loaded.errors();
-            // The loaded plan is ours to change: no copy of a large store.
-            let plan = std::mem::replace(&mut locked.loaded.plan, Plan::empty());
-            let graph = std::mem::replace(&mut locked.loaded.graph, Graph::build(&Plan::empty()));
-            let (mut plan, outcomes) =
-                ops::apply_known(plan, &before, Some(graph), ops, wm::model::now_millis())?;
-            if outcomes.iter().all(|o| !o.changed) {
-                return Ok((plan, outcomes));
-            }
-            match locked.commit(&mut plan) {
-                Ok(()) => {
-                    if !loc.exists {
-                        self.note(&format!("created {}", loc.path.display()));
-                    }
-                    return Ok((plan, outcomes));
-                }
-                Err(Error::Raced { .. }) => continue,
-                Err(e) => return Err(e.into()),
-            }
+        let opts = store::WriteOptions {
+            create,
+            require_valid: valid,
+            lock_timeout: self.lock_timeout,
+            snapshot: cache_file(&loc.path),
+            now: None,
+        };
+        let done = store::write(&loc.path, &opts, build)?;
+        if done.created {
+            self.note(&format!("created {}", loc.path.display()));
         }
-        Err(Error::Raced { path: loc.path }.into())
+        Ok((done.plan, done.outcomes))
     }
 
     pub fn notes(&self, outcomes: &[Outcome]) {

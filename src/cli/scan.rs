@@ -1,4 +1,3 @@
-use std::cell::RefCell;
 use std::fmt::Write;
 
 use clap::Args;
@@ -54,7 +53,7 @@ struct Report {
 
 pub fn run(ctx: &Ctx, a: ScanArgs) -> CliResult {
     let repo = git_util::repo(ctx)?;
-    let report = RefCell::new(Report::default());
+    let mut report = Report::default();
     ctx.write(false, a.close, |loaded| {
         let plan = &loaded.plan;
         let mut r = Report::default();
@@ -121,10 +120,10 @@ pub fn run(ctx: &Ctx, a: ScanArgs) -> CliResult {
                 }
             }
         }
-        *report.borrow_mut() = r;
+        report = r;
         Ok(ops)
     })?;
-    let r = report.into_inner();
+    let r = report;
     if r.since_lost
         && let Some(s) = &r.since
     {

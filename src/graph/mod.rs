@@ -5,6 +5,7 @@
 //! Everything here is a pure function of a loaded [`Plan`]; nothing is stored.
 
 pub mod analysis;
+
 pub mod plan;
 pub mod schedule;
 
@@ -14,8 +15,6 @@ use std::collections::BinaryHeap;
 use foldhash::HashMap;
 
 use chrono::{DateTime, Utc};
-use petgraph::algo::tarjan_scc;
-use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::graph::plan::{Group, Plan};
 use crate::model::Status;
@@ -220,31 +219,18 @@ impl Graph {
         // among the unplaced tasks name each cycle.
         let mut cycles = Vec::new();
         if placed_count < n {
-            let mut g: DiGraph<(), ()> = DiGraph::with_capacity(n, 0);
-            for _ in 0..n {
-                g.add_node(());
-            }
-            for (i, d) in deps.iter().enumerate() {
-                if placed[i] {
-                    continue;
-                }
-                for &(j, _) in d {
-                    if !placed[j] {
-                        g.add_edge(NodeIndex::new(i), NodeIndex::new(j), ());
+            let adj: Vec<Vec<usize>> = deps
+                .iter()
+                .enumerate()
+                .map(|(i, d)| {
+                    if placed[i] {
+                        Vec::new()
+                    } else {
+                        d.iter().map(|&(j, _)| j).filter(|&j| !placed[j]).collect()
                     }
-                }
-            }
-            for scc in tarjan_scc(&g) {
-                let self_loop = scc.len() == 1
-                    && deps[scc[0].index()]
-                        .iter()
-                        .any(|&(j, _)| j == scc[0].index());
-                if scc.len() > 1 || self_loop {
-                    let members: Vec<usize> = scc.iter().map(|x| x.index()).collect();
-                    cycles.push(cycle_path(&deps, &members, plan));
-                }
-            }
-            cycles.sort();
+                })
+                .collect();
+            cycles = crate::algo::cycles(&adj, |i| plan.task(i).id.as_str());
         }
         let mut rank = vec![0; n];
         for (r, &i) in order.iter().enumerate() {
@@ -469,49 +455,6 @@ fn members_of(epic: &[Option<usize>]) -> Vec<Vec<usize>> {
         }
     }
     children
-}
-
-/// A concrete cycle through the members of one strongly connected component,
-/// starting (and ending) at its smallest task by id, following dependencies.
-fn cycle_path(deps: &[Vec<(usize, EdgeKind)>], members: &[usize], plan: &Plan) -> Vec<usize> {
-    let inside: std::collections::HashSet<usize> = members.iter().copied().collect();
-    let start = members
-        .iter()
-        .copied()
-        .min_by(|&a, &b| plan.task(a).id.cmp(&plan.task(b).id))
-        .unwrap_or(members[0]);
-    // Breadth-first search from `start` back to `start` inside the component
-    // gives a shortest cycle, which reads best in an error message.
-    let mut prev: HashMap<usize, usize> = HashMap::default();
-    let mut queue = std::collections::VecDeque::from([start]);
-    let mut end = None;
-    'search: while let Some(cur) = queue.pop_front() {
-        for &(j, _) in &deps[cur] {
-            if !inside.contains(&j) {
-                continue;
-            }
-            if j == start {
-                end = Some(cur);
-                break 'search;
-            }
-            if let std::collections::hash_map::Entry::Vacant(e) = prev.entry(j) {
-                e.insert(cur);
-                queue.push_back(j);
-            }
-        }
-    }
-    let mut path = vec![start];
-    if let Some(mut cur) = end {
-        let mut back = vec![];
-        while cur != start {
-            back.push(cur);
-            cur = prev[&cur];
-        }
-        back.reverse();
-        path.extend(back);
-    }
-    path.push(start);
-    path
 }
 
 #[cfg(test)]

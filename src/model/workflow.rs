@@ -159,51 +159,28 @@ impl Workflow {
                 }
             }
         }
-        // Depth-first search for a cycle, reporting its path.
+        // The one cycle finder (iterative: a hostile chain of phases cannot
+        // overflow the stack).
         let idx: HashMap<&str, usize> = self
             .phases
             .iter()
             .enumerate()
             .map(|(i, p)| (p.id.as_str(), i))
             .collect();
-        let mut state = vec![0u8; self.phases.len()];
-        let mut stack: Vec<usize> = Vec::new();
-        fn visit(
-            wf: &Workflow,
-            idx: &HashMap<&str, usize>,
-            i: usize,
-            state: &mut [u8],
-            stack: &mut Vec<usize>,
-        ) -> Option<Vec<String>> {
-            state[i] = 1;
-            stack.push(i);
-            for d in &wf.phases[i].depends_on {
-                let j = idx[d.as_str()];
-                if state[j] == 1 {
-                    let start = stack.iter().position(|&k| k == j).unwrap_or(0);
-                    let mut path: Vec<String> = stack[start..]
-                        .iter()
-                        .map(|&k| wf.phases[k].id.clone())
-                        .collect();
-                    path.push(wf.phases[j].id.clone());
-                    return Some(path);
-                }
-                if state[j] == 0
-                    && let Some(p) = visit(wf, idx, j, state, stack)
-                {
-                    return Some(p);
-                }
-            }
-            stack.pop();
-            state[i] = 2;
-            None
-        }
-        for i in 0..self.phases.len() {
-            if state[i] == 0
-                && let Some(path) = visit(self, &idx, i, &mut state, &mut stack)
-            {
-                return Err(WorkflowError::Cycle(path));
-            }
+        let adj: Vec<Vec<usize>> = self
+            .phases
+            .iter()
+            .map(|p| {
+                p.depends_on
+                    .iter()
+                    .filter_map(|d| idx.get(d.as_str()).copied())
+                    .collect()
+            })
+            .collect();
+        if let Some(c) = crate::algo::cycles(&adj, |i| i).into_iter().next() {
+            return Err(WorkflowError::Cycle(
+                c.iter().map(|&k| self.phases[k].id.clone()).collect(),
+            ));
         }
         Ok(())
     }

@@ -8,7 +8,10 @@
 pub mod merge;
 pub mod report;
 pub mod snapshot;
+pub mod write;
 pub mod yaml;
+
+pub use write::{WriteOptions, Written, replace, write};
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
@@ -589,7 +592,7 @@ fn lock_holder(_f: &File) -> Option<u32> {
 impl Locked {
     /// Write `plan` as the new content and release the lock. Fails (and
     /// writes nothing) if a store appeared meanwhile where none existed.
-    pub fn commit(self, plan: &mut Plan) -> Result<()> {
+    pub(crate) fn commit(self, plan: &mut Plan) -> Result<()> {
         plan.sort_canonical();
         let mut text = yaml::emit(plan.file());
         if let Some(m) = &self.modeline {

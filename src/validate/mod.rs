@@ -197,16 +197,38 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
             .filter(|w| tasks[w[0]].depends_on.contains(&tasks[w[1]].id))
             .map(|w| format!("`wm tasks dep rm {} --on {}`", id(w[0]), id(w[1])))
             .collect();
+        // A long cycle (a hostile or generated store) is shown by its ends:
+        // a message of 100,000 ids helps nobody.
+        let shown = if path.len() > 12 {
+            format!(
+                "{} -> ... ({} more) ... -> {}",
+                path[..8].join(" -> "),
+                path.len() - 10,
+                path[path.len() - 2..].join(" -> ")
+            )
+        } else {
+            path.join(" -> ")
+        };
         let mut p = Problem::error(
             "cycle",
             format!(
-                "dependency cycle: {} (each depends on the next)",
-                path.join(" -> ")
+                "dependency cycle of {} tasks: {shown} (each depends on the next)",
+                path.len() - 1
             ),
             path[..path.len().saturating_sub(1)].to_vec(),
         );
         if !explicit.is_empty() {
-            p = p.with_hint(format!("break it with {}", explicit.join(" or ")));
+            let more = explicit.len().saturating_sub(3);
+            let mut hint = format!(
+                "break it with {}",
+                explicit[..explicit.len().min(3)].join(" or ")
+            );
+            if more > 0 {
+                hint.push_str(&format!(
+                    " (or any of {more} more explicit edges of the cycle)"
+                ));
+            }
+            p = p.with_hint(hint);
         }
         out.push(p);
     }
