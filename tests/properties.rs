@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use proptest::prelude::*;
-use wm::model::{Forced, Status, StoreFile, Task, TaskType};
+use wm::model::{Forced, Role, Status, StoreFile, Task, TaskType};
 use wm::ops::{self, Changes, NewTask, Op, Transition};
 use wm::store::{self, yaml};
 use wm::validate as check;
@@ -41,7 +41,9 @@ prop_compose! {
         title in text(),
         kind in kind(),
         status in status(),
-        phase in proptest::option::of(proptest::sample::select(vec!["analysis", "docs", "x y"])),
+        phase in proptest::option::of(proptest::sample::select(vec!["analysis", "docs", "x y", "step-2", "track-1"])),
+        role in proptest::option::of(proptest::sample::select(Role::ALL.to_vec())),
+        workflow in proptest::option::of(proptest::sample::select(vec!["gated", "backend", "my flow"])),
         issue in proptest::option::of(0u64..100_000),
         parent in proptest::option::of("[a-z]{8}"),
         depends_on in proptest::collection::vec("[a-z0-9-]{1,10}", 0..3),
@@ -58,6 +60,7 @@ prop_compose! {
         Task {
             id, title, kind, status,
             phase: phase.map(String::from),
+            role, workflow: workflow.map(String::from),
             issue, parent, depends_on, labels, assignee, description, commits,
             estimate: estimate.map(String::from),
             created_at, updated_at, closed_at,

@@ -298,6 +298,10 @@ pub fn validate(t: &Template, name: &str) -> std::result::Result<(), String> {
         ));
     }
     let wf = Workflow {
+        name: Some(t.name.clone()),
+        description: None,
+        aliases: Vec::new(),
+        recognise: Vec::new(),
         phases: t.phases.clone(),
     };
     wf.validate().map_err(|e| e.to_string())?;

@@ -6,8 +6,12 @@ use wm::ops::{NewTask, Op};
 
 /// Create a task and print its id (alone on stdout, for `id=$(...)`).
 ///
-/// The phase comes from --phase, else from the title's keywords (the
-/// planning template's seven titles each name their phase). A task belongs
+/// The phase comes from --phase, else from what the title names in the
+/// issue's workflow, else its type, else its position: the phase of the
+/// task created just before it in the same issue. The issue's workflow is
+/// its epic's --workflow, else the one its tasks follow, else the one the
+/// first title is recognised by (`wm tasks workflows` lists them). stderr
+/// says what was decided and why. A task belongs
 /// to its issue's epic; `GH#N:` in the title sets the issue when --issue is
 /// not given, else a branch named like `feature/GH-42-...` does (with a
 /// note on stderr).
@@ -15,6 +19,8 @@ use wm::ops::{NewTask, Op};
 /// Examples:
 ///   wm tasks create --title="GH#42: Network hardening" --type=epic --issue=42
 ///   wm tasks create --title="GH#42: Analyze current infrastructure" --type=impl --issue=42
+///   wm tasks create --title="GH#7: Invoices" --type=epic --issue=7 --workflow full-stack
+///   wm tasks create --title="GH#7: IMPL InvoiceStore" --type=impl --issue=7
 ///   id=$(wm tasks create --title "Rotate keys" --depends-on k3m9 --label security)
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
@@ -28,9 +34,17 @@ pub struct CreateArgs {
     /// The GitHub issue the task belongs to.
     #[arg(long, value_name = "N")]
     pub issue: Option<u64>,
-    /// The workflow phase (default: inferred from the title).
+    /// The workflow phase (default: from the title, type or position).
     #[arg(long)]
     pub phase: Option<String>,
+    /// The role in a role-ordered phase: test, impl or verify (default: the
+    /// title's TEST/IMPL/VERIFY marker, else the type).
+    #[arg(long, value_name = "ROLE")]
+    pub role: Option<wm::model::Role>,
+    /// With --type=epic: the workflow the issue follows (see `wm tasks
+    /// workflows`).
+    #[arg(long, value_name = "NAME")]
+    pub workflow: Option<String>,
     /// Attach to this epic explicitly (id or unique prefix).
     #[arg(long, value_name = "ID")]
     pub parent: Option<String>,
@@ -68,6 +82,8 @@ pub fn run(ctx: &Ctx, a: CreateArgs) -> CliResult {
         kind: Some(a.kind),
         issue,
         phase: a.phase,
+        role: a.role,
+        workflow: a.workflow,
         parent: a.parent,
         depends_on: a.depends_on,
         labels: a.labels,

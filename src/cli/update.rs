@@ -2,7 +2,7 @@ use clap::Args;
 
 use super::{CliResult, Ctx, print};
 use wm::error::Error;
-use wm::model::{Status, TaskType};
+use wm::model::{Role, Status, TaskType};
 use wm::ops::{Changes, Op, Transition};
 
 /// Change a task's fields.
@@ -12,6 +12,8 @@ use wm::ops::{Changes, Op, Transition};
 ///
 /// Examples:
 ///   wm tasks update k3m9 --phase config
+///   wm tasks update k3m9 --phase step-2 --role impl
+///   wm tasks update EPIC --workflow full-stack   (places the issue's tasks again)
 ///   wm tasks update k3m9 --assignee alice --add-label security
 ///   wm tasks update k3m9 --status done
 #[derive(Debug, Args)]
@@ -28,6 +30,13 @@ pub struct UpdateArgs {
     /// Remove the phase (the task leaves the phase ordering).
     #[arg(long)]
     pub clear_phase: bool,
+    /// The task's role in a role-ordered phase: test, impl or verify.
+    #[arg(long, value_name = "ROLE")]
+    pub role: Option<Role>,
+    /// On an epic: the workflow its issue follows (see `wm tasks
+    /// workflows`); every task of the issue is placed again under it.
+    #[arg(long, value_name = "NAME")]
+    pub workflow: Option<String>,
     #[arg(long, value_name = "N", conflicts_with = "clear_issue")]
     pub issue: Option<u64>,
     #[arg(long)]
@@ -69,6 +78,8 @@ pub fn run(ctx: &Ctx, a: UpdateArgs) -> CliResult {
         } else {
             a.phase.map(Some)
         },
+        role: a.role.map(Some),
+        workflow: a.workflow.map(Some),
         issue: if a.clear_issue {
             Some(None)
         } else {

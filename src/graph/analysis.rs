@@ -400,18 +400,34 @@ impl StateCounts {
 /// `tasks` in each, plus tasks without a (known) phase under `None`.
 pub fn by_phase(plan: &Plan, graph: &Graph, tasks: &[usize]) -> Vec<(Option<String>, StateCounts)> {
     let wf = plan.workflow();
+    let catalog = plan.catalog();
     let mut out: Vec<(Option<String>, StateCounts)> = wf
         .phases
         .iter()
         .map(|p| (Some(p.id.clone()), StateCounts::default()))
         .collect();
+    // Phases of the other workflows the tasks use, in workflow order.
+    let mut extra: std::collections::BTreeMap<(usize, u32), StateCounts> = Default::default();
     let mut none = StateCounts::default();
     for &i in tasks {
         let s = graph.state(plan, i);
-        match plan.task(i).phase.as_deref().and_then(|p| wf.position(p)) {
-            Some(k) => out[k].1.add(s),
-            None => none.add(s),
+        let phase = plan.task(i).phase.as_deref();
+        match (phase.and_then(|p| wf.position(p)), plan.slot(i)) {
+            (Some(k), _) => out[k].1.add(s),
+            (None, Some(slot)) => extra
+                .entry((catalog.rank(slot.phase), slot.instance))
+                .or_default()
+                .add(s),
+            (None, None) => none.add(s),
         }
+    }
+    for ((rank, instance), c) in extra {
+        // Ranks are flat phase indexes.
+        let slot = crate::model::workflow::Slot {
+            phase: rank,
+            instance,
+        };
+        out.push((Some(catalog.stored(slot)), c));
     }
     if none.total() > 0 {
         out.push((None, none));

@@ -5,6 +5,7 @@
 //! Everything here is a pure function of a loaded [`Plan`]; nothing is stored.
 
 pub mod analysis;
+pub mod derive;
 
 pub mod plan;
 pub mod schedule;
@@ -16,7 +17,7 @@ use foldhash::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::graph::plan::{Group, Plan};
+use crate::graph::plan::Plan;
 use crate::model::Status;
 
 /// Why one task depends on another.
@@ -86,27 +87,26 @@ pub struct Graph {
 }
 
 /// Tie-break key of the stable topological order: epics first, then by
-/// phase order, then creation time, then id.
-type OrderKey<'a> = (i64, DateTime<Utc>, &'a str);
+/// phase (workflow order, then instance), then creation time, then id.
+type OrderKey<'a> = (i64, u32, DateTime<Utc>, &'a str);
 
 fn order_key(plan: &Plan, i: usize) -> OrderKey<'_> {
     let t = plan.task(i);
-    let wf = plan.workflow();
-    let phase_rank = if t.is_epic() {
-        -1
+    let catalog = plan.catalog();
+    let (phase_rank, instance) = if t.is_epic() {
+        (-1, 0)
     } else {
-        match t.phase.as_deref().and_then(|p| wf.position(p)) {
-            Some(p) => p as i64,
-            None => wf.phases.len() as i64,
+        match plan.slot(i) {
+            Some(s) => (catalog.rank(s.phase) as i64, s.instance),
+            None => (catalog.len() as i64, 0),
         }
     };
-    (phase_rank, t.created_at, t.id.as_str())
+    (phase_rank, instance, t.created_at, t.id.as_str())
 }
 
 impl Graph {
     pub fn build(plan: &Plan) -> Graph {
         let n = plan.len();
-        let wf = plan.workflow();
         let mut deps: Vec<Vec<(usize, EdgeKind)>> = vec![Vec::new(); n];
         let mut dangling = Vec::new();
 
@@ -120,54 +120,9 @@ impl Graph {
             }
         }
 
-        // Phase edges: within each group, a task in phase P depends on every
-        // task of the group in the nearest non-empty phases before P.
-        let phase_of: Vec<Option<usize>> = plan
-            .tasks()
-            .iter()
-            .map(|t| {
-                if t.is_epic() {
-                    None
-                } else {
-                    t.phase.as_deref().and_then(|p| wf.position(p))
-                }
-            })
-            .collect();
-        let mut groups: HashMap<Group, Vec<Vec<usize>>> = HashMap::default();
-        for (i, t) in plan.tasks().iter().enumerate() {
-            if let (Some(p), Some(g)) = (phase_of[i], plan.group(t)) {
-                groups
-                    .entry(g)
-                    .or_insert_with(|| vec![Vec::new(); wf.phases.len()])[p]
-                    .push(i);
-            }
-        }
-        // The predecessors depend only on which phases are present, and
-        // most groups share one of a few patterns: memoise by pattern.
-        let mut memo: HashMap<Vec<bool>, Vec<Vec<usize>>> = HashMap::default();
-        for by_phase in groups.values() {
-            let present: Vec<bool> = by_phase.iter().map(|m| !m.is_empty()).collect();
-            let preds = memo.entry(present.clone()).or_insert_with(|| {
-                (0..wf.phases.len())
-                    .map(|p| {
-                        wf.nearest_present_predecessors(&wf.phases[p].id, &|q| {
-                            wf.position(q).is_some_and(|k| present[k])
-                        })
-                        .into_iter()
-                        .filter_map(|q| wf.position(q))
-                        .collect()
-                    })
-                    .collect()
-            });
-            for (p, members) in by_phase.iter().enumerate() {
-                for &q in &preds[p] {
-                    for &j in &by_phase[q] {
-                        for &i in members {
-                            deps[i].push((j, EdgeKind::Phase));
-                        }
-                    }
-                }
-            }
+        // Edges derived from the workflows (see `derive`).
+        for (i, d) in derive::phase_edges(plan).into_iter().enumerate() {
+            deps[i].extend(d.into_iter().map(|j| (j, EdgeKind::Phase)));
         }
 
         // Dedupe: an explicit edge that repeats a derived one stays explicit.

@@ -5,7 +5,7 @@
 use foldhash::HashMap;
 
 use crate::error::{Error, Result};
-use crate::model::workflow::Workflow;
+use crate::model::workflow::{Catalog, Slot, Workflow};
 use crate::model::{StoreFile, Task, random_id, title_issue};
 
 /// The tasks of one store, indexed by id.
@@ -14,6 +14,8 @@ pub struct Plan {
     file: StoreFile,
     index: HashMap<String, usize>,
     default_workflow: Workflow,
+    /// Every workflow the store knows, phases indexed.
+    catalog: Catalog,
 }
 
 /// The scope within which phase edges are derived: an issue, or for tasks
@@ -31,10 +33,13 @@ impl Plan {
             // The first of duplicate ids wins the index; `check` reports the rest.
             index.entry(t.id.clone()).or_insert(i);
         }
+        let default_workflow = Workflow::default();
+        let catalog = Catalog::new(file.workflow.as_ref().unwrap_or(&default_workflow));
         Plan {
             file,
             index,
-            default_workflow: Workflow::default(),
+            default_workflow,
+            catalog,
         }
     }
 
@@ -118,6 +123,22 @@ impl Plan {
 
     pub fn set_workflow(&mut self, wf: Option<Workflow>) {
         self.file.workflow = wf;
+        self.catalog = Catalog::new(self.workflow());
+    }
+
+    /// Every workflow the store knows: its own (or the default) and the
+    /// built-ins.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The phase slot of task `i`, if it has a known phase (epics have none).
+    pub fn slot(&self, i: usize) -> Option<Slot> {
+        let t = self.task(i);
+        if t.is_epic() {
+            return None;
+        }
+        self.catalog.resolve(t.phase.as_deref()?)
     }
 
     /// Where the last incremental `wm tasks scan` stopped, if any.

@@ -157,7 +157,7 @@ impl Idle {
 /// Ready tasks of the scope, best first.
 pub fn candidates(plan: &Plan, graph: &Graph, scope: &Scope) -> Vec<usize> {
     let chain = remaining_chain(plan, graph);
-    let wf = plan.workflow();
+    let catalog = plan.catalog();
     let mut ready: Vec<usize> = graph
         .ready(plan)
         .into_iter()
@@ -165,11 +165,10 @@ pub fn candidates(plan: &Plan, graph: &Graph, scope: &Scope) -> Vec<usize> {
         .collect();
     ready.sort_by_key(|&i| {
         let t = plan.task(i);
-        let phase = t
-            .phase
-            .as_deref()
-            .and_then(|p| wf.position(p))
-            .unwrap_or(wf.phases.len());
+        let phase = plan
+            .slot(i)
+            .map(|s| (catalog.rank(s.phase), s.instance))
+            .unwrap_or((catalog.len(), 0));
         (phase, Reverse(chain[i]), t.created_at, t.id.clone())
     });
     ready

@@ -157,6 +157,48 @@ pub struct Forced {
     pub reason: String,
 }
 
+/// A task's part inside a phase whose tasks are ordered by role
+/// (`order: roles`): tests are written first, then the implementation, then
+/// the verification that gates what comes after the phase.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Test,
+    Impl,
+    Verify,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Test, Role::Impl, Role::Verify];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Test => "test",
+            Role::Impl => "impl",
+            Role::Verify => "verify",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let lower = s.trim().to_ascii_lowercase();
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == lower)
+            .ok_or_else(|| format!("unknown role `{s}` (expected one of: test, impl, verify)"))
+    }
+}
+
 /// One task (or epic) of the plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -175,6 +217,14 @@ pub struct Task {
     /// staging, rollback, docs). Epics have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phase: Option<String>,
+    /// The task's part in a role-ordered phase (test -> impl -> verify),
+    /// decided when it was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    /// On an epic: the workflow its issue follows, when chosen explicitly
+    /// (`--workflow`, `plan --template`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workflow: Option<String>,
     /// The GitHub issue number the task belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issue: Option<u64>,
@@ -221,6 +271,8 @@ impl Task {
             kind,
             status: Status::Pending,
             phase: None,
+            role: None,
+            workflow: None,
             issue: None,
             parent: None,
             depends_on: Vec::new(),

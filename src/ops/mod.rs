@@ -1,6 +1,8 @@
 //! Mutations as values, applied to a plan all-or-nothing and checked by the
 //! same rules whatever their origin. This is the one path every write takes.
 
+pub mod place;
+
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
@@ -9,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::graph::plan::Plan;
 use crate::model::workflow::Phase;
-use crate::model::{Forced, Status, Task, TaskType, title_issue};
+use crate::model::{Forced, Role, Status, Task, TaskType, title_issue};
 use crate::validate::{self, Problem, Severity};
 
 /// The fields of a task to create. Ids in `parent` and `depends_on` may be
@@ -20,6 +22,11 @@ pub struct NewTask {
     pub kind: Option<TaskType>,
     pub issue: Option<u64>,
     pub phase: Option<String>,
+    /// The role in a role-ordered phase (default: the title's marker, else
+    /// the type).
+    pub role: Option<Role>,
+    /// For an epic: the workflow its issue follows.
+    pub workflow: Option<String>,
     pub parent: Option<String>,
     pub depends_on: Vec<String>,
     pub labels: Vec<String>,
@@ -45,6 +52,11 @@ pub struct Changes {
     pub title: Option<String>,
     pub kind: Option<TaskType>,
     pub phase: Option<Option<String>>,
+    /// `Some(None)` clears the role.
+    pub role: Option<Option<Role>>,
+    /// For an epic: the workflow its issue follows; its tasks are placed
+    /// again under it. `Some(None)` goes back to recognition.
+    pub workflow: Option<Option<String>>,
     pub issue: Option<Option<u64>>,
     pub parent: Option<Option<String>>,
     pub assignee: Option<Option<String>>,
@@ -256,13 +268,67 @@ fn resolve_epic(plan: &Plan, prefix: &str) -> Result<String> {
 }
 
 fn check_phase(plan: &Plan, phase: &str) -> Result<()> {
-    if plan.workflow().get(phase).is_none() {
+    if plan.catalog().resolve(phase).is_none() {
+        let catalog = plan.catalog();
+        let names: Vec<String> = catalog
+            .workflows()
+            .iter()
+            .map(|w| {
+                let ids: Vec<String> = w
+                    .phases
+                    .iter()
+                    .map(|p| match p.repeat {
+                        crate::model::workflow::Repeat::Once => p.id.clone(),
+                        _ => format!("{}-N", p.id),
+                    })
+                    .collect();
+                format!("{}: {}", w.label(), ids.join(", "))
+            })
+            .collect();
         return Err(Error::Usage(format!(
             "unknown phase `{phase}` (phases: {})",
-            plan.workflow().ids().join(", ")
+            names.join("; ")
         )));
     }
     Ok(())
+}
+
+fn check_workflow(plan: &Plan, name: &str) -> Result<String> {
+    let catalog = plan.catalog();
+    match catalog.find(name) {
+        Some(w) => Ok(catalog.workflows()[w].label().to_string()),
+        None => Err(Error::Usage(format!(
+            "unknown workflow `{name}` (workflows: {}; see `wm tasks workflows`)",
+            catalog
+                .workflows()
+                .iter()
+                .map(|w| w.label())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// The role a task in `phase` gets: the one given, else its title's marker
+/// or type; none outside role-ordered phases.
+fn role_for(
+    plan: &Plan,
+    phase: Option<&str>,
+    given: Option<Role>,
+    title: &str,
+    kind: TaskType,
+) -> Option<Role> {
+    let slot = plan.catalog().resolve(phase?)?;
+    if plan.catalog().phase(slot.phase).order != crate::model::workflow::Order::Roles {
+        return None;
+    }
+    Some(given.unwrap_or_else(|| {
+        place::title_role(title).unwrap_or(match kind {
+            TaskType::Test => Role::Test,
+            TaskType::Verify => Role::Verify,
+            _ => Role::Impl,
+        })
+    }))
 }
 
 fn apply_one(plan: &mut Plan, op: Op, now: DateTime<Utc>, graph: Option<Graph>) -> Result<Outcome> {
@@ -324,7 +390,23 @@ fn create(plan: &mut Plan, spec: NewTask, now: DateTime<Utc>) -> Result<Outcome>
         });
     }
 
-    let phase = match clean_opt(spec.phase) {
+    let parent = match clean_opt(spec.parent) {
+        Some(p) => Some(resolve_epic(plan, &p)?),
+        None => None,
+    };
+    let workflow = match clean_opt(spec.workflow) {
+        Some(w) if kind == TaskType::Epic => Some(check_workflow(plan, &w)?),
+        Some(_) => {
+            return Err(Error::Usage(
+                "only an epic carries a workflow (create it with --type=epic --workflow NAME, or \
+                 change an issue's with `wm tasks update EPIC --workflow NAME`)"
+                    .into(),
+            ));
+        }
+        None => None,
+    };
+    let mut moves = Vec::new();
+    let (phase, role) = match clean_opt(spec.phase) {
         Some(p) => {
             if kind == TaskType::Epic {
                 return Err(Error::Usage(
@@ -332,23 +414,20 @@ fn create(plan: &mut Plan, spec: NewTask, now: DateTime<Utc>) -> Result<Outcome>
                 ));
             }
             check_phase(plan, &p)?;
-            Some(p)
+            let role = role_for(plan, Some(&p), spec.role, &title, kind);
+            (Some(p), role)
         }
-        None if kind == TaskType::Epic || spec.no_infer => None,
+        None if kind == TaskType::Epic || spec.no_infer => (None, None),
         None => {
-            let inferred = plan.workflow().infer_phase(&title).map(String::from);
-            match &inferred {
-                Some(p) => notes.push(format!("phase `{p}` inferred from the title")),
-                None => notes.push(
-                    "no phase inferred from the title; set one with --phase to order it".into(),
-                ),
-            }
-            inferred
+            let placed = place::place(plan, &title, kind, issue, parent.as_deref());
+            notes.extend(placed.notes);
+            moves = placed.moves;
+            let role = match (placed.role, spec.role) {
+                (Some(_), Some(given)) => Some(given),
+                (r, _) => r,
+            };
+            (placed.phase, role)
         }
-    };
-    let parent = match clean_opt(spec.parent) {
-        Some(p) => Some(resolve_epic(plan, &p)?),
-        None => None,
     };
     let mut depends_on = Vec::new();
     for d in &spec.depends_on {
@@ -370,6 +449,8 @@ fn create(plan: &mut Plan, spec: NewTask, now: DateTime<Utc>) -> Result<Outcome>
     let mut task = Task::new(id.clone(), title, kind, now);
     task.issue = issue;
     task.phase = phase;
+    task.role = role;
+    task.workflow = workflow;
     task.parent = parent;
     task.depends_on = depends_on;
     task.labels = labels;
@@ -381,6 +462,11 @@ fn create(plan: &mut Plan, spec: NewTask, now: DateTime<Utc>) -> Result<Outcome>
         task.closed_at = Some(now);
     }
     plan.push(task);
+    for (k, phase) in moves {
+        let t = plan.task_mut(k);
+        t.phase = Some(phase);
+        t.updated_at = now;
+    }
     Ok(Outcome {
         id,
         changed: true,
@@ -446,6 +532,10 @@ fn update(plan: &mut Plan, id: &str, c: Changes, now: DateTime<Utc>) -> Result<O
     if let Some(Some(p)) = &c.phase {
         check_phase(plan, p)?;
     }
+    let workflow = match c.workflow {
+        Some(Some(w)) => Some(Some(check_workflow(plan, &w)?)),
+        other => other,
+    };
     let estimate = match c.estimate {
         Some(e) => Some(clean_estimate(e)?),
         None => None,
@@ -465,8 +555,17 @@ fn update(plan: &mut Plan, id: &str, c: Changes, now: DateTime<Utc>) -> Result<O
     if let Some(k) = c.kind {
         t.kind = k;
     }
+    let phase_changed = c.phase.as_ref().is_some_and(|p| *p != t.phase);
     if let Some(p) = c.phase {
         t.phase = p;
+    }
+    if let Some(w) = &workflow {
+        if !t.is_epic() {
+            return Err(Error::Usage(
+                "only an epic carries a workflow; pass the epic of the issue".into(),
+            ));
+        }
+        t.workflow = w.clone();
     }
     if let Some(n) = c.issue {
         t.issue = n;
@@ -490,7 +589,47 @@ fn update(plan: &mut Plan, id: &str, c: Changes, now: DateTime<Utc>) -> Result<O
     if t.is_epic() && t.phase.is_some() {
         return Err(Error::Usage("epics have no phase".into()));
     }
+    if c.role.is_some() || phase_changed {
+        let (phase, title, kind) = (t.phase.clone(), t.title.clone(), t.kind);
+        let given = match c.role {
+            Some(r) => r,
+            None => before.role,
+        };
+        let role = role_for(plan, phase.as_deref(), given, &title, kind);
+        if c.role.is_some_and(|r| r.is_some()) && role.is_none() {
+            return Err(Error::Usage(format!(
+                "a role only means something in a phase ordered by roles (test -> impl -> verify); \
+                 phase `{}` is not one",
+                phase.unwrap_or_default()
+            )));
+        }
+        plan.task_mut(i).role = role;
+    }
+    let mut moved = Vec::new();
+    if workflow.is_some()
+        && let Some(n) = plan.task(i).issue
+    {
+        for (k, phase, role) in place::replan(plan, n) {
+            let t = plan.task_mut(k);
+            moved.push(format!(
+                "{}: {} -> {}",
+                t.id,
+                t.phase.as_deref().unwrap_or("-"),
+                phase.as_deref().unwrap_or("-")
+            ));
+            t.phase = phase;
+            t.role = role;
+            t.updated_at = now;
+        }
+    }
+    let t = plan.task_mut(i);
     let mut out = Outcome::new(&t.id);
+    if !moved.is_empty() {
+        out.notes.push(format!(
+            "placed the issue's tasks again: {}",
+            moved.join(", ")
+        ));
+    }
     if *t == before {
         out.changed = false;
         out.notes.push("nothing to change".into());

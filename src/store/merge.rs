@@ -148,6 +148,8 @@ fn merge_task(base: &Task, ours: &Task, theirs: &Task, reports: &mut Vec<String>
         kind: field!(kind),
         status: field!(status),
         phase: field!(phase),
+        role: field!(role),
+        workflow: field!(workflow),
         issue: field!(issue),
         parent: field!(parent),
         depends_on: merge_list(&base.depends_on, &ours.depends_on, &theirs.depends_on),

@@ -12,7 +12,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::graph::{EdgeKind, Graph};
-use crate::model::{Forced, ScanState, Status, StoreFile, Task, TaskType};
+use crate::model::{Forced, Role, ScanState, Status, StoreFile, Task, TaskType};
 use crate::validate::{Problem, Severity};
 
 /// Bumped whenever the encoding or the meaning of its parts changes; the
@@ -33,8 +33,9 @@ pub struct Snapshot {
 }
 
 /// Problem codes a snapshot can carry (`Problem::code` is `&'static str`).
-const CODES: [&str; 14] = [
+const CODES: [&str; 16] = [
     "bad-estimate",
+    "baseline-after-work",
     "completed-before-dependencies",
     "cycle",
     "dangling-dependency",
@@ -46,6 +47,7 @@ const CODES: [&str; 14] = [
     "issue-mismatch",
     "parent-not-epic",
     "phase-order",
+    "ungated-verify",
     "unknown-phase",
     "workflow",
 ];
@@ -146,47 +148,132 @@ impl<'a> R<'a> {
     }
 }
 
-fn kind_index(k: TaskType) -> u8 {
-    TaskType::ALL.iter().position(|&x| x == k).unwrap_or(0) as u8
+// Enums are encoded by explicit matches, both ways: a variant added to the
+// model does not compile until it has its own code here.
+
+fn kind_code(k: TaskType) -> u8 {
+    match k {
+        TaskType::Epic => 0,
+        TaskType::Impl => 1,
+        TaskType::Verify => 2,
+        TaskType::Test => 3,
+        TaskType::Task => 4,
+        TaskType::Feature => 5,
+        TaskType::Review => 6,
+        TaskType::Research => 7,
+    }
 }
 
-fn status_index(s: Status) -> u8 {
-    Status::ALL.iter().position(|&x| x == s).unwrap_or(0) as u8
+fn kind_of(c: u8) -> Option<TaskType> {
+    Some(match c {
+        0 => TaskType::Epic,
+        1 => TaskType::Impl,
+        2 => TaskType::Verify,
+        3 => TaskType::Test,
+        4 => TaskType::Task,
+        5 => TaskType::Feature,
+        6 => TaskType::Review,
+        7 => TaskType::Research,
+        _ => return None,
+    })
+}
+
+fn status_code(s: Status) -> u8 {
+    match s {
+        Status::Pending => 0,
+        Status::InProgress => 1,
+        Status::Completed => 2,
+        Status::Cancelled => 3,
+    }
+}
+
+fn status_of(c: u8) -> Option<Status> {
+    Some(match c {
+        0 => Status::Pending,
+        1 => Status::InProgress,
+        2 => Status::Completed,
+        3 => Status::Cancelled,
+        _ => return None,
+    })
+}
+
+fn role_code(r: Option<Role>) -> u8 {
+    match r {
+        None => 0,
+        Some(Role::Test) => 1,
+        Some(Role::Impl) => 2,
+        Some(Role::Verify) => 3,
+    }
+}
+
+fn role_of(c: u8) -> Option<Option<Role>> {
+    Some(match c {
+        0 => None,
+        1 => Some(Role::Test),
+        2 => Some(Role::Impl),
+        3 => Some(Role::Verify),
+        _ => return None,
+    })
 }
 
 fn put_task(w: &mut W, t: &Task) -> Option<()> {
-    w.str(&t.id)?;
-    w.str(&t.title)?;
-    w.u8(kind_index(t.kind));
-    w.u8(status_index(t.status));
-    w.opt_str(&t.phase)?;
-    match t.issue {
+    // Destructured without `..`: a new field does not compile until the
+    // snapshot stores it.
+    let Task {
+        id,
+        title,
+        kind,
+        status,
+        phase,
+        role,
+        workflow,
+        issue,
+        parent,
+        depends_on,
+        labels,
+        assignee,
+        description,
+        estimate,
+        commits,
+        created_at,
+        updated_at,
+        closed_at,
+        forced,
+    } = t;
+    w.str(id)?;
+    w.str(title)?;
+    w.u8(kind_code(*kind));
+    w.u8(status_code(*status));
+    w.opt_str(phase)?;
+    w.u8(role_code(*role));
+    w.opt_str(workflow)?;
+    match issue {
         None => w.u8(0),
         Some(n) => {
             w.u8(1);
-            w.u64(n);
+            w.u64(*n);
         }
     }
-    w.opt_str(&t.parent)?;
-    w.strs(&t.depends_on)?;
-    w.strs(&t.labels)?;
-    w.opt_str(&t.assignee)?;
-    w.opt_str(&t.description)?;
-    w.opt_str(&t.estimate)?;
-    w.strs(&t.commits)?;
-    w.time(&t.created_at);
-    w.time(&t.updated_at);
-    match &t.closed_at {
+    w.opt_str(parent)?;
+    w.strs(depends_on)?;
+    w.strs(labels)?;
+    w.opt_str(assignee)?;
+    w.opt_str(description)?;
+    w.opt_str(estimate)?;
+    w.strs(commits)?;
+    w.time(created_at);
+    w.time(updated_at);
+    match closed_at {
         None => w.u8(0),
         Some(c) => {
             w.u8(1);
             w.time(c);
         }
     }
-    w.idx(t.forced.len())?;
-    for f in &t.forced {
+    w.idx(forced.len())?;
+    for f in forced {
         w.time(&f.at);
-        w.u8(status_index(f.to));
+        w.u8(status_code(f.to));
         w.str(&f.reason)?;
     }
     Some(())
@@ -195,9 +282,11 @@ fn put_task(w: &mut W, t: &Task) -> Option<()> {
 fn get_task(r: &mut R) -> Option<Task> {
     let id = r.str()?;
     let title = r.str()?;
-    let kind = *TaskType::ALL.get(r.u8()? as usize)?;
-    let status = *Status::ALL.get(r.u8()? as usize)?;
+    let kind = kind_of(r.u8()?)?;
+    let status = status_of(r.u8()?)?;
     let phase = r.opt_str()?;
+    let role = role_of(r.u8()?)?;
+    let workflow = r.opt_str()?;
     let issue = match r.u8()? {
         0 => None,
         1 => Some(r.u64()?),
@@ -222,7 +311,7 @@ fn get_task(r: &mut R) -> Option<Task> {
         .map(|_| {
             Some(Forced {
                 at: r.time()?,
-                to: *Status::ALL.get(r.u8()? as usize)?,
+                to: status_of(r.u8()?)?,
                 reason: r.str()?,
             })
         })
@@ -233,6 +322,8 @@ fn get_task(r: &mut R) -> Option<Task> {
         kind,
         status,
         phase,
+        role,
+        workflow,
         issue,
         parent,
         depends_on,

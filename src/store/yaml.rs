@@ -174,43 +174,72 @@ fn push_time(out: &mut String, t: &chrono::DateTime<chrono::Utc>) {
 }
 
 fn emit_task(out: &mut String, t: &Task) {
+    // Destructured without `..`: a field added to `Task` does not compile
+    // until the canonical writer handles it (and so never silently drops it).
+    let Task {
+        id,
+        title,
+        kind,
+        status,
+        phase,
+        role,
+        workflow,
+        issue,
+        parent,
+        depends_on,
+        labels,
+        assignee,
+        description,
+        estimate,
+        commits,
+        created_at,
+        updated_at,
+        closed_at,
+        forced,
+    } = t;
     out.push_str("  - id: ");
-    push_scalar(out, &t.id);
+    push_scalar(out, id);
     out.push('\n');
-    field(out, "title", &t.title);
-    raw_field(out, "type", t.kind.as_str());
-    raw_field(out, "status", t.status.as_str());
-    if let Some(p) = &t.phase {
+    field(out, "title", title);
+    raw_field(out, "type", kind.as_str());
+    raw_field(out, "status", status.as_str());
+    if let Some(p) = phase {
         field(out, "phase", p);
     }
-    if let Some(n) = t.issue {
+    if let Some(r) = role {
+        raw_field(out, "role", r.as_str());
+    }
+    if let Some(w) = workflow {
+        field(out, "workflow", w);
+    }
+    if let Some(n) = issue {
         let _ = writeln!(out, "    issue: {n}");
     }
-    if let Some(p) = &t.parent {
+    if let Some(p) = parent {
         field(out, "parent", p);
     }
     let i = "    ";
-    list(out, i, "depends_on", &t.depends_on);
-    list(out, i, "labels", &t.labels);
-    if let Some(a) = &t.assignee {
+    list(out, i, "depends_on", depends_on);
+    list(out, i, "labels", labels);
+    if let Some(a) = assignee {
         field(out, "assignee", a);
     }
-    if let Some(d) = &t.description {
+    if let Some(d) = description {
         out.push_str("    description: ");
         text(out, "      ", d);
     }
-    if let Some(e) = &t.estimate {
+    if let Some(e) = estimate {
         field(out, "estimate", e);
     }
-    list(out, i, "commits", &t.commits);
-    time_field(out, "created_at", &t.created_at);
-    time_field(out, "updated_at", &t.updated_at);
-    if let Some(c) = &t.closed_at {
+    list(out, i, "commits", commits);
+    time_field(out, "created_at", created_at);
+    time_field(out, "updated_at", updated_at);
+    if let Some(c) = closed_at {
         time_field(out, "closed_at", c);
     }
-    if !t.forced.is_empty() {
+    if !forced.is_empty() {
         out.push_str("    forced:\n");
-        for f in &t.forced {
+        for f in forced {
             out.push_str("      - at: ");
             push_time(out, &f.at);
             out.push_str("\n        to: ");
@@ -571,6 +600,8 @@ struct RawTask {
     kind: Option<crate::model::TaskType>,
     status: Option<crate::model::Status>,
     phase: Option<String>,
+    role: Option<crate::model::Role>,
+    workflow: Option<String>,
     issue: Option<u64>,
     parent: Option<String>,
     depends_on: Option<Vec<String>>,
@@ -620,6 +651,8 @@ fn parse_task(first: &str, lines: &mut Lines) -> Option<Task> {
             "type" => once(&mut r.kind, read_enum(value)?)?,
             "status" => once(&mut r.status, read_enum(value)?)?,
             "phase" => once(&mut r.phase, read_scalar(value)?)?,
+            "role" => once(&mut r.role, read_enum(value)?)?,
+            "workflow" => once(&mut r.workflow, read_scalar(value)?)?,
             "issue" => once(&mut r.issue, read_u64(value)?)?,
             "parent" => once(&mut r.parent, read_scalar(value)?)?,
             "assignee" => once(&mut r.assignee, read_scalar(value)?)?,
@@ -653,6 +686,8 @@ fn parse_task(first: &str, lines: &mut Lines) -> Option<Task> {
         kind: r.kind?,
         status: r.status?,
         phase: r.phase,
+        role: r.role,
+        workflow: r.workflow,
         issue: r.issue,
         parent: r.parent,
         depends_on: r.depends_on.unwrap_or_default(),

@@ -115,7 +115,7 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
             ));
         }
         if let Some(p) = &t.phase
-            && wf.get(p).is_none()
+            && plan.catalog().resolve(p).is_none()
         {
             out.push(Problem::error(
                 "unknown-phase",
@@ -234,17 +234,19 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
     }
 
     // Explicit edges against the phase order, within one issue.
+    let catalog = plan.catalog();
     for (i, t) in tasks.iter().enumerate() {
-        let (Some(pa), Some(ga)) = (t.phase.as_deref(), plan.group(t)) else {
+        let (Some(sa), Some(ga)) = (plan.slot(i), plan.group(t)) else {
             continue;
         };
         for d in &t.depends_on {
             let Some(j) = plan.get(d) else { continue };
             let u = &tasks[j];
-            if let Some(pb) = u.phase.as_deref()
+            if let Some(sb) = plan.slot(j)
                 && plan.group(u).as_ref() == Some(&ga)
-                && wf.precedes(pa, pb)
+                && catalog.precedes(sa, sb)
             {
+                let (pa, pb) = (catalog.stored(sa), catalog.stored(sb));
                 out.push(
                     Problem::error(
                         "phase-order",
@@ -256,11 +258,93 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
                         vec![id(i), id(j)],
                     )
                     .with_hint(format!(
-                        "remove the edge with `wm tasks dep rm {} --on {}`",
+                        "remove the edge with `wm tasks dep rm {} --on {}`, or move a task with \
+                         `wm tasks update ID --phase PHASE`",
                         t.id, u.id
                     )),
                 );
             }
+        }
+    }
+
+    // Verification before work: a baseline exists to find a broken base
+    // before anything is built on it, so it must never wait for the work.
+    for (i, t) in tasks.iter().enumerate() {
+        let Some(s) = plan.slot(i) else { continue };
+        if catalog.phase(s.phase).absorb || t.depends_on.is_empty() {
+            continue;
+        }
+        // Iterative walk over every dependency of the baseline task.
+        let mut seen = vec![false; tasks.len()];
+        let mut stack: Vec<usize> = graph.deps(i).iter().map(|&(j, _)| j).collect();
+        let mut found = None;
+        while let Some(j) = stack.pop() {
+            if std::mem::replace(&mut seen[j], true) {
+                continue;
+            }
+            if let Some(sj) = plan.slot(j)
+                && sj.phase != s.phase
+                && plan.group(&tasks[j]) == plan.group(t)
+            {
+                found = Some(j);
+                break;
+            }
+            stack.extend(graph.deps(j).iter().map(|&(k, _)| k));
+        }
+        if let Some(j) = found {
+            let p = catalog.stored(s);
+            out.push(
+                Problem::error(
+                    "baseline-after-work",
+                    format!(
+                        "task {} ({p}) waits for {} ({}): a {p} task must come before the work it \
+                         checks, never after it",
+                        t.id,
+                        tasks[j].id,
+                        plan.slot(j).map(|x| catalog.stored(x)).unwrap_or_default()
+                    ),
+                    vec![id(i), id(j)],
+                )
+                .with_hint(format!(
+                    "remove the explicit edge of {} with `wm tasks dep rm`, or move it out of \
+                     phase {p} with `wm tasks update {} --phase PHASE`",
+                    t.id, t.id
+                )),
+            );
+        }
+    }
+
+    // A verification in a gated phase that gates nothing: the work after it
+    // can start without it.
+    for (i, t) in tasks.iter().enumerate() {
+        let Some(s) = plan.slot(i) else { continue };
+        if catalog.phase(s.phase).order != crate::model::workflow::Order::Roles
+            || crate::graph::derive::role_of(t) != crate::model::Role::Verify
+            || t.status.is_settled()
+            || !graph.dependents(i).is_empty()
+        {
+            continue;
+        }
+        let later = tasks.iter().enumerate().any(|(k, u)| {
+            plan.group(u) == plan.group(t) && plan.slot(k).is_some_and(|x| catalog.precedes(s, x))
+        });
+        if later {
+            out.push(
+                Problem::warning(
+                    "ungated-verify",
+                    format!(
+                        "task {} verifies phase {} but nothing waits for it: the work after that \
+                         phase can start before it",
+                        t.id,
+                        catalog.stored(s)
+                    ),
+                    vec![id(i)],
+                )
+                .with_hint(format!(
+                    "check its phase with `wm tasks show {}`; fix it with `wm tasks update {} --phase PHASE --role verify`",
+                    t.id, t.id
+                )),
+            );
         }
     }
 
