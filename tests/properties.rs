@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use proptest::prelude::*;
+use wm::model::workflow::{Phase, Workflow};
 use wm::model::{Forced, Role, Status, StoreFile, Task, TaskType};
 use wm::ops::{self, Changes, NewTask, Op, Transition};
 use wm::store::{self, yaml};
@@ -69,12 +70,34 @@ prop_compose! {
     }
 }
 
+/// A store's `workflow:` block: a built-in (every field the writer
+/// emits: patterns, types, orders, repeats, absorb) or a small custom one
+/// with names that need quoting.
+fn workflow(k: usize) -> Workflow {
+    match wm::model::workflow::builtins().get(k) {
+        Some(w) => w.clone(),
+        None => Workflow {
+            name: Some("my: flow".into()),
+            description: Some("a \"custom\" one\nwith two lines".into()),
+            aliases: vec!["mine".into()],
+            recognise: vec!["^x #1".into()],
+            phases: vec![
+                Phase::simple("a", "A", &[]),
+                Phase::simple("b-1", "B: b", &["a"]),
+            ],
+        },
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
     #[test]
-    fn save_then_load_is_the_identity(tasks in proptest::collection::vec(task(), 0..6)) {
-        let file = StoreFile { tasks, ..StoreFile::default() };
+    fn save_then_load_is_the_identity(
+        tasks in proptest::collection::vec(task(), 0..6),
+        wf in proptest::option::of(0usize..4),
+    ) {
+        let file = StoreFile { tasks, workflow: wf.map(workflow), ..StoreFile::default() };
         let text = yaml::emit(&file);
         let back = store::parse(std::path::Path::new("tasks.yaml"), text.as_bytes())
             .map_err(|e| TestCaseError::fail(format!("{e}\n---\n{text}")))?;
@@ -88,9 +111,10 @@ proptest! {
     #[test]
     fn the_fast_reader_agrees_with_the_full_parser(
         tasks in proptest::collection::vec(task(), 0..5),
+        wf in proptest::option::of(0usize..4),
         edits in proptest::collection::vec((any::<prop::sample::Index>(), 0u8..6, "[ -~]{0,3}"), 0..4),
     ) {
-        let file = StoreFile { tasks, ..StoreFile::default() };
+        let file = StoreFile { tasks, workflow: wf.map(workflow), ..StoreFile::default() };
         let text = yaml::emit(&file);
         let fast = yaml::parse_canonical(&text);
         prop_assert_eq!(fast.as_ref(), Some(&file));
@@ -127,8 +151,11 @@ proptest! {
     }
 
     #[test]
-    fn a_snapshot_restores_exactly_what_was_loaded(tasks in proptest::collection::vec(task(), 0..6)) {
-        let plan = Plan::new(StoreFile { tasks, ..StoreFile::default() });
+    fn a_snapshot_restores_exactly_what_was_loaded(
+        tasks in proptest::collection::vec(task(), 0..6),
+        wf in proptest::option::of(0usize..4),
+    ) {
+        let plan = Plan::new(StoreFile { tasks, workflow: wf.map(workflow), ..StoreFile::default() });
         let graph = Graph::build(&plan);
         let problems = check::check(&plan, &graph);
         let bytes = wm::store::snapshot::encode(7, plan.file(), &graph, &problems);

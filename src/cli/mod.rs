@@ -51,6 +51,7 @@ mod transition;
 mod update;
 mod waves;
 mod why;
+mod workflows;
 
 /// wm: plan and track infrastructure work as a dependency graph in tasks.yaml.
 #[derive(Debug, Parser)]
@@ -107,6 +108,7 @@ pub enum TasksCommand {
     Create(create::CreateArgs),
     Plan(plan::PlanArgs),
     Templates(templates::TemplatesArgs),
+    Workflows(workflows::WorkflowsArgs),
     Import(import::ImportArgs),
     Export(export::ExportArgs),
     List(list::ListArgs),
@@ -413,6 +415,7 @@ fn run(cli: Cli) -> CliResult {
             TasksCommand::Log(a) => log::run(&ctx, a),
             TasksCommand::Hook(a) => hook::run(&ctx, a),
             TasksCommand::Templates(a) => templates::run(&ctx, a),
+            TasksCommand::Workflows(a) => workflows::run(&ctx, a),
             TasksCommand::Plan(a) => plan::run(&ctx, a),
             TasksCommand::Import(a) => import::run(&ctx, a),
             TasksCommand::Export(a) => export::run(&ctx, a),

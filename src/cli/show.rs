@@ -52,6 +52,24 @@ pub fn run(ctx: &Ctx, a: ShowArgs) -> CliResult {
         };
     row(&mut s, "status:", &status);
     row(&mut s, "phase:", t.phase.as_deref().unwrap_or("-"));
+    if let Some(r) = t.role {
+        row(&mut s, "role:", r.as_str());
+    }
+    if t.is_epic() {
+        let mut members = graph.children(i).to_vec();
+        members.insert(0, i);
+        let w = plan.workflow_of_tasks(&members);
+        let how = if t.workflow.is_some() {
+            ""
+        } else {
+            " (from its tasks' phases)"
+        };
+        row(
+            &mut s,
+            "workflow:",
+            &w.map(|w| format!("{w}{how}")).unwrap_or_else(|| "-".into()),
+        );
+    }
     row(
         &mut s,
         "issue:",
@@ -98,6 +116,11 @@ pub fn run(ctx: &Ctx, a: ShowArgs) -> CliResult {
                 kind.as_str(),
                 escape(&d.title)
             );
+            if kind == wm::graph::EdgeKind::Phase
+                && let Some(why) = wm::graph::derive::explain(plan, i, j)
+            {
+                let _ = writeln!(s, "              ({})", escape(&why));
+            }
         }
         for d in dangling {
             let _ = writeln!(s, "    {}  MISSING (no such task)", escape(d));

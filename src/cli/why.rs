@@ -50,6 +50,7 @@ pub fn run(ctx: &Ctx, a: WhyArgs) -> CliResult {
             "blockers": blockers.iter().map(|b| serde_json::json!({
                 "id": plan.task(b.task).id,
                 "kind": b.kind.map(|k| k.as_str()).unwrap_or("member"),
+                "because": b.kind.and_then(|k| (k == wm::graph::EdgeKind::Phase).then(|| wm::graph::derive::explain(plan, i, b.task)).flatten()),
                 "state": graph.state(plan, b.task).as_str(),
                 "chain": b.chain.iter().map(|&c| serde_json::json!({
                     "id": plan.task(c).id,
@@ -94,6 +95,12 @@ pub fn run(ctx: &Ctx, a: WhyArgs) -> CliResult {
                 "    which waits on"
             };
             let how = match (k, b.kind) {
+                (0, Some(wm::graph::EdgeKind::Phase)) => {
+                    match wm::graph::derive::explain(plan, i, c) {
+                        Some(why) => format!(", phase edge: {why}"),
+                        None => ", phase edge".to_string(),
+                    }
+                }
                 (0, Some(kind)) => format!(", {} edge", kind.as_str()),
                 _ => String::new(),
             };

@@ -98,8 +98,20 @@ pub fn components(plan: &Plan, graph: &Graph, nodes: &[usize]) -> Vec<Component>
         .into_iter()
         .map(|tasks| {
             let edges = edges_within(graph, &tasks);
+            let mut title = component_title(plan, graph, &tasks);
+            // The workflow, when it is not the store's own (the default,
+            // which every issue follows unless told otherwise).
+            if let Some(w) = plan.workflow_of_tasks(&tasks)
+                && plan
+                    .catalog()
+                    .workflows()
+                    .first()
+                    .is_none_or(|d| d.label() != w)
+            {
+                title.push_str(&format!("  [workflow {w}]"));
+            }
             Component {
-                title: component_title(plan, graph, &tasks),
+                title,
                 tasks,
                 edges,
             }

@@ -132,6 +132,26 @@ impl Plan {
         &self.catalog
     }
 
+    /// The workflow a set of tasks (an issue's, an epic's) follows: an epic's
+    /// explicit choice among them, else the workflow of the first phase
+    /// found.
+    pub fn workflow_of_tasks(&self, tasks: &[usize]) -> Option<String> {
+        if let Some(w) = tasks.iter().find_map(|&i| self.task(i).workflow.as_deref()) {
+            return Some(match self.catalog.find(w) {
+                Some(k) => self.catalog.workflows()[k].label().to_string(),
+                None => w.to_string(),
+            });
+        }
+        tasks.iter().find_map(|&i| {
+            let s = self.slot(i)?;
+            Some(
+                self.catalog.workflows()[self.catalog.workflow_of(s.phase)]
+                    .label()
+                    .to_string(),
+            )
+        })
+    }
+
     /// The phase slot of task `i`, if it has a known phase (epics have none).
     pub fn slot(&self, i: usize) -> Option<Slot> {
         let t = self.task(i);

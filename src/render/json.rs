@@ -39,6 +39,11 @@ pub struct TaskView {
     pub ready: bool,
     pub blocked: bool,
     pub phase: Option<String>,
+    /// The task's role in a role-ordered phase: test, impl or verify.
+    pub role: Option<&'static str>,
+    /// On an epic: the workflow its issue follows (chosen, or the one its
+    /// tasks' phases belong to).
+    pub workflow: Option<String>,
     pub issue: Option<u64>,
     /// The stored parent, if any.
     pub parent: Option<String>,
@@ -82,6 +87,14 @@ pub fn task_view(plan: &Plan, graph: &Graph, i: usize) -> TaskView {
         ready: state == crate::graph::State::Ready,
         blocked: state == crate::graph::State::Blocked,
         phase: t.phase.clone(),
+        role: t.role.map(|r| r.as_str()),
+        workflow: if t.is_epic() {
+            let mut members = graph.children(i).to_vec();
+            members.insert(0, i);
+            plan.workflow_of_tasks(&members)
+        } else {
+            None
+        },
         issue: t.issue,
         parent: t.parent.clone(),
         epic: graph.epic_of(i).map(|e| plan.task(e).id.clone()),

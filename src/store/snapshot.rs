@@ -353,18 +353,20 @@ fn get_idxs(r: &mut R) -> Option<Vec<usize>> {
 }
 
 /// Encode a snapshot for the bytes with key `key`. None when something
-/// cannot be stored (a custom workflow, which is rare: those stores are
-/// simply read from the file every time).
+/// cannot be stored (a string longer than the format allows).
 pub fn encode(key: u128, file: &StoreFile, graph: &Graph, problems: &[Problem]) -> Option<Vec<u8>> {
-    if file.workflow.is_some() {
-        return None;
-    }
     let mut w = W(Vec::with_capacity(64 + file.tasks.len() * 400));
     w.0.extend_from_slice(MAGIC);
     w.str(env!("CARGO_PKG_VERSION"))?;
     w.0.extend_from_slice(&key.to_le_bytes());
     w.u32(file.version);
     w.opt_str(&file.scan.as_ref().map(|s| s.head.clone()))?;
+    // A store's own workflow is small: stored as its JSON.
+    let workflow = match &file.workflow {
+        Some(wf) => Some(serde_json::to_string(wf).ok()?),
+        None => None,
+    };
+    w.opt_str(&workflow)?;
     w.idx(file.tasks.len())?;
     for t in &file.tasks {
         put_task(&mut w, t)?;
@@ -419,6 +421,10 @@ pub fn decode(bytes: &[u8], key: u128) -> Option<Snapshot> {
     }
     let version = r.u32()?;
     let scan = r.opt_str()?.map(|head| ScanState { head });
+    let workflow = match r.opt_str()? {
+        Some(json) => Some(serde_json::from_str(&json).ok()?),
+        None => None,
+    };
     let n = r.len()?;
     let tasks = (0..n)
         .map(|_| get_task(&mut r))
@@ -480,7 +486,7 @@ pub fn decode(bytes: &[u8], key: u128) -> Option<Snapshot> {
         file: StoreFile {
             version,
             scan,
-            workflow: None,
+            workflow,
             tasks,
         },
         graph,

@@ -78,15 +78,63 @@ pub fn emit_with(file: &StoreFile, parallel_min: usize) -> String {
 }
 
 fn emit_workflow(out: &mut String, wf: &Workflow) {
-    out.push_str("workflow:\n  phases:\n");
-    for p in &wf.phases {
-        let _ = writeln!(out, "    - id: {}", scalar(&p.id));
-        let _ = writeln!(out, "      name: {}", scalar(&p.name));
-        if let Some(g) = &p.group {
+    // Destructured without `..`, as tasks are: a new field does not compile
+    // until it is written.
+    let Workflow {
+        name,
+        description,
+        aliases,
+        recognise,
+        phases,
+    } = wf;
+    out.push_str("workflow:\n");
+    if let Some(n) = name {
+        let _ = writeln!(out, "  name: {}", scalar(n));
+    }
+    if let Some(d) = description {
+        let _ = writeln!(out, "  description: {}", scalar(d));
+    }
+    list(out, "  ", "aliases", aliases);
+    list(out, "  ", "recognise", recognise);
+    out.push_str("  phases:\n");
+    for p in phases {
+        let crate::model::workflow::Phase {
+            id,
+            name,
+            group,
+            depends_on,
+            keywords,
+            patterns,
+            types,
+            order,
+            repeat,
+            absorb,
+        } = p;
+        let _ = writeln!(out, "    - id: {}", scalar(id));
+        let _ = writeln!(out, "      name: {}", scalar(name));
+        if let Some(g) = group {
             let _ = writeln!(out, "      group: {}", scalar(g));
         }
-        list(out, "      ", "depends_on", &p.depends_on);
-        list(out, "      ", "keywords", &p.keywords);
+        list(out, "      ", "depends_on", depends_on);
+        list(out, "      ", "keywords", keywords);
+        list(out, "      ", "patterns", patterns);
+        let types: Vec<String> = types.iter().map(|t| t.as_str().to_string()).collect();
+        list(out, "      ", "types", &types);
+        match order {
+            crate::model::workflow::Order::Parallel => {}
+            crate::model::workflow::Order::Roles => out.push_str("      order: roles\n"),
+            crate::model::workflow::Order::Chain => out.push_str("      order: chain\n"),
+        }
+        match repeat {
+            crate::model::workflow::Repeat::Once => {}
+            crate::model::workflow::Repeat::Sequential => {
+                out.push_str("      repeat: sequential\n")
+            }
+            crate::model::workflow::Repeat::Parallel => out.push_str("      repeat: parallel\n"),
+        }
+        if !absorb {
+            out.push_str("      absorb: false\n");
+        }
     }
 }
 
@@ -476,6 +524,7 @@ pub fn parse_canonical_with(text: &str, parallel_min: usize) -> Option<StoreFile
     let mut lines = text.split('\n').peekable();
     let mut version = None;
     let mut scan = None;
+    let mut workflow: Option<Workflow> = None;
     let mut tasks: Option<Vec<Task>> = None;
     while let Some(line) = lines.next() {
         if line.is_empty() || line.starts_with('#') {
@@ -494,6 +543,30 @@ pub fn parse_canonical_with(text: &str, parallel_min: usize) -> Option<StoreFile
             scan = Some(crate::model::ScanState {
                 head: read_scalar(head)?,
             });
+        } else if line == "workflow:" {
+            // The workflow block is small: it is read by the full parser on
+            // its own, so a store with a workflow stays on the fast path
+            // for its (many) tasks. Its text alone must parse; anything
+            // unusual (an alias to an anchor elsewhere) sends the whole
+            // file to the full parser.
+            if workflow.is_some() {
+                return None;
+            }
+            let mut block = String::from("workflow:\n");
+            while let Some(l) = lines.peek() {
+                if !l.is_empty() && !l.starts_with(' ') && !l.starts_with('#') {
+                    break;
+                }
+                block.push_str(l);
+                block.push('\n');
+                lines.next();
+            }
+            #[derive(serde::Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct Block {
+                workflow: Workflow,
+            }
+            workflow = Some(serde_saphyr::from_str::<Block>(&block).ok()?.workflow);
         } else if line == "tasks: []" {
             if tasks.is_some() {
                 return None;
@@ -516,7 +589,7 @@ pub fn parse_canonical_with(text: &str, parallel_min: usize) -> Option<StoreFile
     Some(StoreFile {
         version: version?,
         scan,
-        workflow: None,
+        workflow,
         tasks: tasks.unwrap_or_default(),
     })
 }
