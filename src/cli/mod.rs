@@ -17,6 +17,7 @@ use crate::store::{self, Loaded, Location};
 
 pub use git_util::git_default_issue;
 
+mod actions;
 mod blocked;
 mod cancel;
 mod check;
@@ -39,6 +40,7 @@ mod log;
 mod man;
 mod merge_driver;
 mod next;
+mod onboard;
 mod order;
 mod plan;
 mod ready;
@@ -137,6 +139,7 @@ pub enum TasksCommand {
     Hook(hook::HookCommand),
     MergeDriver(merge_driver::MergeDriverArgs),
     Schema(schema::SchemaArgs),
+    Onboard(onboard::OnboardArgs),
 }
 
 /// How read commands print their results.
@@ -436,6 +439,7 @@ fn run(cli: Cli) -> CliResult {
             TasksCommand::Plan(a) => plan::run(&ctx, a),
             TasksCommand::Import(a) => import::run(&ctx, a),
             TasksCommand::Export(a) => export::run(&ctx, a),
+            TasksCommand::Onboard(a) => onboard::run(&ctx, a),
         },
         TopCommand::Completions(a) => completions::run(a),
         TopCommand::Man(a) => man::run(a),
