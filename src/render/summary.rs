@@ -250,3 +250,46 @@ pub fn outputs(t: &Totals) -> String {
         t.tasks.unwrap_or(0)
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(k: usize) -> Item {
+        Item {
+            severity: if k % 2 == 0 { "error" } else { "warning" },
+            code: "bad-estimate".into(),
+            message: format!("task t{k:07}: {} | <b>", "x".repeat(200)),
+            line: Some(k as u64 + 1),
+            task: None,
+        }
+    }
+
+    #[test]
+    fn every_finding_fits_until_the_size_limit() {
+        let items: Vec<Item> = (0..30).map(item).collect();
+        let s = render("tasks.yaml", &items, None, false);
+        assert_eq!(s.matches("| `bad-estimate` |").count(), 30);
+        assert!(s.contains("at most 10 annotations"));
+        assert!(s.contains("**15 errors, 15 warnings**"));
+        // Cells cannot break the table or inject HTML.
+        assert!(s.contains("\\| &lt;b&gt; |"));
+
+        let many: Vec<Item> = (0..20_000).map(item).collect();
+        let s = render("tasks.yaml", &many, None, false);
+        assert!(s.len() < MAX_BYTES, "{} bytes", s.len());
+        assert!(s.contains("more: run `wm tasks check` for all of them"));
+        assert!(s.contains("**10000 errors, 10000 warnings**"));
+    }
+
+    #[test]
+    fn outputs_are_key_value_lines() {
+        let t = Totals {
+            errors: 2,
+            warnings: 1,
+            ready: 3,
+            tasks: Some(9),
+        };
+        assert_eq!(outputs(&t), "errors=2\nwarnings=1\nready=3\ntasks=9\n");
+    }
+}
