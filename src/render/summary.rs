@@ -257,7 +257,11 @@ mod tests {
 
     fn item(k: usize) -> Item {
         Item {
-            severity: if k % 2 == 0 { "error" } else { "warning" },
+            severity: if k.is_multiple_of(2) {
+                "error"
+            } else {
+                "warning"
+            },
             code: "bad-estimate".into(),
             message: format!("task t{k:07}: {} | <b>", "x".repeat(200)),
             line: Some(k as u64 + 1),
