@@ -19,12 +19,20 @@
 #   WM_TASKS_FILE=/path/to/main/tasks.yaml WM_ASSIGNEE=agent-1 \
 #     examples/agent-loop.sh ./do-task.sh
 #
-# Environment: WM (the wm binary, default `wm`), WM_ASSIGNEE (default
-# agent-PID), WM_ISSUE (only claim tasks of this issue), WM_POLL (seconds to
-# wait while the remaining work is in progress elsewhere, default 10).
+# Environment: WM (the wm command, default `wm`; with the npm package
+# `pnpm wm`, or the binary itself, skipping Node's start:
+# WM=$(node -p 'require("@wm-tasks/wm").binaryPath()')), WM_ASSIGNEE
+# (default agent-PID), WM_ISSUE (only claim tasks of this issue), WM_POLL
+# (seconds to wait while the remaining work is in progress elsewhere,
+# default 10).
+#
+# It stops (exit 0) only when nothing is left for it: everything is done,
+# or the rest is blocked outside its selection; it says which on stderr.
+# While other copies hold tasks the rest waits for, it polls quietly.
 set -u
 
-wm=${WM:-wm}
+# WM may be a command with arguments ("pnpm wm"): split it into words.
+read -r -a wm <<<"${WM:-wm}"
 export WM_ASSIGNEE=${WM_ASSIGNEE:-agent-$$}
 poll=${WM_POLL:-10}
 scope=()
@@ -35,30 +43,50 @@ if [ $# -eq 0 ]; then
     exit 2
 fi
 
+errors=$(mktemp)
+trap 'rm -f "$errors"' EXIT
+
 while true; do
-    id=$("$wm" tasks claim "${scope[@]}" --quiet)
+    # claim's stderr is kept aside: "nothing to claim" (exit 4) is the
+    # normal state of a poll, not an error to print each time.
+    id=$("${wm[@]}" tasks claim "${scope[@]}" --quiet 2>"$errors")
     rc=$?
     if [ $rc -eq 4 ]; then
-        # Nothing to claim: ask why (docs/json.md, "Nothing to pick").
-        if "$wm" tasks next "${scope[@]}" --json 2>/dev/null |
-            grep -Eq '"reason": *"in_progress"'; then
+        # Nothing to claim when we asked. Ask why now (docs/json.md,
+        # "Nothing to pick"): the answer may have changed since.
+        why=$("${wm[@]}" tasks next "${scope[@]}" --json 2>/dev/null)
+        case $? in
+            0)
+                # A task became ready meanwhile (another copy finished its
+                # dependency): claim again.
+                continue
+                ;;
+            4) ;;
+            *)
+                echo "$WM_ASSIGNEE: wm tasks next failed" >&2
+                exit 1
+                ;;
+        esac
+        if grep -Eq '"reason": *"in_progress"' <<<"$why"; then
             # Others are working on what the rest waits for: wait for them.
             sleep "$poll"
             continue
         fi
         # all_done, no_tasks, or blocked outside this selection: say why.
-        "$wm" tasks next "${scope[@]}" >/dev/null
+        message=$(sed -n 's/^ *"message": *"\(.*\)",\{0,1\}$/\1/p' <<<"$why")
+        echo "$WM_ASSIGNEE: stopping: ${message:-nothing left to claim}" >&2
         exit 0
     elif [ $rc -ne 0 ]; then
+        cat "$errors" >&2
         echo "$WM_ASSIGNEE: claim failed (exit $rc)" >&2
         exit $rc
     fi
     echo "$WM_ASSIGNEE: working on $id" >&2
-    if WM_TASK_JSON=$("$wm" tasks show "$id" --json) "$@" "$id"; then
-        "$wm" tasks done "$id" --commit --quiet >/dev/null || exit $?
+    if WM_TASK_JSON=$("${wm[@]}" tasks show "$id" --json) "$@" "$id"; then
+        "${wm[@]}" tasks done "$id" --commit --quiet >/dev/null || exit $?
     else
         echo "$WM_ASSIGNEE: work on $id failed; putting it back" >&2
-        "$wm" tasks reopen "$id" --quiet >/dev/null
+        "${wm[@]}" tasks reopen "$id" --quiet >/dev/null
         exit 1
     fi
 done

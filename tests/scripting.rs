@@ -953,13 +953,20 @@ fn the_github_actions_example_runs_both_checks_on_pull_requests() {
     let wf: serde_json::Value =
         serde_saphyr::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     assert!(wf["on"].get("pull_request").is_some(), "{wf}");
-    let runs: Vec<&str> = wf["jobs"]["tasks"]["steps"]
+    // The checks run through the wm action (action.yml), whose `args` go
+    // to `wm tasks check`.
+    let runs: Vec<String> = wf["jobs"]["tasks"]["steps"]
         .as_array()
         .unwrap()
         .iter()
-        .filter_map(|s| s["run"].as_str())
+        .filter(|s| s["uses"].as_str().is_some_and(|u| u.ends_with("/wm@main")))
+        .filter_map(|s| s["with"]["args"].as_str())
+        .map(|args| format!("wm tasks check {args}"))
         .collect();
-    assert!(runs.contains(&"wm tasks check --format github"), "{runs:?}");
+    assert!(
+        runs.contains(&"wm tasks check --format github".to_string()),
+        "{runs:?}"
+    );
     assert!(
         runs.iter()
             .any(|r| r.starts_with("wm tasks check --commits ")),

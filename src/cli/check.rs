@@ -39,12 +39,18 @@ use wm::validate::Severity;
 /// `--format github` prints GitHub Actions annotations on the offending
 /// task's line (`::error file=tasks.yaml,line=L::...`).
 ///
+/// In GitHub Actions (GITHUB_ACTIONS=true), whatever the format, check also
+/// appends a job summary to $GITHUB_STEP_SUMMARY (totals, every finding,
+/// per issue its progress and Mermaid graph) and `errors`, `warnings`,
+/// `ready` and `tasks` to $GITHUB_OUTPUT.
+///
 /// Examples:
 ///   wm tasks check
 ///   wm tasks check --strict --format github
 ///   wm tasks check --json | jq '.problems[] | select(.severity == "error")'
 ///   wm tasks check --commits origin/main..HEAD --allow '^chore:'
 ///   wm tasks check --require-linked --format github
+///   GITHUB_ACTIONS=true GITHUB_STEP_SUMMARY=summary.md wm tasks check
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub struct CheckArgs {
@@ -80,14 +86,29 @@ pub enum CheckFormat {
 
 pub fn run(ctx: &Ctx, a: CheckArgs) -> CliResult {
     let format = if a.json { CheckFormat::Json } else { a.format };
-    if a.commits.is_none() && !a.require_linked {
-        return if check_store(ctx, format, a.strict)? {
-            Ok(())
-        } else {
-            Err(CliError::Exit(ErrorClass::Store))
-        };
+    let gated = a.commits.is_some() || a.require_linked;
+    let mut gate_findings = Vec::new();
+    let result = if !gated {
+        match check_store(ctx, format, a.strict) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(CliError::Exit(ErrorClass::Store)),
+            Err(e) => Err(e),
+        }
+    } else {
+        run_gates(ctx, &a, format, &mut gate_findings)
+    };
+    // In GitHub Actions: the job summary and step outputs (cli/actions.rs).
+    if super::actions::Actions::from_env().is_some()
+        && let Ok((file, mut report)) = store_report(ctx, a.strict && !gated)
+    {
+        if gated {
+            report
+                .findings
+                .retain(|f| f.problem.severity == Severity::Error);
+        }
+        super::actions::after_check(ctx, &file, Some(&report), &gate_findings);
     }
-    run_gates(ctx, &a, format)
+    result
 }
 
 /// The store path as annotations and messages show it: relative to the
@@ -210,7 +231,7 @@ fn json_doc(file: &str, r: &Report, strict: bool) -> serde_json::Value {
 }
 
 /// The git gates, with the store's errors (not its warnings) beside them.
-fn run_gates(ctx: &Ctx, a: &CheckArgs, format: CheckFormat) -> CliResult {
+fn run_gates(ctx: &Ctx, a: &CheckArgs, format: CheckFormat, found: &mut Vec<Finding>) -> CliResult {
     let allow = a
         .allow
         .iter()
@@ -243,6 +264,7 @@ fn run_gates(ctx: &Ctx, a: &CheckArgs, format: CheckFormat) -> CliResult {
     if a.require_linked {
         findings.extend(gates::unlinked_completed(&loaded.plan));
     }
+    found.extend(findings.iter().cloned());
     let file = annotation_path(ctx, &loaded.path);
     let line_of = |f: &Finding| f.task.as_ref().and_then(|t| report.lines.line_of(t));
 

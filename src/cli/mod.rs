@@ -16,6 +16,7 @@ use wm::store::{self, Loaded, Location};
 
 pub use git_util::git_default_issue;
 
+mod actions;
 mod blocked;
 mod cancel;
 mod check;
@@ -38,6 +39,7 @@ mod log;
 mod man;
 mod merge_driver;
 mod next;
+mod onboard;
 mod order;
 mod plan;
 mod ready;
@@ -138,6 +140,7 @@ pub enum TasksCommand {
     Hook(hook::HookCommand),
     MergeDriver(merge_driver::MergeDriverArgs),
     Schema(schema::SchemaArgs),
+    Onboard(onboard::OnboardArgs),
 }
 
 /// How read commands print their results.
@@ -419,6 +422,7 @@ fn run(cli: Cli) -> CliResult {
             TasksCommand::Plan(a) => plan::run(&ctx, a),
             TasksCommand::Import(a) => import::run(&ctx, a),
             TasksCommand::Export(a) => export::run(&ctx, a),
+            TasksCommand::Onboard(a) => onboard::run(&ctx, a),
         },
         TopCommand::Completions(a) => completions::run(a),
         TopCommand::Man(a) => man::run(a),

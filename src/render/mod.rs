@@ -5,6 +5,7 @@ pub mod ascii;
 pub mod dot;
 pub mod json;
 pub mod mermaid;
+pub mod summary;
 pub mod table;
 pub mod view;
 
