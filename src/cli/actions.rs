@@ -6,10 +6,10 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use super::Ctx;
-use crate::check::Severity;
-use crate::gates;
-use crate::render::summary::{self, Item, Totals};
-use crate::report::Report;
+use wm::git::gates;
+use wm::render::summary::{self, Item, Totals};
+use wm::store::report::Report;
+use wm::validate::Severity;
 
 /// Where the summary and outputs go, when running in GitHub Actions.
 pub struct Actions {

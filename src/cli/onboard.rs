@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::{CliResult, Ctx, print};
-use crate::error::Error;
+use wm::error::Error;
 
 /// The block's text, with `{wm}` for the command that runs wm. The npm
 /// package ships the same text as `skills/wm-tasks/SKILL.md` (a test keeps
@@ -54,7 +54,7 @@ pub struct OnboardArgs {
 }
 
 pub fn run(ctx: &Ctx, a: OnboardArgs) -> CliResult {
-    let root = crate::store::git_dir(&ctx.cwd).map(|(root, _)| root);
+    let root = wm::store::git_dir(&ctx.cwd).map(|(root, _)| root);
     let wm = match &a.command {
         Some(c) if !c.trim().is_empty() => c.trim().to_string(),
         Some(_) => return Err(Error::Usage("--command must not be empty".into()).into()),

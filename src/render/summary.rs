@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::{mermaid, view};
-use crate::analysis::{Scope, StateCounts};
 use crate::graph::Graph;
-use crate::plan::Plan;
+use crate::graph::analysis::{Scope, StateCounts};
+use crate::graph::plan::Plan;
 
 /// GitHub refuses a step summary over 1 MiB; stay well under it.
 pub const MAX_BYTES: usize = 900 * 1024;
