@@ -139,7 +139,11 @@ pub fn run(ctx: &Ctx, a: GraphArgs) -> CliResult {
                     crate::render::escape(title)
                 ));
             }
-            print(&format!("{}\n{}\n", d.text, ascii::legend(a.plain)))
+            print(&format!(
+                "{}\n{}\n",
+                d.text,
+                ascii::legend_fit(a.plain, opts.width)
+            ))
         }
     }
 }

@@ -159,9 +159,23 @@ pub struct OutputArgs {
     /// Output format.
     #[arg(long, value_enum, conflicts_with = "json")]
     pub format: Option<Format>,
+    /// Fit the table to COLS columns, cutting titles if need be (default:
+    /// the terminal's width; piped output is never cut).
+    #[arg(long, value_name = "COLS", value_parser = clap::value_parser!(u16).range(1..))]
+    pub width: Option<u16>,
 }
 
 impl OutputArgs {
+    /// How to draw a table: fitted to --width, else to the terminal (or
+    /// $COLUMNS); cut only on a terminal or when --width asks.
+    pub fn table_style(&self, ctx: &Ctx) -> crate::render::table::Style {
+        crate::render::table::Style {
+            color: ctx.color,
+            width: self.width.or(ctx.width).map(usize::from),
+            truncate: ctx.tty || self.width.is_some(),
+        }
+    }
+
     pub fn format(&self) -> Format {
         if self.json {
             Format::Json
@@ -236,7 +250,20 @@ impl Ctx {
             ColorChoice::Never => false,
             ColorChoice::Auto => tty && !no_color,
         };
-        let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok());
+        // $COLUMNS wins (set by the user, or exported by the shell), else
+        // the terminal's own size.
+        let width = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse().ok())
+            .filter(|&w: &u16| w > 0)
+            .or_else(|| {
+                if tty {
+                    comfy_table::Table::new().width()
+                } else {
+                    None
+                }
+            })
+            .filter(|&w| w > 0);
         if !(g.lock_timeout.is_finite() && g.lock_timeout >= 0.0) {
             return Err(Error::Usage(
                 "--lock-timeout must be a number of seconds, 0 or more".into(),
