@@ -284,7 +284,7 @@ pub fn draw(view: &View, opts: &AsciiOptions) -> Drawing {
         if !text.is_empty() {
             text.push('\n');
         }
-        text.push_str(&super::truncate(&escape(title), opts.width));
+        text.push_str(&fit_title(&escape(title), opts.width, opts.plain));
         text.push('\n');
         let (alone, connected): (Vec<&ViewGroup>, Vec<&ViewGroup>) = run
             .iter()
@@ -429,8 +429,7 @@ pub fn draw_boxes(g: &ViewGroup, opts: &AsciiOptions) -> Result<String, String> 
                 if title.is_empty() {
                     format!("{m} {}", escape(&n.key))
                 } else {
-                    let t = truncate(&title, tw);
-                    let t = if opts.plain { ascii_only(&t) } else { t };
+                    let t = fit_title(&title, tw, opts.plain);
                     format!("{m} {} {t}", escape(&n.key))
                 }
             })
@@ -458,6 +457,16 @@ pub fn draw_boxes(g: &ViewGroup, opts: &AsciiOptions) -> Result<String, String> 
         }
     }
     Err(format!("the boxes need more than {} columns", opts.width))
+}
+
+/// `title` cut to `width` columns; in ASCII only for `plain` (replaced
+/// before the cut, so the cut measures what is drawn).
+fn fit_title(title: &str, width: usize, plain: bool) -> String {
+    if plain {
+        ascii_only(&truncate(&ascii_only(title), width))
+    } else {
+        truncate(title, width)
+    }
 }
 
 /// Replace non-ASCII characters (in titles, for `--plain`) with `?`, and
@@ -520,12 +529,7 @@ pub fn draw_compact(g: &ViewGroup, opts: &AsciiOptions) -> String {
             .width
             .saturating_sub(graph_w + 2 + super::width(&escape(&n.key)) + 1)
             .max(16);
-        let title = truncate(&escape(&n.title), room);
-        let title = if opts.plain {
-            ascii_only(&title)
-        } else {
-            title
-        };
+        let title = fit_title(&escape(&n.title), room, opts.plain);
         let row = r.next_row(
             i,
             parents,
@@ -580,14 +584,11 @@ pub fn draw_list(g: &ViewGroup, opts: &AsciiOptions) -> String {
         let room = opts
             .width
             .saturating_sub(2 + super::width(&escape(&n.key)) + 1 + super::width(&after));
-        let title = truncate(&escape(&n.title), room);
-        let title = if opts.plain {
-            ascii_only(&title)
-        } else {
-            title
-        };
-        line.push(' ');
-        line.push_str(&title);
+        let title = fit_title(&escape(&n.title), room, opts.plain);
+        if !title.is_empty() {
+            line.push(' ');
+            line.push_str(&title);
+        }
         line.push_str(&after);
         out.push_str(&line);
         out.push('\n');

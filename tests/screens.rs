@@ -1,0 +1,196 @@
+//! Screens at any width and in any script (issue 15): boxes and tables are
+//! laid out in display columns, checked by a property test over random
+//! Unicode titles and by snapshots of `list` and `graph` at 40, 80 and 120
+//! columns, in a pipe and on a real pseudo-terminal.
+
+mod common;
+use common::Env;
+
+use chrono::{TimeZone, Utc};
+use proptest::prelude::*;
+use unicode_width::UnicodeWidthStr;
+use wm::analysis::Scope;
+use wm::render::ascii::{self, AsciiOptions};
+use wm::render::{table, truncate, view};
+use wm::{Graph, Plan, StoreFile, Task, TaskType};
+
+/// Characters that make display width differ from character count.
+fn title_char() -> impl Strategy<Value = char> {
+    prop_oneof![
+        4 => prop::char::range('a', 'z'),
+        2 => Just(' '),
+        1 => prop::sample::select(vec!['🚀', '🔥', '☕', '👩', '👨', '🎉', '🇯', '🇵']),
+        2 => prop::sample::select(vec!['漢', '字', 'テ', 'ス', 'ト', '한', '글', 'Ａ', '　']),
+        1 => prop::sample::select(vec!['\u{301}', '\u{308}', '\u{200d}', '\u{fe0f}', '\u{fe0e}', '\u{20e3}']),
+        1 => prop::sample::select(vec!['é', 'ß', 'Ω', 'ж', 'ا', 'ل', '…', '│', '─']),
+        1 => any::<char>(),
+    ]
+}
+
+fn title() -> impl Strategy<Value = String> {
+    prop::collection::vec(title_char(), 0..40).prop_map(|v| v.into_iter().collect())
+}
+
+fn plan_of(titles: &[String], edges: &[(usize, usize)], issues: &[Option<u64>]) -> (Plan, Graph) {
+    let tasks = titles
+        .iter()
+        .enumerate()
+        .map(|(k, t)| {
+            let at = Utc.timestamp_opt(1_700_000_000 + k as i64, 0).unwrap();
+            let mut task = Task::new(format!("t{k:02}x"), t.clone(), TaskType::Impl, at);
+            task.issue = issues[k % issues.len()];
+            for &(a, b) in edges {
+                if b == k && a < k {
+                    task.depends_on.push(format!("t{a:02}x"));
+                }
+            }
+            task.depends_on.sort();
+            task.depends_on.dedup();
+            task
+        })
+        .collect();
+    let p = Plan::new(StoreFile {
+        tasks,
+        ..StoreFile::default()
+    });
+    let g = Graph::build(&p);
+    (p, g)
+}
+
+/// The display column at which each character of `line` starts.
+fn columns(line: &str) -> Vec<(usize, char)> {
+    line.char_indices()
+        .map(|(b, c)| (line[..b].width(), c))
+        .collect()
+}
+
+/// Every box (`┌…┐` / `│…│` / `└…┘`, or `+…+` / `|…|` / `+…+` in ASCII)
+/// has its corners and sides at the same display columns on its three
+/// lines: the right border never sits short or long of the others. (A top
+/// line is one whose left corner has a side under it: edge routing such as
+/// `┌──┴──┐` has none.)
+fn check_boxes(text: &str, plain: bool) -> Result<usize, String> {
+    let (tl, tr, side, bl, br) = if plain {
+        ('+', '+', '|', '+', '+')
+    } else {
+        ('┌', '┐', '│', '└', '┘')
+    };
+    let lines: Vec<Vec<(usize, char)>> = text.lines().map(columns).collect();
+    let at = |l: &[(usize, char)], col: usize| l.iter().find(|(c, _)| *c == col).map(|p| p.1);
+    let mut boxes = 0;
+    let mut bottoms = std::collections::HashSet::new();
+    for (n, l) in lines.iter().enumerate() {
+        let mut k = 0;
+        while k < l.len() {
+            if l[k].1 != tl
+                || (plain && at(l, l[k].0 + 1) != Some('-'))
+                || bottoms.contains(&(n, l[k].0))
+                || lines.get(n + 1).and_then(|m| at(m, l[k].0)) != Some(side)
+            {
+                k += 1;
+                continue;
+            }
+            let c0 = l[k].0;
+            let dash = if plain { '-' } else { '─' };
+            let run = l[k + 1..].iter().take_while(|p| p.1 == dash).count();
+            let end = run;
+            if run == 0 || l.get(k + 1 + end).map(|p| p.1) != Some(tr) {
+                k += 1; // edge routing, not a box
+                continue;
+            }
+            let c1 = l[k + 1 + end].0;
+            let mid = lines.get(n + 1).ok_or("box without a middle")?;
+            let bot = lines.get(n + 2).ok_or("box without a bottom")?;
+            if at(mid, c0) != Some(side) || at(mid, c1) != Some(side) {
+                return Err(format!(
+                    "line {}: sides not at columns {c0} and {c1}",
+                    n + 1
+                ));
+            }
+            if at(bot, c0) != Some(bl) || at(bot, c1) != Some(br) {
+                return Err(format!(
+                    "line {}: corners not at columns {c0} and {c1}",
+                    n + 2
+                ));
+            }
+            bottoms.insert((n + 2, c0));
+            boxes += 1;
+            k += end + 2;
+        }
+    }
+    Ok(boxes)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn drawings_fit_and_boxes_close_whatever_the_script(
+        titles in prop::collection::vec(title(), 1..7),
+        edges in prop::collection::vec((0usize..7, 0usize..7), 0..8),
+        width in 30usize..200,
+        plain in any::<bool>(),
+        split in any::<bool>(),
+    ) {
+        let issues: &[Option<u64>] = if split { &[Some(7), None, Some(8)] } else { &[Some(7)] };
+        let (p, g) = plan_of(&titles, &edges, issues);
+        let opts = AsciiOptions { width, plain, ..AsciiOptions::default() };
+        let d = ascii::draw(&view::tasks(&p, &g, &Scope::default()), &opts);
+        for line in d.text.lines().chain(ascii::legend_fit(plain, width).lines()) {
+            prop_assert!(line.width() <= width, "{} > {width}: {line:?}\n{}", line.width(), d.text);
+        }
+        let boxes = check_boxes(&d.text, plain).map_err(|e| TestCaseError::fail(format!("{e}\n{}", d.text)))?;
+        if d.compact.is_empty() && width >= 120 && titles.len() <= 3 {
+            // Room for three boxes side by side: every task is in a box.
+            prop_assert_eq!(boxes, titles.len(), "{}", d.text);
+        }
+        // One header per issue (group title), however many components.
+        let titles: std::collections::BTreeSet<String> = view::tasks(&p, &g, &Scope::default())
+            .groups
+            .iter()
+            .map(|g| g.title.clone())
+            .collect();
+        for t in &titles {
+            let n = d.text.lines().filter(|l| l == t).count();
+            prop_assert_eq!(n, 1, "{:?}:\n{}", t, d.text);
+        }
+    }
+
+    #[test]
+    fn tables_fit_their_width_and_keep_ids_whole(
+        titles in prop::collection::vec(title(), 1..7),
+        edges in prop::collection::vec((0usize..7, 0usize..7), 0..8),
+        width in 20usize..160,
+    ) {
+        let (p, g) = plan_of(&titles, &edges, &[Some(7), None]);
+        let rows: Vec<usize> = (0..p.len()).collect();
+        let style = table::Style { color: false, width: Some(width), truncate: true };
+        let text = table::tasks(&p, &g, &rows, style);
+        for line in text.lines() {
+            prop_assert!(line.width() <= width, "{} > {width}: {line:?}\n{text}", line.width());
+        }
+        for i in 0..p.len() {
+            let id = &p.task(i).id;
+            prop_assert!(text.lines().any(|l| l.starts_with(&format!(" {id} ")) || l == format!(" {id}")), "{id} cut:\n{text}");
+        }
+        // Piped (no truncation): the same columns, every title whole.
+        let piped = table::tasks(&p, &g, &rows, table::Style { truncate: false, ..style });
+        let words = |t: &str| t.lines().next().map(|h| h.split_whitespace().collect::<Vec<_>>().join(" "));
+        prop_assert_eq!(words(&piped), words(&text));
+        for i in 0..p.len() {
+            let t = wm::render::escape(&p.task(i).title);
+            prop_assert!(piped.contains(t.trim_end()), "{t:?} cut:\n{piped}");
+        }
+    }
+
+    #[test]
+    fn truncation_never_exceeds_its_width(s in title(), width in 0usize..50) {
+        let t = truncate(&s, width);
+        prop_assert!(t.width() <= width);
+        if s.width() <= width {
+            prop_assert_eq!(t, s);
+        } else if width > 0 {
+            prop_assert!(t.ends_with('…'));
+        }
+    }
+}
