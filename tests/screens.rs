@@ -194,3 +194,198 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------
+// The real binary: `list` and `graph` at 40, 80 and 120 columns, piped
+// and on a pseudo-terminal.
+
+/// A store with fixed ids: an epic for issue 15 with emoji and CJK titles,
+/// a diamond of dependencies, and two unconnected tasks.
+const STORE: &str = r#"version: 1
+tasks:
+  - id: ep15aaaa
+    title: "GH#15: 🚀 Screens for everyone 全角"
+    type: epic
+    status: pending
+    issue: 15
+    created_at: 2026-01-01T00:00:00.000Z
+    updated_at: 2026-01-01T00:00:00.000Z
+  - id: an15bbbb
+    title: "GH#15: 🔥 Analyze 現在のインフラ"
+    type: impl
+    status: done
+    phase: analysis
+    issue: 15
+    parent: ep15aaaa
+    created_at: 2026-01-01T00:00:01.000Z
+    updated_at: 2026-01-01T00:00:01.000Z
+  - id: im15cccc
+    title: "GH#15: 実装 the 🧩 layout in display columns"
+    type: impl
+    status: in_progress
+    phase: impl
+    issue: 15
+    parent: ep15aaaa
+    depends_on: [an15bbbb]
+    created_at: 2026-01-01T00:00:02.000Z
+    updated_at: 2026-01-01T00:00:02.000Z
+  - id: tb15dddd
+    title: "GH#15: Tables 表 that degrade well 👍"
+    type: impl
+    status: pending
+    phase: impl
+    issue: 15
+    parent: ep15aaaa
+    depends_on: [an15bbbb]
+    created_at: 2026-01-01T00:00:03.000Z
+    updated_at: 2026-01-01T00:00:03.000Z
+  - id: vf15eeee
+    title: "GH#15: Verify café ✅ on staging"
+    type: verify
+    status: pending
+    phase: staging
+    issue: 15
+    parent: ep15aaaa
+    depends_on: [im15cccc, tb15dddd]
+    created_at: 2026-01-01T00:00:04.000Z
+    updated_at: 2026-01-01T00:00:04.000Z
+  - id: lo15ffff
+    title: "GH#15: 📚 Document the man pages"
+    type: task
+    status: pending
+    issue: 15
+    parent: ep15aaaa
+    created_at: 2026-01-01T00:00:05.000Z
+    updated_at: 2026-01-01T00:00:05.000Z
+  - id: lo15gggg
+    title: "GH#15: 한국어 completions 🐚"
+    type: task
+    status: pending
+    issue: 15
+    parent: ep15aaaa
+    created_at: 2026-01-01T00:00:06.000Z
+    updated_at: 2026-01-01T00:00:06.000Z
+"#;
+
+fn screens_env() -> Env {
+    let env = Env::new();
+    env.write(STORE);
+    env.ok(&["tasks", "check"]);
+    env
+}
+
+/// Every line within `width` display columns (ANSI colour excluded).
+fn assert_fits(text: &str, width: usize) {
+    for line in text.lines() {
+        let w = ascii::visible_width(line);
+        assert!(w <= width, "{w} > {width}: {line:?}\n{text}");
+    }
+}
+
+#[test]
+fn list_and_graph_piped_at_40_80_120() {
+    let env = screens_env();
+    for width in [40usize, 80, 120] {
+        let cols = width.to_string();
+        let list = env
+            .cmd(&["tasks", "list"])
+            .env("COLUMNS", &cols)
+            .output()
+            .unwrap();
+        let list = String::from_utf8(list.stdout).unwrap();
+        // Piped: columns drop to fit, titles never cut.
+        assert!(
+            list.contains("GH#15: 実装 the 🧩 layout in display columns"),
+            "{list}"
+        );
+        insta::assert_snapshot!(format!("list_piped_{width}"), list);
+        let graph = env
+            .cmd(&["tasks", "graph"])
+            .env("COLUMNS", &cols)
+            .output()
+            .unwrap();
+        let graph = String::from_utf8(graph.stdout).unwrap();
+        assert_fits(&graph, width);
+        assert_eq!(
+            graph.lines().filter(|l| l.starts_with("#15")).count(),
+            1,
+            "{graph}"
+        );
+        insta::assert_snapshot!(format!("graph_piped_{width}"), graph);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn list_and_graph_on_a_terminal_at_40_80_120() {
+    let env = screens_env();
+    for width in [40u16, 80, 120] {
+        // No $COLUMNS: the width comes from the terminal itself.
+        let list = env.tty(&["tasks", "list", "--color", "never"], width, &[]);
+        assert_eq!(list.status, 0, "{}", list.stderr);
+        assert_fits(&list.stdout, width.into());
+        insta::assert_snapshot!(format!("list_tty_{width}"), list.stdout);
+        let graph = env.tty(&["tasks", "graph", "--color", "never"], width, &[]);
+        assert_eq!(graph.status, 0, "{}", graph.stderr);
+        assert_fits(&graph.stdout, width.into());
+        insta::assert_snapshot!(format!("graph_tty_{width}"), graph.stdout);
+    }
+    // The same layout as the pipe, but titles cut to fit.
+    let piped = env
+        .cmd(&["tasks", "list"])
+        .env("COLUMNS", "40")
+        .output()
+        .unwrap();
+    let tty = env.tty(&["tasks", "list", "--color", "never"], 40, &[]);
+    let header = |s: &str| {
+        s.lines()
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(
+        header(&String::from_utf8_lossy(&piped.stdout)),
+        header(&tty.stdout)
+    );
+    // Colour by default on a terminal, only complete sequences.
+    let color = env.tty(&["tasks", "list"], 120, &[]);
+    assert!(
+        color.stdout.contains("\x1b[33min_progress\x1b[0m"),
+        "{:?}",
+        color.stdout
+    );
+    let no_color = env.tty(&["tasks", "list"], 120, &[("NO_COLOR", "1")]);
+    assert!(!no_color.stdout.contains('\x1b'), "{:?}", no_color.stdout);
+}
+
+#[test]
+fn color_always_beats_no_color_and_emits_no_bare_codes() {
+    let env = screens_env();
+    for args in [
+        &["tasks", "list", "--color", "always"][..],
+        &["tasks", "graph", "--color", "always"][..],
+        &["tasks", "blocked", "--color", "always"][..],
+    ] {
+        let out = env.cmd(args).env("NO_COLOR", "1").output().unwrap();
+        let s = String::from_utf8(out.stdout).unwrap();
+        assert!(s.contains("\x1b["), "--color always colours: {s:?}");
+        assert!(!s.contains("\x1b[m"), "bare reset: {s:?}");
+        // Every colour is closed on the same line.
+        for line in s.lines() {
+            assert_eq!(line.matches("\x1b[").count() % 2, 0, "unbalanced: {line:?}");
+        }
+        let never = env.cmd(&args[..2]).output().unwrap();
+        assert!(!String::from_utf8_lossy(&never.stdout).contains('\x1b'));
+    }
+}
+
+#[test]
+fn width_flag_cuts_piped_titles_on_request() {
+    let env = screens_env();
+    let out = env.ok(&["tasks", "list", "--width", "40"]);
+    assert_fits(&out, 40);
+    assert!(out.contains('…'), "{out}");
+    assert!(out.contains(" im15cccc "), "ids stay whole: {out}");
+}

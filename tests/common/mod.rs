@@ -338,6 +338,9 @@ impl Env {
             });
         }
         let child = c.spawn().expect("spawn wm");
+        // Close every copy of the slave here (the command holds one), so
+        // reading the master ends when the child exits.
+        drop(c);
         drop(slave);
         let mut f = std::fs::File::from(master);
         let mut bytes = Vec::new();
