@@ -21,6 +21,7 @@ mod blocked;
 mod cancel;
 mod check;
 mod claim;
+mod complete;
 mod completions;
 mod create;
 mod critical_path;
@@ -471,6 +472,11 @@ fn run(cli: Cli) -> CliResult {
 
 /// Parse arguments, run, and turn the result into an exit code.
 pub fn main() -> ExitCode {
+    // A completion request from the shell (COMPLETE=bash wm -- ...):
+    // answer it and exit before parsing.
+    clap_complete::CompleteEnv::with_factory(complete::command)
+        .var(complete::VAR)
+        .complete();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
