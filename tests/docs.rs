@@ -160,3 +160,44 @@ fn bash_completion_offers_ids_types_and_statuses() {
         "{fish}"
     );
 }
+
+#[test]
+fn typos_get_real_commands_and_misplaced_commands_a_pointer() {
+    let env = Env::new();
+    let run = env.run(&["tasks", "completions", "bash"]).code(2);
+    assert!(
+        run.stderr().contains("run `wm completions`"),
+        "{}",
+        run.stderr()
+    );
+    env.run(&["tasks", "complete"])
+        .code(2)
+        .stderr_has("run `wm completions`");
+    env.run(&["tasks", "man"])
+        .code(2)
+        .stderr_has("run `wm man`");
+    let lsit = env.run(&["tasks", "lsit"]).code(2);
+    assert!(lsit.stderr().contains("'list'"), "{}", lsit.stderr());
+    // Nothing close: no odd guess (clap offered `start` for `stats`).
+    let stats = env.run(&["tasks", "stats"]).code(2);
+    assert!(!stats.stderr().contains("similar"), "{}", stats.stderr());
+    let complete = env.run(&["tasks", "complete"]).code(2);
+    assert!(
+        !complete.stderr().contains("'create'"),
+        "{}",
+        complete.stderr()
+    );
+}
+
+#[test]
+fn help_puts_global_options_under_their_own_heading() {
+    let env = Env::new();
+    let help = env.ok(&["tasks", "create", "--help"]);
+    let global = help.find("Global options:").expect("heading");
+    let own = help.find("--title").unwrap();
+    let file = help.find("--file").unwrap();
+    assert!(own < global && file > global, "{help}");
+    assert!(help.contains("Who works on it"), "{help}");
+    let done = env.ok(&["tasks", "done", "--help"]);
+    assert!(done.contains("HEAD~1"), "{done}");
+}
