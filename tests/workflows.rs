@@ -539,3 +539,124 @@ proptest! {
         }
     }
 }
+
+fn git(env: &Env, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .current_dir(env.path())
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// (phase, role) of every task of issue 104, by title.
+fn placements(env: &Env) -> BTreeMap<String, (String, String)> {
+    let doc = env.json(&["tasks", "list", "--issue=104", "--json"]);
+    doc["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                name_of(t["title"].as_str().unwrap()),
+                (
+                    t["phase"].as_str().unwrap_or("-").to_string(),
+                    t["role"].as_str().unwrap_or("-").to_string(),
+                ),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn merging_two_branches_of_one_gated_issue_keeps_every_placement() {
+    let env = Env::new();
+    std::fs::remove_dir(env.path().join(".git")).unwrap();
+    git(&env, &["init", "-q", "-b", "main"]);
+    env.ok(&["tasks", "init"]);
+    env.ok(&["tasks", "merge-driver", "install"]);
+    let bin = assert_cmd::cargo::cargo_bin!("wm");
+    git(
+        &env,
+        &[
+            "config",
+            "merge.wm-tasks.driver",
+            &format!("'{}' tasks merge-driver %O %A %B", bin.display()),
+        ],
+    );
+    let create = |title: &str, kind: &str| {
+        env.create(
+            &format!("GH#104: {title}"),
+            &[&format!("--type={kind}"), "--issue=104"],
+        )
+    };
+    create("VERIFY baseline works before implementing", "verify");
+    create("Invoices", "epic");
+    create("TEST Phase 1 - write backend unit tests", "test");
+    create("IMPL archetype/migration", "impl");
+    create("VERIFY Phase 1 - backend tests pass", "verify");
+    git(&env, &["add", "."]);
+    git(&env, &["commit", "-q", "-m", "phase 1"]);
+
+    git(&env, &["checkout", "-q", "-b", "left"]);
+    create("TEST Phase 2 - write store unit tests", "test");
+    create("IMPL InvoiceStore", "impl");
+    create("VERIFY Phase 2 - store tests pass", "verify");
+    let left = placements(&env);
+    git(&env, &["commit", "-q", "-am", "phase 2"]);
+
+    git(&env, &["checkout", "-q", "main"]);
+    create("SC: Users can create invoice", "verify");
+    create("SC: Users can view invoice list", "verify");
+    create("VERIFY all success criteria passed", "verify");
+    let right = placements(&env);
+    git(&env, &["commit", "-q", "-am", "criteria"]);
+
+    git(&env, &["merge", "-q", "--no-edit", "left"]);
+    let merged = placements(&env);
+    for (title, placed) in left.iter().chain(right.iter()) {
+        assert_eq!(
+            merged.get(title),
+            Some(placed),
+            "{title} moved in the merge"
+        );
+    }
+    assert_eq!(merged.len(), 11);
+    env.run(&["tasks", "check"]).code(0);
+    // The merged graph is what one branch would have drawn: the criteria
+    // now wait for phase 2's gate, which waits for phase 1's.
+    let doc = env.json(&["tasks", "list", "--issue=104", "--json"]);
+    let by_title: BTreeMap<String, &serde_json::Value> = doc["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (name_of(t["title"].as_str().unwrap()), t))
+        .collect();
+    let deps = |title: &str| -> BTreeSet<String> {
+        let ids: BTreeMap<&str, String> = by_title
+            .iter()
+            .map(|(n, t)| (t["id"].as_str().unwrap(), n.clone()))
+            .collect();
+        by_title[title]["dependencies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| ids[d["id"].as_str().unwrap()].clone())
+            .collect()
+    };
+    assert_eq!(
+        deps("SC: Users can create invoice"),
+        BTreeSet::from(["VERIFY Phase 2 - store tests pass".to_string()])
+    );
+    assert_eq!(
+        deps("TEST Phase 2 - write store unit tests"),
+        BTreeSet::from(["VERIFY Phase 1 - backend tests pass".to_string()])
+    );
+}

@@ -1,10 +1,8 @@
 use clap::Args;
-use comfy_table::Table;
-use comfy_table::presets::{NOTHING, UTF8_FULL_CONDENSED};
 
 use super::list::Filter;
 use super::{CliResult, Ctx, Format, OutputArgs, print, print_json};
-use wm::render::{escape, json, truncate};
+use wm::render::{escape, json, table};
 
 /// Blocked tasks, each with the unfinished tasks it waits for.
 ///
@@ -38,13 +36,14 @@ pub fn run(ctx: &Ctx, a: BlockedArgs) -> CliResult {
                 ctx.note("nothing is blocked");
                 return Ok(());
             }
-            let mut table = Table::new();
-            table.load_style(if ctx.tty {
-                UTF8_FULL_CONDENSED
-            } else {
-                NOTHING
-            });
-            table.set_header(["ID", "PHASE", "TITLE", "BLOCKED BY"]);
+            use table::{Column, Step};
+            let mut cols: Vec<Column> = ["ID", "PHASE", "TITLE", "BLOCKED BY"]
+                .into_iter()
+                .map(|header| Column {
+                    header,
+                    ..Column::default()
+                })
+                .collect();
             for &i in &rows {
                 let t = plan.task(i);
                 let by: Vec<String> = graph
@@ -55,20 +54,23 @@ pub fn run(ctx: &Ctx, a: BlockedArgs) -> CliResult {
                         format!("{} ({})", d.id, d.status)
                     })
                     .collect();
-                table.add_row(vec![
-                    t.id.clone(),
-                    t.phase.clone().unwrap_or_else(|| "-".into()),
-                    truncate(&escape(&t.title), 60),
-                    by.join(", "),
-                ]);
+                cols[0].cells.push(escape(&t.id));
+                cols[1]
+                    .cells
+                    .push(t.phase.as_deref().map(escape).unwrap_or_else(|| "-".into()));
+                cols[2].cells.push(escape(&t.title));
+                cols[3].cells.push(escape(&by.join(", ")));
             }
-            let mut s: String = table
-                .to_string()
-                .lines()
-                .map(|l| if ctx.tty { l } else { l.trim_end() })
-                .collect::<Vec<_>>()
-                .join("\n");
-            s.push('\n');
+            // BLOCKED BY is cut to 20 columns, TITLE to 30; PHASE goes;
+            // BLOCKED BY is cut to one id, then TITLE to 10.
+            let steps = [
+                Step::Cut(3, 20),
+                Step::Cut(2, 30),
+                Step::Drop(1),
+                Step::Cut(3, 10),
+                Step::Cut(2, 10),
+            ];
+            let s = table::layout(&cols, &steps, a.out.table_style(ctx));
             print(&s)
         }
     }

@@ -54,9 +54,11 @@ pub struct CreateArgs {
     /// A label (repeatable).
     #[arg(long = "label", value_name = "L")]
     pub labels: Vec<String>,
-    #[arg(long)]
+    /// Who works on it.
+    #[arg(long, value_name = "NAME")]
     pub assignee: Option<String>,
-    #[arg(long)]
+    /// Free text: what is to be done and why.
+    #[arg(long, value_name = "TEXT")]
     pub description: Option<String>,
     /// Expected duration: a number and a unit (m, h, d = 8h, w = 5d), e.g. 2h, 3d, 1d4h.
     /// Used by `critical-path`.

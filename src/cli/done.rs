@@ -9,13 +9,15 @@ use wm::ops::{Op, Transition};
 /// its children are open, unless --force, which records the override.
 ///
 /// --commit links a commit of the current directory's repository in the
-/// same write: HEAD when given alone, or a branch, tag or full sha. Put it
-/// after the ids (`done k3m9 --commit`).
+/// same write: HEAD when given alone, or any revision git understands (a
+/// full or short sha, a branch, a tag, `HEAD~1`). Put it after the ids
+/// (`done k3m9 --commit`).
 ///
 /// Examples:
 ///   wm tasks done k3m9
 ///   git commit -m "..." && wm tasks done k3m9 --commit
-///   wm tasks done k3m9 --commit 3f2c...e81a (a full sha)
+///   wm tasks done k3m9 --commit 3f2c9e1
+///   wm tasks done k3m9 --commit HEAD~1
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub struct DoneArgs {

@@ -62,10 +62,15 @@ pub(super) fn scope(plan: &Plan, issue: Option<u64>, parent: Option<&str>) -> Cl
         Some(p) => {
             let e = plan.resolve(p)?;
             if !plan.task(e).is_epic() {
+                let kind = plan.task(e).kind.to_string();
+                let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                    "an"
+                } else {
+                    "a"
+                };
                 return Err(Error::Usage(format!(
-                    "--parent {} is a {}, not an epic",
+                    "--parent {} is {article} {kind} task, not an epic",
                     plan.task(e).id,
-                    plan.task(e).kind
                 ))
                 .into());
             }
@@ -139,7 +144,11 @@ pub fn run(ctx: &Ctx, a: GraphArgs) -> CliResult {
                     wm::render::escape(title)
                 ));
             }
-            print(&format!("{}\n{}\n", d.text, ascii::legend(a.plain)))
+            print(&format!(
+                "{}\n{}\n",
+                d.text,
+                ascii::legend_fit(a.plain, opts.width)
+            ))
         }
     }
 }

@@ -118,16 +118,7 @@ pub fn output(ctx: &Ctx, plan: &Plan, graph: &Graph, rows: &[usize], out: Output
                 ctx.note("no tasks match");
                 return Ok(());
             }
-            print(&table::tasks(
-                plan,
-                graph,
-                rows,
-                table::Style {
-                    borders: ctx.tty,
-                    color: ctx.color,
-                    width: ctx.width,
-                },
-            ))
+            print(&table::tasks(plan, graph, rows, out.table_style(ctx)))
         }
     }
 }

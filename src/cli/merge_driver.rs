@@ -39,6 +39,8 @@ pub struct MergeDriverArgs {
 pub enum MergeDriverCommand {
     /// Register the driver: a `.gitattributes` line and the repository's
     /// git config entry (`merge.wm-tasks.driver`).
+    ///
+    /// Example: wm tasks merge-driver install
     Install,
 }
 

@@ -21,6 +21,7 @@ mod blocked;
 mod cancel;
 mod check;
 mod claim;
+mod complete;
 mod completions;
 mod create;
 mod critical_path;
@@ -67,6 +68,7 @@ pub struct Cli {
 
 /// Flags every command accepts.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// The store to use (default: $WM_TASKS_FILE, else the nearest tasks.yaml
     /// up to the repository root).
@@ -163,9 +165,23 @@ pub struct OutputArgs {
     /// Output format.
     #[arg(long, value_enum, conflicts_with = "json")]
     pub format: Option<Format>,
+    /// Fit the table to COLS columns, cutting titles if need be (default:
+    /// the terminal's width; piped output is never cut).
+    #[arg(long, value_name = "COLS", value_parser = clap::value_parser!(u16).range(1..))]
+    pub width: Option<u16>,
 }
 
 impl OutputArgs {
+    /// How to draw a table: fitted to --width, else to the terminal (or
+    /// $COLUMNS); cut only on a terminal or when --width asks.
+    pub fn table_style(&self, ctx: &Ctx) -> wm::render::table::Style {
+        wm::render::table::Style {
+            color: ctx.color,
+            width: self.width.or(ctx.width).map(usize::from),
+            truncate: ctx.tty || self.width.is_some(),
+        }
+    }
+
     pub fn format(&self) -> Format {
         if self.json {
             Format::Json
@@ -240,7 +256,20 @@ impl Ctx {
             ColorChoice::Never => false,
             ColorChoice::Auto => tty && !no_color,
         };
-        let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok());
+        // $COLUMNS wins (set by the user, or exported by the shell), else
+        // the terminal's own size.
+        let width = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse().ok())
+            .filter(|&w: &u16| w > 0)
+            .or_else(|| {
+                if tty {
+                    comfy_table::Table::new().width()
+                } else {
+                    None
+                }
+            })
+            .filter(|&w| w > 0);
         if !(g.lock_timeout.is_finite() && g.lock_timeout >= 0.0) {
             return Err(Error::Usage(
                 "--lock-timeout must be a number of seconds, 0 or more".into(),
@@ -429,11 +458,129 @@ fn run(cli: Cli) -> CliResult {
     }
 }
 
+/// Replace clap's guesses for an unknown command with ours: names and
+/// aliases that start with what was typed, or are at most a third of it
+/// away (edit distance); and a pointer to `wm completions`/`wm man` when
+/// one is asked for under `wm tasks`.
+fn suggest(e: clap::Error) -> clap::Error {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+
+    if e.kind() != ErrorKind::InvalidSubcommand {
+        return e;
+    }
+    let Some(ContextValue::String(typed)) = e.get(ContextKind::InvalidSubcommand).cloned() else {
+        return e;
+    };
+    let top = <Cli as clap::CommandFactory>::command();
+    let mut cmd = &top;
+    for word in std::env::args().skip(1) {
+        if word == typed {
+            break;
+        }
+        if let Some(sub) = cmd.find_subcommand(&word) {
+            cmd = sub;
+        }
+    }
+    let names = suggestions(cmd, &typed);
+    let mut tips: Vec<clap::builder::StyledStr> = Vec::new();
+    if cmd.get_name() != top.get_name() {
+        for n in suggestions(&top, &typed) {
+            if n != cmd.get_name() {
+                tips.push(
+                    format!("`{n}` is not under `wm {}`: run `wm {n}`", cmd.get_name()).into(),
+                );
+            }
+        }
+    }
+    let mut out = clap::Error::new(ErrorKind::InvalidSubcommand).with_cmd(cmd);
+    out.insert(ContextKind::InvalidSubcommand, ContextValue::String(typed));
+    if !names.is_empty() {
+        out.insert(
+            ContextKind::SuggestedSubcommand,
+            ContextValue::Strings(names),
+        );
+    }
+    if !tips.is_empty() {
+        out.insert(ContextKind::Suggested, ContextValue::StyledStrs(tips));
+    }
+    if let Some(usage) = e.get(ContextKind::Usage).cloned() {
+        out.insert(ContextKind::Usage, usage);
+    }
+    out
+}
+
+/// Edit distance counting a swap of neighbours as one edit (`lsit`).
+fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// Commands of `cmd` (by name or alias) close to `typed`, best first.
+fn suggestions(cmd: &clap::Command, typed: &str) -> Vec<String> {
+    let typed_l = typed.to_lowercase();
+    let mut found: Vec<(usize, String)> = Vec::new();
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let best = std::iter::once(sub.get_name())
+            .chain(sub.get_all_aliases())
+            .filter_map(|n| {
+                let d = distance(&typed_l, n);
+                // A shared start of two thirds of what was typed counts as
+                // a prefix (`complete` for `completions`).
+                let shared = typed_l
+                    .chars()
+                    .zip(n.chars())
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                let prefix = typed_l.len() >= 2
+                    && (n.starts_with(&typed_l)
+                        || typed_l.starts_with(n)
+                        || shared >= (2 * typed_l.chars().count()).div_ceil(3).max(4));
+                (prefix || d <= (typed_l.chars().count() / 3).max(1)).then_some(if prefix {
+                    0
+                } else {
+                    d
+                })
+            })
+            .min();
+        if let Some(d) = best {
+            found.push((d, sub.get_name().to_string()));
+        }
+    }
+    found.sort();
+    found.into_iter().take(3).map(|(_, n)| n).collect()
+}
+
 /// Parse arguments, run, and turn the result into an exit code.
 pub fn main() -> ExitCode {
+    // A completion request from the shell (COMPLETE=bash wm -- ...):
+    // answer it and exit before parsing.
+    clap_complete::CompleteEnv::with_factory(complete::command)
+        .var(complete::VAR)
+        .complete();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
+            let e = suggest(e);
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
@@ -453,6 +600,69 @@ pub fn main() -> ExitCode {
                 wm::render::escape_message(&e.to_string())
             );
             ExitCode::from(exit_code(e.class()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod help_tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    fn walk(cmd: &clap::Command, path: &str, out: &mut Vec<String>) {
+        for a in cmd.get_arguments() {
+            if a.is_hide_set() || matches!(a.get_id().as_str(), "help" | "version") {
+                continue;
+            }
+            if a.get_help().is_none() && a.get_long_help().is_none() {
+                out.push(format!("{path} {}: no help", a.get_id()));
+            }
+        }
+        if cmd.get_subcommands().next().is_none() {
+            let about = cmd
+                .get_long_about()
+                .or(cmd.get_about())
+                .map(|s| s.to_string())
+                .unwrap_or_default();
+            if !about.contains("Example") {
+                out.push(format!("{path}: no example"));
+            }
+        }
+        for s in cmd.get_subcommands() {
+            if s.get_name() != "help" && !s.is_hide_set() {
+                walk(s, &format!("{path} {}", s.get_name()), out);
+            }
+        }
+    }
+
+    #[test]
+    fn every_flag_has_help_and_every_command_an_example() {
+        let mut cmd = Cli::command();
+        cmd.build();
+        let mut missing = Vec::new();
+        walk(&cmd, "wm", &mut missing);
+        assert!(missing.is_empty(), "{}", missing.join("\n"));
+    }
+
+    #[test]
+    fn global_options_have_their_own_heading() {
+        let mut cmd = Cli::command();
+        cmd.build();
+        let create = cmd
+            .find_subcommand("tasks")
+            .and_then(|t| t.find_subcommand("create"))
+            .unwrap();
+        for a in create.get_arguments() {
+            let global = matches!(
+                a.get_id().as_str(),
+                "file" | "quiet" | "color" | "lock_timeout"
+            );
+            assert_eq!(
+                a.get_help_heading() == Some("Global options"),
+                global,
+                "{}",
+                a.get_id()
+            );
         }
     }
 }

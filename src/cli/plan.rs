@@ -129,6 +129,7 @@ where
         OutputArgs {
             json: false,
             format: None,
+            width: None,
         },
     )
 }

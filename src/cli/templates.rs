@@ -31,6 +31,8 @@ pub struct TemplatesArgs {
 #[derive(Debug, Subcommand)]
 pub enum TemplatesCommand {
     /// Print a template's YAML (copy it into .wm/templates/ to change it).
+    ///
+    /// Example: wm tasks templates show devops > .wm/templates/devops.yaml
     Show(ShowArgs),
 }
 

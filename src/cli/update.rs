@@ -21,10 +21,14 @@ use wm::ops::{Changes, Op, Transition};
 pub struct UpdateArgs {
     /// Task id or unique prefix.
     pub id: String,
+    /// The new title.
     #[arg(long)]
     pub title: Option<String>,
+    /// The new type: epic, impl, verify, test, task, feature, review or
+    /// research.
     #[arg(long = "type", value_name = "TYPE")]
     pub kind: Option<TaskType>,
+    /// Move to this phase of the workflow.
     #[arg(long, conflicts_with = "clear_phase")]
     pub phase: Option<String>,
     /// Remove the phase (the task leaves the phase ordering).
@@ -37,13 +41,16 @@ pub struct UpdateArgs {
     /// workflows`); every task of the issue is placed again under it.
     #[arg(long, value_name = "NAME")]
     pub workflow: Option<String>,
+    /// Move to this GitHub issue.
     #[arg(long, value_name = "N", conflicts_with = "clear_issue")]
     pub issue: Option<u64>,
+    /// Remove the issue.
     #[arg(long)]
     pub clear_issue: bool,
     /// Attach to this epic.
     #[arg(long, value_name = "ID", conflicts_with = "clear_parent")]
     pub parent: Option<String>,
+    /// Detach from its epic.
     #[arg(long)]
     pub clear_parent: bool,
     /// The assignee ("" clears it).

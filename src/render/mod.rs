@@ -36,15 +36,37 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// Cut `s` to at most `width` characters, marking the cut with `…`.
+/// Display columns `s` takes on a terminal (East Asian wide characters and
+/// emoji count two, combining marks and zero-width joiners none).
+pub fn width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// Cut `s` to at most `width` display columns, marking the cut with `…`.
+/// A wide character that would straddle the limit is left out whole.
 pub fn truncate(s: &str, width: usize) -> String {
-    if s.chars().count() <= width {
+    if self::width(s) <= width {
         return s.to_string();
     }
     if width == 0 {
         return String::new();
     }
-    let mut out: String = s.chars().take(width - 1).collect();
+    let budget = width - 1;
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > budget {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    // Per-character widths can undercount a sequence (a variation selector
+    // widening the character before it): measure the whole and cut more.
+    while self::width(&out) > budget {
+        out.pop();
+    }
     out.push('…');
     out
 }
@@ -111,5 +133,21 @@ mod tests {
     fn truncate_marks_the_cut() {
         assert_eq!(truncate("abcdef", 4), "abc…");
         assert_eq!(truncate("abc", 4), "abc");
+        // Columns, not characters: each emoji or CJK character takes two.
+        assert_eq!(truncate("🚀🔥ab", 4), "🚀…");
+        assert_eq!(truncate("漢字テスト", 5), "漢字…");
+        assert_eq!(
+            truncate("e\u{301}e\u{301}e\u{301}xyz", 4),
+            "e\u{301}e\u{301}e\u{301}…"
+        );
+        for s in [
+            "👨\u{200d}👩\u{200d}👧 family",
+            "☺\u{fe0f}☺\u{fe0f}☺\u{fe0f}",
+            "ａｂｃｄ",
+        ] {
+            for w in 0..12 {
+                assert!(width(&truncate(s, w)) <= w, "{s:?} at {w}");
+            }
+        }
     }
 }

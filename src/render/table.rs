@@ -1,30 +1,82 @@
-//! The task table of `list`, `ready` and `blocked`.
+//! The task table of `list`, `ready` and `blocked`, and the layout every
+//! table shares.
+//!
+//! One look everywhere: aligned columns without borders, on a terminal and
+//! in a pipe alike; a terminal adds colour. Widths are display columns
+//! (an emoji or CJK character takes two). Ids are never cut or wrapped.
+//! When a width is known (the terminal's, `$COLUMNS`, `--width`) and the
+//! table is wider, the columns give way in a fixed order (see
+//! [`TASK_STEPS`]); titles are cut only when truncation is on (a terminal,
+//! or `--width`), so a pipe keeps every title whole.
 
-use comfy_table::presets::{NOTHING, UTF8_FULL_CONDENSED};
-use comfy_table::{Cell, Color, ContentArrangement, Table};
-
-use super::{escape, truncate};
+use super::{escape, truncate, width};
 use crate::graph::plan::Plan;
 use crate::graph::{Graph, State};
 
 /// How the table is drawn.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Style {
-    /// Box-drawing borders (on a terminal) or plain aligned columns.
-    pub borders: bool,
+    /// ANSI colour on the status column.
     pub color: bool,
     /// Total width to fit, if known.
-    pub width: Option<u16>,
+    pub width: Option<usize>,
+    /// Cut cells to fit `width` (else only whole columns are dropped and
+    /// every cell is printed in full).
+    pub truncate: bool,
 }
 
-fn state_color(s: State) -> Color {
+/// One column of a table.
+#[derive(Debug, Clone, Default)]
+pub struct Column {
+    pub header: &'static str,
+    pub cells: Vec<String>,
+    /// An ANSI colour per cell (empty: none).
+    pub colors: Vec<Option<&'static str>>,
+}
+
+/// What a table gives up, in order, while it is wider than its width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Let this column be cut down to this many display columns.
+    Cut(usize, usize),
+    /// Drop this column.
+    Drop(usize),
+}
+
+/// The columns of the task table.
+pub const TASK_HEADER: [&str; 7] = ["ID", "TYPE", "PHASE", "STATUS", "ISSUE", "TITLE", "DEPS"];
+#[cfg(test)]
+const ID: usize = 0;
+const TYPE: usize = 1;
+const PHASE: usize = 2;
+const STATUS: usize = 3;
+const ISSUE: usize = 4;
+const TITLE: usize = 5;
+const DEPS: usize = 6;
+
+/// How the task table narrows (documented in the README, "Tables"):
+/// DEPS is cut to 8 columns, then TITLE to 30; then ISSUE, PHASE, TYPE and
+/// DEPS are dropped, in that order; then TITLE is cut to 10, STATUS is
+/// dropped, and TITLE is cut to its header's width. ID always stays whole.
+pub const TASK_STEPS: [Step; 9] = [
+    Step::Cut(DEPS, 8),
+    Step::Cut(TITLE, 30),
+    Step::Drop(ISSUE),
+    Step::Drop(PHASE),
+    Step::Drop(TYPE),
+    Step::Drop(DEPS),
+    Step::Cut(TITLE, 10),
+    Step::Drop(STATUS),
+    Step::Cut(TITLE, 5),
+];
+
+fn state_color(s: State) -> &'static str {
     match s {
-        State::Ready => Color::Green,
-        State::Blocked => Color::Red,
-        State::InProgress => Color::Yellow,
-        State::Completed => Color::DarkGrey,
-        State::Cancelled => Color::DarkGrey,
-        State::OpenEpic => Color::Cyan,
+        State::Ready => "\x1b[32m",
+        State::Blocked => "\x1b[31m",
+        State::InProgress => "\x1b[33m",
+        State::Completed | State::Cancelled => "\x1b[90m",
+        State::OpenEpic => "\x1b[36m",
     }
 }
 
@@ -46,105 +98,150 @@ fn row_cells(plan: &Plan, graph: &Graph, i: usize) -> [String; 7] {
         .map(|&(j, _)| plan.task(j).id.as_str())
         .collect();
     [
-        t.id.clone(),
+        escape(&t.id),
         t.kind.as_str().to_string(),
-        t.phase.clone().unwrap_or_else(|| "-".into()),
+        t.phase.as_deref().map(escape).unwrap_or_else(|| "-".into()),
         status_label(plan, graph, i).to_string(),
         t.issue
             .map(|n| format!("#{n}"))
             .unwrap_or_else(|| "-".into()),
-        truncate(&escape(&t.title), 72),
+        escape(&t.title),
         if deps.is_empty() {
             "-".to_string()
         } else {
-            deps.join(",")
+            escape(&deps.join(","))
         },
     ]
 }
 
-const HEADER: [&str; 7] = ["ID", "TYPE", "PHASE", "STATUS", "ISSUE", "TITLE", "DEPS"];
-
-/// Plain aligned columns, laid out as comfy-table's borderless preset
-/// does (one space of padding each side, trailing spaces trimmed), without
-/// its per-cell work: scripts list thousands of rows.
-fn plain(plan: &Plan, graph: &Graph, rows: &[usize]) -> String {
-    use unicode_width::UnicodeWidthStr;
-    let cells: Vec<[String; 7]> = rows.iter().map(|&i| row_cells(plan, graph, i)).collect();
-    let mut widths = HEADER.map(|h| h.width());
-    for r in &cells {
-        for (w, c) in widths.iter_mut().zip(r) {
-            *w = (*w).max(c.width());
+/// The task table of `rows`.
+pub fn tasks(plan: &Plan, graph: &Graph, rows: &[usize], style: Style) -> String {
+    let mut cols: Vec<Column> = TASK_HEADER
+        .iter()
+        .map(|&h| Column {
+            header: h,
+            cells: Vec::with_capacity(rows.len()),
+            colors: Vec::new(),
+        })
+        .collect();
+    for &i in rows {
+        for (c, cell) in cols.iter_mut().zip(row_cells(plan, graph, i)) {
+            c.cells.push(cell);
+        }
+        if style.color {
+            cols[STATUS]
+                .colors
+                .push(Some(state_color(graph.state(plan, i))));
         }
     }
-    let mut out = String::with_capacity((rows.len() + 1) * 120);
-    let line = |out: &mut String, cells: [&str; 7]| {
+    layout(&cols, &TASK_STEPS, style)
+}
+
+/// Which columns a table shows and how wide each is, for `width`.
+fn fit(natural: &[usize], steps: &[Step], width: Option<usize>) -> (Vec<bool>, Vec<usize>) {
+    let mut shown = vec![true; natural.len()];
+    let mut floors: Vec<(usize, usize)> = Vec::new();
+    let total = |w: &[usize], shown: &[bool]| -> usize {
+        let sum: usize = w
+            .iter()
+            .zip(shown)
+            .filter(|(_, s)| **s)
+            .map(|(w, _)| w + 2)
+            .sum();
+        sum.saturating_sub(1)
+    };
+    let squeeze = |shown: &[bool], floors: &[(usize, usize)], limit: usize| -> Vec<usize> {
+        let mut w = natural.to_vec();
+        let mut over = total(&w, shown).saturating_sub(limit);
+        for &(c, floor) in floors {
+            if over == 0 {
+                break;
+            }
+            if shown[c] && w[c] > floor {
+                let r = over.min(w[c] - floor);
+                w[c] -= r;
+                over -= r;
+            }
+        }
+        w
+    };
+    let Some(limit) = width else {
+        return (shown, natural.to_vec());
+    };
+    let mut w = natural.to_vec();
+    for &step in steps {
+        if total(&w, &shown) <= limit {
+            break;
+        }
+        match step {
+            Step::Cut(c, floor) => match floors.iter_mut().find(|(k, _)| *k == c) {
+                Some(f) => f.1 = floor,
+                None => floors.push((c, floor)),
+            },
+            Step::Drop(c) => shown[c] = false,
+        }
+        w = squeeze(&shown, &floors, limit);
+    }
+    (shown, w)
+}
+
+/// Lay out `cols` as aligned columns (one space each side of a cell,
+/// trailing spaces trimmed), giving way by `steps` to fit the style's
+/// width.
+pub fn layout(cols: &[Column], steps: &[Step], style: Style) -> String {
+    let natural: Vec<usize> = cols
+        .iter()
+        .map(|c| {
+            c.cells
+                .iter()
+                .map(|s| width(s))
+                .max()
+                .unwrap_or(0)
+                .max(width(c.header))
+        })
+        .collect();
+    let (shown, fitted) = fit(&natural, steps, style.width);
+    let w = if style.truncate { fitted } else { natural };
+    let rows = cols.first().map_or(0, |c| c.cells.len());
+    let mut out = String::with_capacity((rows + 1) * 100);
+    let mut line = |cells: &mut dyn Iterator<Item = (usize, &str, Option<&str>)>| {
         let start = out.len();
-        for (c, w) in cells.iter().zip(widths) {
+        for (c, text, color) in cells {
             out.push(' ');
-            out.push_str(c);
-            for _ in c.width()..w + 1 {
+            let cut;
+            let text = if style.truncate && width(text) > w[c] {
+                cut = truncate(text, w[c]);
+                cut.as_str()
+            } else {
+                text
+            };
+            match color {
+                Some(code) if style.color => {
+                    out.push_str(code);
+                    out.push_str(text);
+                    out.push_str("\x1b[0m");
+                }
+                _ => out.push_str(text),
+            }
+            for _ in width(text)..w[c] + 1 {
                 out.push(' ');
             }
         }
-        let trimmed = out[start..].trim_end().len();
+        let trimmed = out[start..].trim_end_matches(' ').len();
         out.truncate(start + trimmed);
         out.push('\n');
     };
-    line(&mut out, HEADER);
-    for r in &cells {
-        line(&mut out, [&r[0], &r[1], &r[2], &r[3], &r[4], &r[5], &r[6]]);
+    let visible: Vec<usize> = (0..cols.len()).filter(|&c| shown[c]).collect();
+    line(&mut visible.iter().map(|&c| (c, cols[c].header, None)));
+    for r in 0..rows {
+        line(&mut visible.iter().map(|&c| {
+            (
+                c,
+                cols[c].cells[r].as_str(),
+                cols[c].colors.get(r).copied().flatten(),
+            )
+        }));
     }
-    out
-}
-
-pub fn tasks(plan: &Plan, graph: &Graph, rows: &[usize], style: Style) -> String {
-    if !style.borders && !style.color && style.width.is_none() {
-        return plain(plan, graph, rows);
-    }
-    let mut table = Table::new();
-    table.load_style(if style.borders {
-        UTF8_FULL_CONDENSED
-    } else {
-        NOTHING
-    });
-    if style.color {
-        table.enforce_styling();
-    } else if !style.borders {
-        table.force_no_tty();
-    }
-    if let Some(w) = style.width {
-        table.set_width(w);
-    }
-    if style.borders || style.width.is_some() {
-        table.set_content_arrangement(ContentArrangement::Dynamic);
-    }
-    table.set_header(HEADER);
-    for &i in rows {
-        let [id, kind, phase, status, issue, title, deps] = row_cells(plan, graph, i);
-        let mut status = Cell::new(status);
-        if style.color {
-            status = status.fg(state_color(graph.state(plan, i)));
-        }
-        table.add_row(vec![
-            Cell::new(id),
-            Cell::new(kind),
-            Cell::new(phase),
-            status,
-            Cell::new(issue),
-            Cell::new(title),
-            Cell::new(deps),
-        ]);
-    }
-    let mut out = table.to_string();
-    // Plain tables pad with trailing spaces; strip them for clean pipes.
-    if !style.borders {
-        out = out
-            .lines()
-            .map(|l| l.trim_end())
-            .collect::<Vec<_>>()
-            .join("\n");
-    }
-    out.push('\n');
     out
 }
 
@@ -154,8 +251,7 @@ mod tests {
     use crate::model::{StoreFile, Task, TaskType};
     use chrono::{TimeZone, Utc};
 
-    #[test]
-    fn plain_columns_match_the_borderless_table() {
+    fn sample() -> (Plan, Graph) {
         let titles = [
             "GH#1: Analyze",
             "漢字のタイトル",
@@ -178,29 +274,64 @@ mod tests {
             ..StoreFile::default()
         });
         let graph = Graph::build(&plan);
+        (plan, graph)
+    }
+
+    #[test]
+    fn columns_align_in_display_columns() {
+        let (plan, graph) = sample();
         let rows: Vec<usize> = (0..plan.len()).collect();
-        let fast = tasks(
-            &plan,
-            &graph,
-            &rows,
-            Style {
-                borders: false,
-                color: false,
-                width: None,
-            },
-        );
-        // The same table through comfy-table (a width forces that path; a
-        // wide one changes nothing).
-        let slow = tasks(
-            &plan,
-            &graph,
-            &rows,
-            Style {
-                borders: false,
-                color: false,
-                width: Some(500),
-            },
-        );
-        assert_eq!(fast, slow);
+        let text = tasks(&plan, &graph, &rows, Style::default());
+        // Every row's DEPS column starts at the same display column.
+        let at: Vec<usize> = text
+            .lines()
+            .map(|l| {
+                let cut = l.rfind(" -").or_else(|| l.rfind(" DEPS")).unwrap();
+                width(&l[..cut])
+            })
+            .collect();
+        assert!(at.windows(2).all(|p| p[0] == p[1]), "{text}");
+    }
+
+    #[test]
+    fn narrowing_follows_the_documented_order() {
+        let natural = [8, 4, 8, 7, 5, 40, 17];
+        let total = |shown: &[bool], w: &[usize]| -> usize {
+            w.iter()
+                .zip(shown)
+                .filter(|p| *p.1)
+                .map(|p| p.0 + 2)
+                .sum::<usize>()
+                - 1
+        };
+        // Wide enough: everything, untouched.
+        let (shown, w) = fit(&natural, &TASK_STEPS, Some(200));
+        assert!(shown.iter().all(|s| *s));
+        assert_eq!(w, natural);
+        // Unknown width: the same.
+        assert_eq!(fit(&natural, &TASK_STEPS, None).1, natural);
+        let mut dropped_before = 0;
+        for width in (20..200).rev() {
+            let (shown, w) = fit(&natural, &TASK_STEPS, Some(width));
+            assert!(total(&shown, &w) <= width, "{width}: {w:?}");
+            // ID is never cut, TITLE is always shown.
+            assert_eq!(w[ID], 8);
+            assert!(shown[ID] && shown[TITLE]);
+            let dropped = shown.iter().filter(|s| !**s).count();
+            assert!(dropped >= dropped_before, "narrower never shows more");
+            dropped_before = dropped;
+            // Columns go in order: ISSUE, PHASE, TYPE, DEPS, STATUS.
+            let order = [ISSUE, PHASE, TYPE, DEPS, STATUS];
+            let gone: Vec<bool> = order.iter().map(|&c| !shown[c]).collect();
+            assert!(gone.windows(2).all(|p| p[0] || !p[1]), "{width}: {shown:?}");
+            // The title keeps 30 columns while any other column can go.
+            if shown[ISSUE] {
+                assert!(w[TITLE] >= 30, "{width}: {w:?}");
+            }
+        }
+        // At 40 columns: ID, STATUS and TITLE.
+        let (shown, w) = fit(&natural, &TASK_STEPS, Some(40));
+        assert_eq!(shown, [true, false, false, true, false, true, false]);
+        assert_eq!(total(&shown, &w), 40);
     }
 }

@@ -286,3 +286,76 @@ pub fn assert_task_fields(t: &serde_json::Value) {
         assert!(t.get(k).is_some(), "task JSON lacks `{k}`: {t}");
     }
 }
+
+/// What a command printed on a terminal: stdout as the terminal got it
+/// (line ends normalised), and stderr.
+pub struct TtyRun {
+    pub stdout: String,
+    pub stderr: String,
+    pub status: i32,
+}
+
+impl Env {
+    /// Run `wm` with stdout on a real pseudo-terminal `cols` columns wide
+    /// (its controlling terminal), as a person in a terminal would.
+    #[cfg(unix)]
+    pub fn tty(&self, args: &[&str], cols: u16, envs: &[(&str, &str)]) -> TtyRun {
+        use std::io::Read;
+        use std::os::fd::{FromRawFd, OwnedFd};
+        use std::os::unix::process::CommandExt;
+        let (mut master, mut slave) = (0, 0);
+        let size = libc::winsize {
+            ws_row: 50,
+            ws_col: cols,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        // SAFETY: out-pointers to two ints and a valid winsize.
+        let rc = unsafe {
+            libc::openpty(
+                &mut master,
+                &mut slave,
+                std::ptr::null_mut(),
+                std::ptr::null(),
+                &size,
+            )
+        };
+        assert_eq!(rc, 0, "openpty failed");
+        // SAFETY: openpty returned two open descriptors we now own.
+        let (master, slave) =
+            unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+        let mut c = self.spawnable(args);
+        c.envs(envs.iter().copied())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::from(slave.try_clone().expect("dup")))
+            .stderr(std::process::Stdio::piped());
+        // SAFETY: only async-signal-safe calls between fork and exec.
+        unsafe {
+            c.pre_exec(|| {
+                libc::setsid();
+                libc::ioctl(1, libc::TIOCSCTTY as _, 0);
+                Ok(())
+            });
+        }
+        let child = c.spawn().expect("spawn wm");
+        // Close every copy of the slave here (the command holds one), so
+        // reading the master ends when the child exits.
+        drop(c);
+        drop(slave);
+        let mut f = std::fs::File::from(master);
+        let mut bytes = Vec::new();
+        let mut chunk = [0u8; 4096];
+        loop {
+            match f.read(&mut chunk) {
+                Ok(0) | Err(_) => break, // EIO once the child is gone
+                Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+            }
+        }
+        let out = child.wait_with_output().expect("wait wm");
+        TtyRun {
+            stdout: String::from_utf8_lossy(&bytes).replace("\r\n", "\n"),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            status: out.status.code().unwrap_or(-1),
+        }
+    }
+}
