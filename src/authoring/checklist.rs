@@ -1101,14 +1101,21 @@ fn clean_item(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A heading's words: emphasis removed, leading emoji (or their mojibake)
-/// dropped, trailing colon removed.
+/// A heading's words: emphasis removed, leading and trailing emoji (or
+/// their mojibake) dropped, trailing colon removed.
 fn clean_heading(s: &str) -> String {
     let s = clean_item(s);
-    let words: Vec<&str> = s
+    let mut words: Vec<&str> = s
         .split_whitespace()
         .skip_while(|w| !w.chars().any(|c| c.is_ascii_alphanumeric()))
         .collect();
+    // Trailing emoji (or their mojibake) too.
+    while words
+        .last()
+        .is_some_and(|w| !w.chars().any(char::is_alphanumeric))
+    {
+        words.pop();
+    }
     words.join(" ").trim_end_matches(':').trim().to_string()
 }
 
