@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::graph::plan::Plan;
-use crate::model::{Role, Status, TaskType, title_issue, title_without_issue};
+use crate::model::{Role, Status, TaskType, title_issue};
 use crate::ops::{NewTask, Op};
 
 /// How a plan block starts.
@@ -191,7 +191,14 @@ impl Block {
     pub fn title_for(&self, title: &str, issue: u64) -> String {
         match title_issue(title) {
             Some(n) if n == issue => title.to_string(),
-            Some(_) => format!("GH#{issue}: {}", title_without_issue(title)),
+            Some(_) => {
+                // Only the number changes; the rest is kept as written.
+                let rest = title
+                    .trim_start()
+                    .trim_start_matches("GH#")
+                    .trim_start_matches(|c: char| c.is_ascii_digit());
+                format!("GH#{issue}{rest}")
+            }
             None => title.to_string(),
         }
     }
@@ -286,6 +293,7 @@ mod tests {
         assert_eq!(b.title_for("GH#42: Ship `it`", 42), "GH#42: Ship `it`");
         assert_eq!(b.title_for("GH#42: Ship `it`", 50), "GH#50: Ship `it`");
         assert_eq!(b.title_for("No prefix", 50), "No prefix");
+        assert_eq!(b.title_for("GH#42: - [ ] x", 50), "GH#50: - [ ] x");
     }
 
     proptest::proptest! {
