@@ -812,6 +812,9 @@ pub fn parse_with(text: &str, overrides: &Overrides) -> Checklist {
     }
     r.close_phase();
     let mut out = r.out;
+    // A phase's own line is judged when the phase ends: back in body order.
+    out.skipped.sort_by_key(|s| s.line);
+    out.entries.sort_by_key(|e| e.line);
     if let Some(b) = block
         && out.block.is_none()
     {

@@ -41,7 +41,8 @@ pub struct ImportArgs {
     /// The GitHub issue the tasks belong to.
     #[arg(long, value_name = "N")]
     pub issue: u64,
-    /// The body: a Markdown file, or `-` (the default) for stdin.
+    /// The body: a Markdown file, or `-` for stdin (the default when stdin
+    /// is piped; on a terminal, import says what it expects instead).
     #[arg(value_name = "FILE|-")]
     pub body: Option<PathBuf>,
     /// Print what each item was taken for (work, option, skipped, and why)
@@ -170,7 +171,7 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> CliResult {
                 if placeholders == 0 {
                     String::new()
                 } else {
-                    format!(", self-checks and placeholders")
+                    ", self-checks and placeholders".to_string()
                 }
             )
         };
