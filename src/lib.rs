@@ -28,7 +28,8 @@
 //! render    pure text out: tables, JSON, escaping, graph drawings (ASCII,
 //!           Mermaid, DOT) of a `render::view::View`
 //! template  planning templates (YAML): parse, validate, built-ins, into ops
-//! checklist issue bodies: Markdown task lists -> ops, plan -> Markdown
+//! checklist issue bodies: the work in a filled-in form -> ops (options ->
+//!           epic labels), plan -> Markdown with a hidden plan block (block)
 //! cli       clap commands, one module each; the only layer that prints,
 //!           reads the environment or exits
 //! ```

@@ -567,6 +567,19 @@ fn import(env: &Env, issue: u64, file: &Path) -> common::Run {
     ])
 }
 
+fn seed(prefix: &str) -> std::path::PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
+    std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(prefix))
+        })
+        .unwrap_or_else(|| panic!("no seed {prefix}* in {}", dir.display()))
+}
+
 /// Titles (without `GH#N: `) with their status, labels and dependency titles.
 fn imported(env: &Env, issue: u64) -> Vec<(String, String, Vec<String>, Vec<String>)> {
     let doc = env.json(&["tasks", "list", "--issue", &issue.to_string(), "--json"]);
@@ -610,31 +623,86 @@ fn find<'a>(
         .unwrap_or_else(|| panic!("no task {title:?} in {tasks:#?}"))
 }
 
+/// The dry run's account of every list item, with provisional ids hidden.
+fn dry_run(env: &Env, issue: u64, file: &Path, extra: &[&str]) -> common::Run {
+    let mut args = vec![
+        "tasks",
+        "import",
+        "--issue",
+        Box::leak(issue.to_string().into_boxed_str()),
+        file.to_str().unwrap(),
+        "--dry-run",
+    ];
+    args.extend_from_slice(extra);
+    env.run(&args)
+}
+
+#[test]
+fn blank_seed_forms_give_no_tasks_from_options_or_self_checks() {
+    let env = Env::new();
+    // 000 infrastructure request, 003 architecture proposal, 004 deployment
+    // doc: nothing but options, self-checks and unfilled placeholders.
+    for (prefix, options) in [("000", 14), ("003", 27), ("004", 0)] {
+        let body = seed(prefix);
+        let run = import(&env, 1, &body).code(2);
+        let err = run.stderr();
+        assert!(
+            err.contains("has no task list items to import") && err.contains("nothing was created"),
+            "{prefix}: {err}"
+        );
+        if options > 0 {
+            assert!(
+                err.contains(&format!(
+                    "{options} options of pick lists, not tasks (0 ticked)"
+                )),
+                "{prefix}: {err}"
+            );
+        }
+        assert!(!env.store().exists(), "{prefix} created a store");
+    }
+    // 001: its pick lists (type, components, environments, rollout
+    // alternatives, ...) give nothing; its implementation checklist and
+    // follow-up tasks are the form's own steps, less the review sign-offs.
+    let body = seed("001");
+    let run = dry_run(&env, 1, &body, &[]).code(0);
+    let out = run.stdout();
+    let work: Vec<&str> = out.lines().filter(|l| l.starts_with("work ")).collect();
+    assert_eq!(work.len(), 10, "{out}");
+    for not_work in ["Canary release", "Production", "Deployment/CI-CD", "CDN"] {
+        let line = out
+            .lines()
+            .find(|l| {
+                l.ends_with(&format!("  {not_work}  ")) || l.contains(&format!("  {not_work}  ("))
+            })
+            .unwrap_or_else(|| panic!("no line for {not_work}:\n{out}"));
+        assert!(line.starts_with("option "), "{line}");
+    }
+    assert!(out.contains("Design review completed  (a review sign-off, not work)"));
+    run.stderr_has("71 options of pick lists, not tasks (0 ticked)");
+}
+
 #[test]
 fn import_infra_request_body() {
     let env = Env::new();
     let body = fixture("000-infra-request.md");
-    import(&env, 10, &body)
-        .code(0)
-        .stderr_has("unfilled field \"Other:\"")
-        .stderr_has("23 tasks created");
+    env.run(&[
+        "tasks",
+        "import",
+        "--issue",
+        "10",
+        body.to_str().unwrap(),
+        "--title",
+        "Feed read replica",
+    ])
+    .code(0)
+    .stderr_has("unfilled field \"Other:\"")
+    .stderr_has("unfilled phase \"Phase 4\"")
+    .stderr_has("the author's self-check, not work")
+    .stderr_has("5 tasks created");
+    insta::assert_snapshot!("import_infra_request", shape(&env, 10));
     let tasks = imported(&env, 10);
-    assert_eq!(tasks.len(), 23);
-    let db = find(&tasks, "Database - Supabase performance, migrations");
-    assert_eq!(
-        (db.1.as_str(), db.2.clone()),
-        ("completed", vec!["Component Affected".to_string()])
-    );
-    let cicd = find(
-        &tasks,
-        "CI/CD Pipeline - GitHub Actions, deployment automation",
-    );
-    assert_eq!(cicd.1, "pending");
-    // `**Phase N:** text` bullets are phases, each after the one before.
-    let p1 = find(&tasks, "Provision the read replica");
-    assert_eq!(p1.1, "completed");
-    assert_eq!(p1.2, vec!["Phase 1: Add a read replica".to_string()]);
-    assert!(p1.3.is_empty());
+    // `**Phase N:** text` bullets are phases, each after the one before; a
+    // phase line with no items under it is its own work.
     let p2 = find(&tasks, "Cache the feed query in Redis");
     assert_eq!(
         p2.3,
@@ -645,19 +713,24 @@ fn import_infra_request_body() {
     );
     let p3 = find(&tasks, "Remove the legacy query path");
     assert_eq!(p3.3, vec!["Cache the feed query in Redis".to_string()]);
-    let label = find(&tasks, "priority-high - Critical for system stability");
+    // Ticked options are labels of the epic, never tasks.
+    let epic = find(&tasks, "Feed read replica");
     assert_eq!(
-        (label.1.as_str(), label.2[0].as_str()),
-        ("completed", "Labels")
+        epic.2,
+        vec![
+            "component-affected:database",
+            "component-affected:caching",
+            "database",
+            "priority-high"
+        ]
     );
-    let done = tasks.iter().filter(|t| t.1 == "completed").count();
-    assert_eq!(done, 9);
+    assert!(tasks.iter().all(|t| !t.0.contains("Supabase")));
 
     // Idempotent: importing again changes nothing.
     let before = env.read();
     import(&env, 10, &body)
         .code(0)
-        .stderr_has("0 tasks created, 23 already there");
+        .stderr_has("0 tasks created, 4 already there");
     assert_eq!(env.read(), before);
 }
 
@@ -665,23 +738,40 @@ fn import_infra_request_body() {
 fn import_devops_body_with_mojibake() {
     let env = Env::new();
     let body = fixture("001-devops.md");
+    let run = dry_run(&env, 11, &body, &[]).code(0);
+    // Every list item, what it was taken for and why (before the ops).
+    let out = run
+        .stdout()
+        .replace(body.to_str().unwrap(), "001-devops.md");
+    let explained = out.split("\n\n").next().unwrap_or_default();
+    insta::assert_snapshot!("import_devops_dry_run", explained);
     import(&env, 11, &body)
         .code(0)
-        .stderr_has("80 tasks created");
+        .stderr_has("skipped ")
+        .stderr_has("template placeholder \"Task 3\"")
+        .stderr_has("10 tasks created");
     let tasks = imported(&env, 11);
-    assert_eq!(tasks.len(), 80);
     // Headings spelled with broken emoji still give clean labels.
-    let t = find(&tasks, "Design review completed");
+    let t = find(&tasks, "Infrastructure provisioned");
     assert_eq!(
         (t.1.as_str(), t.2.clone()),
-        ("completed", vec!["Implementation Checklist".to_string()])
+        ("pending", vec!["Implementation Checklist".to_string()])
     );
-    let t = find(&tasks, "Load testing");
-    assert_eq!(t.2, vec!["Testing Required".to_string()]);
-    let t = find(&tasks, "Backup & Recovery");
+    // Follow-up tasks wait for the implementation checklist.
+    let f = find(&tasks, "Write the restore runbook for the second region");
+    assert_eq!(f.3.len(), 7);
+    let epic = find(&tasks, "Issue #11");
     assert_eq!(
-        (t.1.as_str(), t.2.clone()),
-        ("completed", vec!["Task Type".to_string()])
+        epic.2,
+        vec![
+            "task-type:deployment-ci-cd",
+            "task-type:backup-recovery",
+            "primary-goals:improve-system-reliability",
+            "components-affected:database",
+            "environment-path:staging",
+            "environment-path:production",
+            "rollout-plan:canary-release"
+        ]
     );
     assert!(
         tasks
@@ -689,15 +779,21 @@ fn import_devops_body_with_mojibake() {
             .all(|t| t.2.iter().all(|l| !l.contains('\u{f0}'))),
         "a label kept mojibake: {tasks:#?}"
     );
-    // Items under plain headings have no ordering imposed.
-    assert!(tasks.iter().all(|t| t.3.is_empty()));
 
     // Raw invalid UTF-8 (a Latin-1 body) is read, not refused.
     let latin1 = env.path().join("latin1.md");
     std::fs::write(&latin1, b"## Caf\xe9 \xf0\x9f\n- [ ] R\xe9sum\xe9 check\n").unwrap();
-    import(&env, 12, &latin1)
-        .code(0)
-        .stderr_has("1 task created");
+    env.run(&[
+        "tasks",
+        "import",
+        "--issue",
+        "12",
+        latin1.to_str().unwrap(),
+        "--as-work",
+        "Caf\u{fffd}",
+    ])
+    .code(0)
+    .stderr_has("1 task created");
     let tasks = imported(&env, 12);
     assert_eq!(tasks.len(), 1);
     assert!(tasks[0].0.starts_with('R') && tasks[0].0.ends_with("sum\u{fffd} check"));
@@ -710,18 +806,15 @@ fn import_planning_template_body() {
     import(&env, 42, &body)
         .code(0)
         .stderr_has("002-infrastructure.md:204: empty item")
-        .stderr_has("2 tasks created");
+        .stderr_has("1 task created");
     let tasks = imported(&env, 42);
     let titles: Vec<&str> = tasks.iter().map(|t| t.0.as_str()).collect();
+    // "Rollback if:" lists conditions, not work.
     assert_eq!(
         titles,
-        vec![
-            "Port scan shows only 443 open on the staging load balancer",
-            "Health checks fail for more than 5 minutes"
-        ]
+        vec!["Port scan shows only 443 open on the staging load balancer"]
     );
     assert_eq!(tasks[0].2, vec!["Staging verification".to_string()]);
-    assert_eq!(tasks[1].2, vec!["Rollback if".to_string()]);
 }
 
 #[test]
@@ -735,11 +828,12 @@ fn import_architecture_body_orders_its_phases() {
         ":57: template placeholder \"Task 2\"",
         "unfilled blank in \"Risk 2: ___ → Mitigation: ___\"",
         "unfilled blank in \"Other: _______________\"",
+        "\"Phase 2: Implementation\" lands in the workflow's phase `impl`",
     ] {
         assert!(err.contains(skipped), "stderr lacks {skipped}:\n{err}");
     }
+    insta::assert_snapshot!("import_architecture", shape(&env, 31));
     let tasks = imported(&env, 31);
-    assert_eq!(tasks.len(), 34);
     let bench = find(&tasks, "Benchmark the current write path");
     assert_eq!(bench.1, "completed");
     assert_eq!(bench.2, vec!["Phase 1: Preparation".to_string()]);
@@ -760,19 +854,24 @@ fn import_architecture_body_orders_its_phases() {
         ]
     );
     assert_eq!(rollout.2, vec!["Phase 3: Rollout".to_string()]);
-    let load = find(&tasks, "Load testing with 3x current traffic");
-    assert_eq!(load.2, vec!["Testing Strategy".to_string()]);
-    // Ready work is the first phase's open item (and unordered items).
+    // The roadmap phase ticked is a label, not a phase of work.
+    let epic = find(&tasks, "Issue #31");
+    assert!(
+        epic.2
+            .contains(&"roadmap-alignment:phase-2-decentralization-foundation".to_string()),
+        "{:?}",
+        epic.2
+    );
     let ready = env.ids(&["tasks", "ready", "--issue", "31"]);
-    assert!(!ready.is_empty());
+    assert_eq!(ready.len(), 1);
     let blocked = env.ids(&["tasks", "blocked", "--issue", "31"]);
     assert_eq!(blocked.len(), 3);
 }
 
 #[test]
-fn import_of_a_body_without_task_lists_creates_nothing() {
+fn import_of_a_body_without_work_creates_nothing() {
     let env = Env::new();
-    // The deployment description (seed 004) has no task lists.
+    // The filled deployment description (seed 004) has no work.
     import(&env, 4, &fixture("004-deployment.md"))
         .code(2)
         .stderr_has("004-deployment.md has no task list items to import")
@@ -797,20 +896,80 @@ fn import_of_a_body_without_task_lists_creates_nothing() {
 }
 
 #[test]
-fn import_dry_run_changes_nothing() {
+fn import_dry_run_changes_nothing_and_says_why() {
     let env = Env::new();
-    env.run(&[
-        "tasks",
-        "import",
-        "--issue",
-        "31",
-        fixture("003-architecture.md").to_str().unwrap(),
-        "--dry-run",
-    ])
-    .code(0)
-    .stdout_has("would create  task      GH#31: Add the sharding layer")
-    .stderr_has("dry run: 34 tasks would be created");
+    let run = dry_run(&env, 31, &fixture("003-architecture.md"), &[])
+        .code(0)
+        .stdout_has("would create  task      GH#31: Add the sharding layer")
+        .stderr_has("dry run: 6 tasks would be created");
     assert!(!env.store().exists());
+    let out = run.stdout();
+    for line in [
+        "work     ",
+        "[x] Benchmark the current write path  (in \"Phase 1: Preparation\")",
+        "[x] User growth (handling more concurrent users)  (\"Scalability Problem\" is a pick list; ticked: label scalability-problem:user-growth)",
+        "Task 2  (template placeholder \"Task 2\")",
+        "Frontend Development  (\"Required Expertise\" is a pick list; not ticked)",
+    ] {
+        assert!(out.contains(line), "stdout lacks {line}:\n{out}");
+    }
+    // A section taken as work for once.
+    dry_run(
+        &env,
+        31,
+        &fixture("003-architecture.md"),
+        &["--as-work", "Testing Strategy"],
+    )
+    .code(0)
+    .stdout_has("work     ")
+    .stdout_has(
+        "Staging environment validation  (section \"Testing Strategy\" is work (--as-work))",
+    )
+    .stderr_has("dry run: 11 tasks would be created");
+    dry_run(
+        &env,
+        31,
+        &fixture("003-architecture.md"),
+        &["--as-work", "Nope"],
+    )
+    .code(2)
+    .stderr_has("no section \"Nope\" with list items in the body; its sections: ");
+}
+
+#[test]
+fn import_on_a_terminal_says_what_it_expects() {
+    // `script` gives the command a terminal for stdin.
+    let Ok(script) = which("script") else {
+        panic!("this test needs `script` (util-linux) to give import a terminal");
+    };
+    let env = Env::new();
+    let bin = assert_cmd::cargo::cargo_bin("wm");
+    let out = std::process::Command::new(script)
+        .args([
+            "-qec",
+            &format!("{} tasks import --issue 7", bin.display()),
+            "/dev/null",
+        ])
+        .current_dir(env.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("import reads an issue body (Markdown): give a file, or pipe it in"),
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(2), "{text}");
+}
+
+fn which(name: &str) -> Result<std::path::PathBuf, ()> {
+    std::env::var_os("PATH")
+        .and_then(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join(name))
+                .find(|p| p.is_file())
+        })
+        .ok_or(())
 }
 
 // ------------------------------------------------------------------- export
@@ -832,13 +991,14 @@ fn export_writes_a_checklist_by_phase_with_the_graph() {
     std::fs::write(&body, &md).unwrap();
     import(&env, 42, &body)
         .code(0)
-        .stderr_has("0 tasks created, 7 already there");
+        .stderr_has("0 tasks created, 8 already there");
     assert_eq!(env.read(), before);
 
-    // Imported into a fresh issue, the phases keep their order.
+    // Imported into a fresh issue: the same graph, phases and epic included.
     import(&env, 43, &body)
         .code(0)
-        .stderr_has("7 tasks created");
+        .stderr_has("8 tasks created");
+    assert_eq!(shape(&env, 43).replace("GH#43", "GH#42"), shape(&env, 42));
     let tasks = imported(&env, 43);
     assert_eq!(
         find(&tasks, "Analyze current infrastructure").1,
@@ -847,6 +1007,40 @@ fn export_writes_a_checklist_by_phase_with_the_graph() {
     assert_eq!(
         find(&tasks, "Create backups/snapshots").3,
         vec!["Analyze current infrastructure".to_string()]
+    );
+    // Docs wait for staging, not for rollback.
+    assert_eq!(
+        find(&tasks, "Update documentation").3,
+        vec!["Deploy and verify on staging".to_string()]
+    );
+}
+
+#[test]
+fn export_keeps_what_the_visible_list_cannot() {
+    let env = Env::new();
+    let a = env.create(
+        "GH#42: Ship the `config` loader",
+        &["--issue", "42", "--type", "impl"],
+    );
+    let b = env.create("No prefix at all", &["--issue", "42", "--type", "review"]);
+    env.ok(&["tasks", "dep", "add", &b, "--on", &a]);
+    env.ok(&["tasks", "cancel", &a]);
+    let md = env.ok(&["tasks", "export", "--issue", "42"]);
+    let body = env.path().join("body.md");
+    std::fs::write(&body, &md).unwrap();
+    let before = env.read();
+    import(&env, 42, &body)
+        .code(0)
+        .stderr_has("0 tasks created, 2 already there");
+    assert_eq!(env.read(), before);
+    import(&env, 50, &body)
+        .code(0)
+        .stderr_has("2 tasks created");
+    let tasks = imported(&env, 50);
+    assert_eq!(find(&tasks, "Ship the `config` loader").1, "cancelled");
+    assert_eq!(
+        find(&tasks, "No prefix at all").3,
+        vec!["Ship the `config` loader".to_string()]
     );
 }
 

@@ -7,11 +7,16 @@ use wm::authoring::checklist;
 /// Mermaid dependency graph, ready to paste into the issue or a PR.
 ///
 /// Checkboxes reflect status (cancelled tasks are checked and struck
-/// through). Importing the output again changes nothing.
+/// through). A hidden `<!-- wm:plan v1 ... -->` block at the end keeps what
+/// the list cannot show (types, phases, roles, dependencies, the epic and
+/// its workflow, statuses), and `import` recreates the plan from it:
+/// importing the output into the same issue changes nothing; into another
+/// issue it gives the same graph.
 ///
 /// Examples:
 ///   wm tasks export --issue 42 --format markdown
 ///   wm tasks export --issue 42 | gh issue comment 42 --body-file -
+///   wm tasks export --issue 42 > plan.md; wm tasks import --issue 50 plan.md
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub struct ExportArgs {

@@ -102,6 +102,14 @@ pub(super) fn run_ops<F>(ctx: &Ctx, issue: u64, dry_run: bool, build: F) -> CliR
 where
     F: Fn(&Plan) -> CliResult<Vec<Op>>,
 {
+    // Which ops create tasks (others, such as an epic's new labels, are
+    // reported but not counted).
+    let creates = std::cell::RefCell::new(Vec::new());
+    let build = |p: &Plan| -> CliResult<Vec<Op>> {
+        let ops = build(p)?;
+        *creates.borrow_mut() = ops.iter().map(|o| matches!(o, Op::Create(_))).collect();
+        Ok(ops)
+    };
     let (plan, outcomes) = if dry_run {
         let before = if ctx.location().exists {
             ctx.load_valid()?.plan
@@ -113,7 +121,7 @@ where
     } else {
         ctx.write(true, true, |l| build(&l.plan))?
     };
-    report(ctx, &plan, &outcomes, dry_run)?;
+    report(ctx, &plan, &outcomes, &creates.borrow(), dry_run)?;
     let graph = Graph::build(&plan);
     let filter = Filter {
         issue: Some(issue),
@@ -134,10 +142,23 @@ where
     )
 }
 
-fn report(ctx: &Ctx, plan: &Plan, outcomes: &[Outcome], dry_run: bool) -> CliResult {
+fn report(
+    ctx: &Ctx,
+    plan: &Plan,
+    outcomes: &[Outcome],
+    creates: &[bool],
+    dry_run: bool,
+) -> CliResult {
     let mut out = String::new();
     let (mut created, mut kept) = (0, 0);
-    for o in outcomes {
+    for (k, o) in outcomes.iter().enumerate() {
+        if !creates.get(k).copied().unwrap_or(true) && plan.get(&o.id).is_some() {
+            if o.changed {
+                let verb = if dry_run { "would update" } else { "updated" };
+                ctx.note(&escape(&format!("{verb} {}", o.id)));
+            }
+            continue;
+        }
         let Some(i) = plan.get(&o.id) else {
             // Not a task: the workflow merge.
             for n in &o.notes {

@@ -44,6 +44,9 @@ pub struct NewTask {
     pub no_infer: bool,
     /// Create the task already completed (a checked checklist item).
     pub completed: bool,
+    /// Create the task in this status (wins over `completed`; an imported
+    /// plan recreates cancelled and in-progress tasks too).
+    pub status: Option<Status>,
 }
 
 /// Field changes for `update`. `Some(None)` clears an optional field.
@@ -460,6 +463,10 @@ fn create(plan: &mut Plan, spec: NewTask, now: DateTime<Utc>) -> Result<Outcome>
     if spec.completed {
         task.status = Status::Completed;
         task.closed_at = Some(now);
+    }
+    if let Some(s) = spec.status {
+        task.status = s;
+        task.closed_at = s.is_settled().then_some(now);
     }
     plan.push(task);
     for (k, phase) in moves {

@@ -147,6 +147,29 @@ fn group_of(issue: Option<u64>, parent: Option<&str>) -> Option<Group> {
     }
 }
 
+/// The workflow (an index into the catalog) issue `issue` follows, or would
+/// follow if its first task were titled like one of `titles`: its epic's,
+/// else its tasks', else the first title's that a workflow recognises.
+pub fn workflow_of_issue<'a>(
+    plan: &Plan,
+    issue: u64,
+    titles: impl IntoIterator<Item = &'a str>,
+) -> Option<usize> {
+    let group = Group::Issue(issue);
+    let mut members: Vec<usize> = (0..plan.len())
+        .filter(|&k| !plan.task(k).is_epic() && plan.group(plan.task(k)).as_ref() == Some(&group))
+        .collect();
+    members.sort_by(|&a, &b| {
+        let (x, y) = (plan.task(a), plan.task(b));
+        (x.created_at, &x.id).cmp(&(y.created_at, &y.id))
+    });
+    let mut titles = titles.into_iter().peekable();
+    if titles.peek().is_none() {
+        return issue_workflow(plan, Some(&group), &members, "").map(|(w, _)| w);
+    }
+    titles.find_map(|t| issue_workflow(plan, Some(&group), &members, t).map(|(w, _)| w))
+}
+
 /// The issue's workflow (an index into the catalog) and how it is known.
 fn issue_workflow(
     plan: &Plan,
