@@ -24,6 +24,9 @@ pub struct Merged {
     /// Decisions a person should know about (same field changed on both
     /// sides, delete against edit).
     pub reports: Vec<String>,
+    /// Differences the merge could not decide; the file keeps our side
+    /// for them, and the driver reports a conflict so git stops.
+    pub conflicts: Vec<String>,
 }
 
 /// Merge `ours` and `theirs` against `base`.
@@ -100,6 +103,7 @@ pub fn merge(base: &StoreFile, ours: &StoreFile, theirs: &StoreFile) -> Merged {
             tasks,
         },
         reports,
+        conflicts: Vec::new(),
     }
 }
 
