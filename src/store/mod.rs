@@ -391,7 +391,7 @@ pub fn load_cached(path: &Path, cache_file: Option<&Path>) -> Result<Loaded> {
     };
     let bytes = read(path)?;
     let key = crate::store::snapshot::key(&bytes);
-    if let Some(loaded) = restore(path, cache_file, key) {
+    if let Some(loaded) = restore(path, cache_file, key, bytes.len() as u64) {
         return Ok(loaded);
     }
     let file = parse(path, &bytes)?;
@@ -407,14 +407,37 @@ pub fn load_cached(path: &Path, cache_file: Option<&Path>) -> Result<Loaded> {
 
 /// The store as the snapshot in `cache_file` holds it, if that snapshot is
 /// for the bytes with `key`.
-fn restore(path: &Path, cache_file: &Path, key: u128) -> Option<Loaded> {
-    let s = crate::store::snapshot::decode(&fs::read(cache_file).ok()?, key)?;
+fn restore(path: &Path, cache_file: &Path, key: u128, store_len: u64) -> Option<Loaded> {
+    let bytes = read_snapshot(cache_file, crate::store::snapshot::max_len(store_len))?;
+    let s = crate::store::snapshot::decode(&bytes, key)?;
     Some(Loaded {
         path: path.to_path_buf(),
         plan: Plan::new(s.file),
         graph: s.graph,
         problems: s.problems,
     })
+}
+
+/// A snapshot file's bytes, if it is a regular file (not a symlink, a
+/// FIFO or a device) of at most `max` bytes; read no further than that.
+fn read_snapshot(cache_file: &Path, max: u64) -> Option<Vec<u8>> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Opening a FIFO without O_NONBLOCK waits for a writer forever; a
+        // symlink could point anywhere (/dev/zero).
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let f = options.open(cache_file).ok()?;
+    let meta = f.metadata().ok()?;
+    if !meta.is_file() || meta.len() > max {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    f.take(max + 1).read_to_end(&mut bytes).ok()?;
+    (bytes.len() as u64 <= max).then_some(bytes)
 }
 
 /// Replace a snapshot atomically, so a concurrent reader sees a whole one
@@ -532,8 +555,14 @@ pub fn lock_cached(
         }
         let bytes = read_bytes(path, &mut f)?;
         let modeline = modeline(&bytes);
-        let snapshot =
-            cache_file.and_then(|c| restore(path, c, crate::store::snapshot::key(&bytes)));
+        let snapshot = cache_file.and_then(|c| {
+            restore(
+                path,
+                c,
+                crate::store::snapshot::key(&bytes),
+                bytes.len() as u64,
+            )
+        });
         let loaded = match snapshot {
             Some(loaded) => loaded,
             None => {
