@@ -369,3 +369,63 @@ fn install_quotes_a_store_path_with_a_space() {
     let out = git(&env, &["check-attr", "merge", "--", "my plans/tasks.yaml"]);
     assert_eq!(out.trim(), "my plans/tasks.yaml: merge: wm-tasks");
 }
+
+/// A task cherry-picked to main, completed and assigned there, labelled on
+/// the branch: the merge (no common version of the task) keeps all three,
+/// and gives the same result merged either way.
+#[test]
+fn a_cherry_picked_task_changed_on_both_sides_keeps_every_change() {
+    let env = spaced_repo(assert_cmd::cargo::cargo_bin!("wm"));
+    env.create("Base task", &[]);
+    git(&env, &["commit", "-q", "-am", "base"]);
+    git(&env, &["checkout", "-q", "-b", "left"]);
+    let t = env.create("Picked task", &[]);
+    git(&env, &["commit", "-q", "-am", "add the task"]);
+    let pick = git(&env, &["rev-parse", "HEAD"]).trim().to_string();
+    git(&env, &["checkout", "-q", "main"]);
+    let (ok, out) = git_no_wm(&env, &["cherry-pick", &pick]);
+    assert!(ok, "{out}");
+    env.ok(&["tasks", "done", &t]);
+    env.ok(&["tasks", "update", &t, "--assignee", "alice"]);
+    git(&env, &["commit", "-q", "-am", "done on main"]);
+    git(&env, &["checkout", "-q", "left"]);
+    env.ok(&["tasks", "update", &t, "--add-label", "net"]);
+    git(&env, &["commit", "-q", "-am", "label on the branch"]);
+    let mut results = Vec::new();
+    for (into, from) in [("main", "left"), ("left", "main")] {
+        git(&env, &["checkout", "-q", into]);
+        git(&env, &["checkout", "-q", "-B", "trial"]);
+        let (ok, out) = git_no_wm(&env, &["merge", "--no-edit", from]);
+        assert!(ok, "merge {from} into {into}: {out}");
+        assert_eq!(field(&env, &t, "status"), "completed", "into {into}");
+        assert_eq!(field(&env, &t, "assignee"), "alice", "into {into}");
+        assert_eq!(field(&env, &t, "labels")[0], "net", "into {into}");
+        results.push(env.json(&["tasks", "show", &t, "--json"])["task"].clone());
+        git(&env, &["checkout", "-q", into]);
+        git(&env, &["branch", "-q", "-D", "trial"]);
+    }
+    assert_eq!(results[0], results[1], "the same either way");
+}
+
+/// The same field set differently on both sides at the same time stamp
+/// (hand edits): nothing decides, so the merge stops and says why.
+#[test]
+fn equal_time_stamps_on_both_sides_are_a_conflict() {
+    let env = repo_with_driver();
+    let a = env.create("Alpha", &[]);
+    git(&env, &["commit", "-q", "-am", "a"]);
+    git(&env, &["checkout", "-q", "-b", "left"]);
+    env.write(&env.read().replace("title: Alpha", "title: Alpha left"));
+    git(&env, &["commit", "-q", "-am", "left"]);
+    git(&env, &["checkout", "-q", "main"]);
+    env.write(&env.read().replace("title: Alpha", "title: Alpha main"));
+    git(&env, &["commit", "-q", "-am", "main"]);
+    let (ok, out) = try_merge(&env, "left");
+    assert!(!ok, "the merge must stop: {out}");
+    assert!(
+        out.contains("could not decide") && out.contains("title"),
+        "{out}"
+    );
+    let title = field(&env, &a, "title");
+    assert!(title == "Alpha left" || title == "Alpha main", "{title}");
+}

@@ -12,13 +12,17 @@ use wm::validate;
 
 /// Merge tasks.yaml by meaning, as a git merge driver.
 ///
-/// git runs `wm tasks merge-driver %O %A %B` and expects the result in %A.
-/// Tasks added on both sides are kept; different fields of one task changed
-/// on the two sides are both kept; the same field changed on both sides
-/// keeps the later update; a task deleted on one side and changed on the
-/// other is kept. Every such decision is reported on stderr. A result with a
-/// cycle or a dangling reference is written but reported as a conflict
-/// (exit 1), so `git merge` stops and `wm tasks check` explains it.
+/// git runs the driver with %O %A %B and expects the result in %A.
+/// Tasks are matched by id; a task present on both sides (changed on both,
+/// or added on both, as by a cherry-pick) merges field by field; lists
+/// merge as sets; a field set differently on both sides takes the status
+/// further along, else the later update, and the report says which side
+/// won and why; equal time stamps are a conflict (exit 3). A task deleted
+/// on one side and changed on the other is kept. A result with a cycle or a
+/// dangling reference is written but reported as a conflict, so `git
+/// merge` stops and `wm tasks check` explains it. If the driver fails (a
+/// side that does not parse, I/O), it writes both sides with conflict
+/// markers and exits 1: git never takes our side alone.
 ///
 /// Set up once per clone: wm tasks merge-driver install
 #[derive(Debug, Args)]
