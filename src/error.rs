@@ -106,6 +106,16 @@ pub enum Error {
     #[error("{path} was created by another process at the same time; run the command again")]
     Raced { path: PathBuf },
 
+    /// tasks.yaml changed under the lock (a program that does not take
+    /// wm's lock wrote it: `git checkout`, an editor) between the read and
+    /// the write, on every attempt; nothing was written.
+    #[error(
+        "{path} was changed by another program (one that does not take wm's lock, such as \
+         `git checkout` or an editor) while this command was writing it, {attempts} times; \
+         nothing was written. Run the command again"
+    )]
+    Changed { path: PathBuf, attempts: u32 },
+
     #[error(
         "{path} is locked by another wm process{} and stayed locked for {waited_ms} ms.\n\
          Try again, or raise --lock-timeout.",
@@ -131,7 +141,9 @@ impl Error {
             | Error::Parse { .. }
             | Error::NewerVersion { .. }
             | Error::Invalid { .. } => ErrorClass::Store,
-            Error::Locked { .. } | Error::Raced { .. } => ErrorClass::Locked,
+            Error::Locked { .. } | Error::Raced { .. } | Error::Changed { .. } => {
+                ErrorClass::Locked
+            }
         }
     }
 

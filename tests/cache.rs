@@ -180,3 +180,90 @@ fn writes_read_the_file_not_a_stale_snapshot() {
         "in_progress"
     );
 }
+
+/// One flipped bit anywhere in the snapshot (in a title, an id, a count):
+/// reads show the file's content and writes never copy the corruption into
+/// tasks.yaml. The snapshot's checksum of its own bytes refuses it.
+#[test]
+fn a_flipped_bit_in_the_snapshot_is_never_shown_or_written() {
+    let env = Env::new();
+    let s = env.seed_plan(42);
+    let list = ["tasks", "list", "--json"];
+    env.ok(&list);
+    let cache = cache_files(&env).pop().unwrap();
+    let len = std::fs::read(&cache).unwrap().len();
+    let title = b"Update configuration";
+    // Every byte of one title (case flips keep it valid UTF-8), then bits
+    // spread over the whole file.
+    let mut flips: Vec<(Option<usize>, u8)> = (0..8).map(|k| (Some(k), 0x20)).collect();
+    flips.extend((0..12).map(|k| (None, 1u8 << (k % 8))));
+    for (n, (in_title, bit)) in flips.into_iter().enumerate() {
+        // A fresh snapshot of the file as it is now.
+        std::fs::remove_file(&cache).unwrap();
+        env.ok(&list);
+        let good = std::fs::read(&cache).unwrap();
+        let i = match in_title {
+            Some(k) => {
+                k + good
+                    .windows(title.len())
+                    .position(|w| w == title)
+                    .expect("the title is in the snapshot")
+            }
+            None => (n.saturating_sub(8) * (len - 1) / 11).min(good.len() - 1),
+        };
+        let mut bad = good.clone();
+        bad[i] ^= bit;
+        std::fs::write(&cache, &bad).unwrap();
+        assert_eq!(env.ok(&list), uncached(&env, &list), "byte {i}");
+        // A write of another task, from the corrupted snapshot.
+        std::fs::write(&cache, &bad).unwrap();
+        env.ok(&["tasks", "update", &s.docs, "--add-label", &format!("l{n}")]);
+        let after = env.read();
+        assert!(
+            after.contains("title: \"GH#42: Update configuration\"\n"),
+            "byte {i}:\n{after}"
+        );
+        env.ok(&["tasks", "check"]);
+    }
+}
+
+/// A FIFO at the snapshot's path would block `open` forever; a symlink to
+/// /dev/zero would be read without end. Neither is a regular file of
+/// plausible size, so neither is read.
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_a_device_at_the_snapshot_path_is_not_read() {
+    let env = Env::new();
+    env.seed_plan(42);
+    let want = env.ok(&["tasks", "list", "--json"]);
+    let cache = cache_files(&env).pop().unwrap();
+    std::fs::remove_file(&cache).unwrap();
+    let c = std::ffi::CString::new(cache.to_string_lossy().as_bytes()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    // The timeout only guards the suite against the hang being tested.
+    let guard = Duration::from_secs(20);
+    let out = env
+        .cmd(&["tasks", "list", "--json"])
+        .timeout(guard)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), want);
+    std::fs::remove_file(&cache).ok();
+    let c = std::ffi::CString::new(cache.to_string_lossy().as_bytes()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let out = env
+        .cmd(&["tasks", "create", "--title", "After the FIFO"])
+        .timeout(guard)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    std::fs::remove_file(&cache).ok();
+    std::os::unix::fs::symlink("/dev/zero", &cache).unwrap();
+    let out = env
+        .cmd(&["tasks", "list", "--json"])
+        .timeout(guard)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("After the FIFO"));
+}

@@ -213,3 +213,219 @@ fn driver_reports_a_merge_that_would_close_a_cycle() {
     env.ok(&["tasks", "dep", "rm", &a, "--on", &b]);
     env.ok(&["tasks", "ready"]);
 }
+
+/// PATH without any directory holding a `wm`: git finds itself and `sh`,
+/// but not the binary under test.
+fn path_without_wm() -> String {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let dirs: Vec<_> = std::env::split_paths(&path)
+        .filter(|d| !d.join("wm").exists())
+        .collect();
+    std::env::join_paths(dirs)
+        .unwrap()
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// `git` with PATH lacking wm (as an IDE's git or `pnpm wm` users have).
+fn git_no_wm(env: &Env, args: &[&str]) -> (bool, String) {
+    let out = Command::new("git")
+        .current_dir(env.path())
+        .env("PATH", path_without_wm())
+        .args(["-c", "user.name=T", "-c", "user.email=t@e"])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// A repository in a directory whose name has a space, with the driver
+/// installed by running `bin` (the binary under test, or a copy of it).
+fn spaced_repo(bin: &std::path::Path) -> Env {
+    let dir = tempfile::Builder::new()
+        .prefix("wm merge ")
+        .tempdir()
+        .unwrap();
+    let env = Env { dir };
+    git(&env, &["init", "-q", "-b", "main"]);
+    env.ok(&["tasks", "init"]);
+    let out = Command::new(bin)
+        .current_dir(env.path())
+        .args(["tasks", "merge-driver", "install"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    git(&env, &["add", "."]);
+    git(&env, &["commit", "-q", "-m", "init"]);
+    env
+}
+
+/// Branches `left` and `main` each adding one task to the same place.
+fn diverge(env: &Env) -> (String, String) {
+    git(env, &["checkout", "-q", "-b", "left"]);
+    let left = env.create("Left task", &[]);
+    git(env, &["commit", "-q", "-am", "left"]);
+    git(env, &["checkout", "-q", "main"]);
+    let right = env.create("Right task", &[]);
+    git(env, &["commit", "-q", "-am", "right"]);
+    (left, right)
+}
+
+#[test]
+fn the_installed_driver_runs_when_wm_is_not_on_path() {
+    let env = spaced_repo(assert_cmd::cargo::cargo_bin!("wm"));
+    env.ok(&["tasks", "check"]);
+    let (left, right) = diverge(&env);
+    let (ok, out) = git_no_wm(&env, &["merge", "--no-edit", "left"]);
+    assert!(ok, "the driver ran by its resolved path: {out}");
+    let ids = env.ids(&["tasks", "list"]);
+    assert!(ids.contains(&left) && ids.contains(&right), "{ids:?}");
+}
+
+/// The binary the driver was registered with is gone and no wm is on
+/// PATH: git's line merge leaves markers and a conflict, never our side
+/// alone; `check` warns before the merge and fails after it.
+#[test]
+fn a_driver_that_cannot_run_leaves_conflict_markers_not_our_side() {
+    // A copy of wm in a directory with a space, installed from there.
+    let bins = tempfile::Builder::new()
+        .prefix("wm bin ")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .unwrap();
+    let copy = bins.path().join("wm");
+    let real = assert_cmd::cargo::cargo_bin!("wm");
+    std::fs::hard_link(real, &copy)
+        .or_else(|_| std::fs::copy(real, &copy).map(|_| ()))
+        .unwrap();
+    let env = spaced_repo(&copy);
+    let config = std::fs::read_to_string(env.path().join(".git/config")).unwrap();
+    assert!(config.contains("wm bin "), "{config}");
+    let (left, right) = diverge(&env);
+    drop(bins);
+    let check = env
+        .cmd(&["tasks", "check"])
+        .env("PATH", path_without_wm())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&check.stderr);
+    assert!(err.contains("merge driver cannot run"), "{err}");
+    let (ok, out) = git_no_wm(&env, &["merge", "--no-edit", "left"]);
+    assert!(!ok, "the merge must stop: {out}");
+    let text = env.read();
+    assert!(text.contains(&left) && text.contains(&right), "{text}");
+    assert!(text.contains("<<<<<<<"), "{text}");
+    env.run(&["tasks", "check"]).code(5);
+}
+
+/// A side that does not parse (a typo in a hand edit): the driver writes
+/// both sides with conflict markers and exits 1.
+#[test]
+fn a_side_that_does_not_parse_leaves_both_sides_with_markers() {
+    let env = spaced_repo(assert_cmd::cargo::cargo_bin!("wm"));
+    git(&env, &["checkout", "-q", "-b", "left"]);
+    let left = env.create("Left task", &[]);
+    let typo = env.read().replace("status: pending", "status: pendng");
+    env.write(&typo);
+    git(&env, &["commit", "-q", "-am", "left, with a typo"]);
+    git(&env, &["checkout", "-q", "main"]);
+    let right = env.create("Right task", &[]);
+    git(&env, &["commit", "-q", "-am", "right"]);
+    let (ok, out) = git_no_wm(&env, &["merge", "--no-edit", "left"]);
+    assert!(!ok, "the merge must stop: {out}");
+    assert!(out.contains("could not merge by meaning"), "{out}");
+    let text = env.read();
+    assert!(text.contains(&left) && text.contains(&right), "{text}");
+    assert!(
+        text.contains("<<<<<<<") && text.contains(">>>>>>>"),
+        "{text}"
+    );
+    env.run(&["tasks", "check"])
+        .code(5)
+        .stdout_has("conflict markers");
+}
+
+/// A store in a directory whose name has a space: the attributes line is
+/// quoted, and git routes the file to the driver.
+#[test]
+fn install_quotes_a_store_path_with_a_space() {
+    let env = repo_with_driver();
+    std::fs::create_dir(env.path().join("my plans")).unwrap();
+    let store = env.path().join("my plans/tasks.yaml");
+    let file = store.to_string_lossy().into_owned();
+    env.ok(&["tasks", "--file", &file, "init"]);
+    env.ok(&["tasks", "--file", &file, "merge-driver", "install"]);
+    let attrs = std::fs::read_to_string(env.path().join(".gitattributes")).unwrap();
+    assert!(
+        attrs.contains("\"my plans/tasks.yaml\" merge=wm-tasks"),
+        "{attrs}"
+    );
+    let out = git(&env, &["check-attr", "merge", "--", "my plans/tasks.yaml"]);
+    assert_eq!(out.trim(), "my plans/tasks.yaml: merge: wm-tasks");
+}
+
+/// A task cherry-picked to main, completed and assigned there, labelled on
+/// the branch: the merge (no common version of the task) keeps all three,
+/// and gives the same result merged either way.
+#[test]
+fn a_cherry_picked_task_changed_on_both_sides_keeps_every_change() {
+    let env = spaced_repo(assert_cmd::cargo::cargo_bin!("wm"));
+    env.create("Base task", &[]);
+    git(&env, &["commit", "-q", "-am", "base"]);
+    git(&env, &["checkout", "-q", "-b", "left"]);
+    let t = env.create("Picked task", &[]);
+    git(&env, &["commit", "-q", "-am", "add the task"]);
+    let pick = git(&env, &["rev-parse", "HEAD"]).trim().to_string();
+    git(&env, &["checkout", "-q", "main"]);
+    let (ok, out) = git_no_wm(&env, &["cherry-pick", &pick]);
+    assert!(ok, "{out}");
+    env.ok(&["tasks", "done", &t]);
+    env.ok(&["tasks", "update", &t, "--assignee", "alice"]);
+    git(&env, &["commit", "-q", "-am", "done on main"]);
+    git(&env, &["checkout", "-q", "left"]);
+    env.ok(&["tasks", "update", &t, "--add-label", "net"]);
+    git(&env, &["commit", "-q", "-am", "label on the branch"]);
+    let mut results = Vec::new();
+    for (into, from) in [("main", "left"), ("left", "main")] {
+        git(&env, &["checkout", "-q", into]);
+        git(&env, &["checkout", "-q", "-B", "trial"]);
+        let (ok, out) = git_no_wm(&env, &["merge", "--no-edit", from]);
+        assert!(ok, "merge {from} into {into}: {out}");
+        assert_eq!(field(&env, &t, "status"), "completed", "into {into}");
+        assert_eq!(field(&env, &t, "assignee"), "alice", "into {into}");
+        assert_eq!(field(&env, &t, "labels")[0], "net", "into {into}");
+        results.push(env.json(&["tasks", "show", &t, "--json"])["task"].clone());
+        git(&env, &["checkout", "-q", into]);
+        git(&env, &["branch", "-q", "-D", "trial"]);
+    }
+    assert_eq!(results[0], results[1], "the same either way");
+}
+
+/// The same field set differently on both sides at the same time stamp
+/// (hand edits): nothing decides, so the merge stops and says why.
+#[test]
+fn equal_time_stamps_on_both_sides_are_a_conflict() {
+    let env = repo_with_driver();
+    let a = env.create("Alpha", &[]);
+    git(&env, &["commit", "-q", "-am", "a"]);
+    git(&env, &["checkout", "-q", "-b", "left"]);
+    env.write(&env.read().replace("title: Alpha", "title: Alpha left"));
+    git(&env, &["commit", "-q", "-am", "left"]);
+    git(&env, &["checkout", "-q", "main"]);
+    env.write(&env.read().replace("title: Alpha", "title: Alpha main"));
+    git(&env, &["commit", "-q", "-am", "main"]);
+    let (ok, out) = try_merge(&env, "left");
+    assert!(!ok, "the merge must stop: {out}");
+    assert!(
+        out.contains("could not decide") && out.contains("title"),
+        "{out}"
+    );
+    let title = field(&env, &a, "title");
+    assert!(title == "Alpha left" || title == "Alpha main", "{title}");
+}

@@ -131,6 +131,13 @@ fn display_path(ctx: &Ctx, path: &Path) -> PathBuf {
 pub fn check_store(ctx: &Ctx, format: CheckFormat, strict: bool) -> CliResult<bool> {
     let (file, report) = store_report(ctx, strict)?;
     let file = file.as_str();
+    if let Some(problem) = ctx
+        .existing_location()
+        .ok()
+        .and_then(|l| super::merge_driver::driver_problem(&l.path))
+    {
+        ctx.note(&format!("warning: {}", escape(&problem)));
+    }
     let errors = report.count(Severity::Error);
     match format {
         CheckFormat::Json => print_json(&json_doc(file, &report, strict))?,

@@ -391,7 +391,7 @@ pub fn load_cached(path: &Path, cache_file: Option<&Path>) -> Result<Loaded> {
     };
     let bytes = read(path)?;
     let key = crate::store::snapshot::key(&bytes);
-    if let Some(loaded) = restore(path, cache_file, key) {
+    if let Some(loaded) = restore(path, cache_file, key, bytes.len() as u64) {
         return Ok(loaded);
     }
     let file = parse(path, &bytes)?;
@@ -407,14 +407,37 @@ pub fn load_cached(path: &Path, cache_file: Option<&Path>) -> Result<Loaded> {
 
 /// The store as the snapshot in `cache_file` holds it, if that snapshot is
 /// for the bytes with `key`.
-fn restore(path: &Path, cache_file: &Path, key: u128) -> Option<Loaded> {
-    let s = crate::store::snapshot::decode(&fs::read(cache_file).ok()?, key)?;
+fn restore(path: &Path, cache_file: &Path, key: u128, store_len: u64) -> Option<Loaded> {
+    let bytes = read_snapshot(cache_file, crate::store::snapshot::max_len(store_len))?;
+    let s = crate::store::snapshot::decode(&bytes, key)?;
     Some(Loaded {
         path: path.to_path_buf(),
         plan: Plan::new(s.file),
         graph: s.graph,
         problems: s.problems,
     })
+}
+
+/// A snapshot file's bytes, if it is a regular file (not a symlink, a
+/// FIFO or a device) of at most `max` bytes; read no further than that.
+fn read_snapshot(cache_file: &Path, max: u64) -> Option<Vec<u8>> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Opening a FIFO without O_NONBLOCK waits for a writer forever; a
+        // symlink could point anywhere (/dev/zero).
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let f = options.open(cache_file).ok()?;
+    let meta = f.metadata().ok()?;
+    if !meta.is_file() || meta.len() > max {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    f.take(max + 1).read_to_end(&mut bytes).ok()?;
+    (bytes.len() as u64 <= max).then_some(bytes)
 }
 
 /// Replace a snapshot atomically, so a concurrent reader sees a whole one
@@ -465,6 +488,9 @@ pub struct Locked {
     /// A `# yaml-language-server: ...` line from the file's leading
     /// comments, kept at the top when the file is rewritten.
     modeline: Option<String>,
+    /// The hash of the bytes read under the lock: the file must still hold
+    /// them just before the rename.
+    read_key: Option<u128>,
 }
 
 /// The editor modeline among the leading comment lines of store text.
@@ -506,6 +532,7 @@ pub fn lock_cached(
                     existed: false,
                     file: None,
                     modeline: None,
+                    read_key: None,
                 });
             }
             Err(e) => return Err(Error::io(path, e)),
@@ -532,8 +559,8 @@ pub fn lock_cached(
         }
         let bytes = read_bytes(path, &mut f)?;
         let modeline = modeline(&bytes);
-        let snapshot =
-            cache_file.and_then(|c| restore(path, c, crate::store::snapshot::key(&bytes)));
+        let read_key = crate::store::snapshot::key(&bytes);
+        let snapshot = cache_file.and_then(|c| restore(path, c, read_key, bytes.len() as u64));
         let loaded = match snapshot {
             Some(loaded) => loaded,
             None => {
@@ -547,6 +574,7 @@ pub fn lock_cached(
             existed: true,
             file: Some(f),
             modeline,
+            read_key: Some(read_key),
         });
     }
 }
@@ -598,7 +626,21 @@ impl Locked {
         if let Some(m) = &self.modeline {
             text = format!("{m}\n{text}");
         }
-        write_atomic(&self.loaded.path, text.as_bytes(), !self.existed)?;
+        let path = &self.loaded.path;
+        let unchanged = || match self.read_key {
+            // A program that ignores our lock (`git checkout`, an editor)
+            // may have written the file since we read it: never rename
+            // over its write.
+            Some(key) => match read(path) {
+                Ok(now) if crate::store::snapshot::key(&now) == key => Ok(()),
+                _ => Err(Error::Changed {
+                    path: path.clone(),
+                    attempts: 1,
+                }),
+            },
+            None => Ok(()),
+        };
+        write_atomic_checked(path, text.as_bytes(), !self.existed, &unchanged)?;
         drop(self.file);
         Ok(())
     }
@@ -628,9 +670,45 @@ fn clean_stale_temps(dir: &Path, prefix: &str) {
     }
 }
 
+/// The file a path names once symbolic links are followed (the last
+/// component only, as often as it is a link): writes replace the target
+/// and keep the link. A path that is no link is returned as is.
+pub fn resolve_links(path: &Path) -> PathBuf {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        match fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => match fs::read_link(&p) {
+                Ok(target) => {
+                    p = match p.parent() {
+                        Some(dir) if target.is_relative() => dir.join(target),
+                        _ => target,
+                    };
+                }
+                Err(_) => break,
+            },
+            _ => break,
+        }
+    }
+    p
+}
+
 /// Write `bytes` to `path` atomically: temp file in the same directory,
-/// fsync, rename over the target, fsync the directory.
+/// fsync, rename over the target, fsync the directory. A symlink at `path`
+/// is followed: its target is replaced, the link kept.
 pub fn write_atomic(path: &Path, bytes: &[u8], must_not_exist: bool) -> Result<()> {
+    write_atomic_checked(path, bytes, must_not_exist, &|| Ok(()))
+}
+
+/// [`write_atomic`], calling `check` after the new content is on disk and
+/// just before the rename; an error from it cancels the write.
+fn write_atomic_checked(
+    path: &Path,
+    bytes: &[u8],
+    must_not_exist: bool,
+    check: &dyn Fn() -> Result<()>,
+) -> Result<()> {
+    let resolved = resolve_links(path);
+    let path = resolved.as_path();
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -658,6 +736,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], must_not_exist: bool) -> Result<(
             let _ = fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o644));
         }
     }
+    check()?;
     if must_not_exist {
         tmp.persist_noclobber(path).map_err(|e| {
             if e.error.kind() == std::io::ErrorKind::AlreadyExists {

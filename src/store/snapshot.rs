@@ -17,7 +17,19 @@ use crate::validate::{Problem, Severity};
 
 /// Bumped whenever the encoding or the meaning of its parts changes; the
 /// crate version is part of the key as well.
-const MAGIC: &[u8; 8] = b"wmcache2";
+const MAGIC: &[u8; 8] = b"wmcache3";
+
+/// The trailing checksum: a 128-bit hash of every byte before it, so a
+/// snapshot whose own bytes changed (a flipped bit, a torn or foreign
+/// write) is refused, not only one for other store bytes.
+const CHECKSUM_LEN: usize = 16;
+
+/// The largest snapshot read for a store of `store_len` bytes: a snapshot
+/// holds the tasks, the graph and the problems, a few times the text at
+/// most. Anything bigger is not one of ours.
+pub fn max_len(store_len: u64) -> u64 {
+    store_len.saturating_mul(16).saturating_add(1 << 20)
+}
 
 /// The key of a store's bytes: what a snapshot must match to be used.
 pub fn key(bytes: &[u8]) -> u128 {
@@ -406,12 +418,19 @@ pub fn encode(key: u128, file: &StoreFile, graph: &Graph, problems: &[Problem]) 
         w.strs(&p.tasks)?;
         w.opt_str(&p.hint)?;
     }
+    let sum = xxhash_rust::xxh3::xxh3_128(&w.0);
+    w.0.extend_from_slice(&sum.to_le_bytes());
     Some(w.0)
 }
 
-/// Decode a snapshot, if it is one, from this version of wm, for the bytes
-/// with key `key`, and wholly readable.
+/// Decode a snapshot, if it is one, intact (its checksum matches its
+/// bytes), from this version of wm, for the bytes with key `key`, and
+/// wholly readable.
 pub fn decode(bytes: &[u8], key: u128) -> Option<Snapshot> {
+    let (bytes, sum) = bytes.split_at_checked(bytes.len().checked_sub(CHECKSUM_LEN)?)?;
+    if xxhash_rust::xxh3::xxh3_128(bytes).to_le_bytes() != sum {
+        return None;
+    }
     let mut r = R { b: bytes, pos: 0 };
     if r.take(MAGIC.len())? != MAGIC || r.str()? != env!("CARGO_PKG_VERSION") {
         return None;

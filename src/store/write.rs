@@ -87,16 +87,25 @@ pub struct Written {
     pub created: bool,
 }
 
+/// How many times a write re-reads and re-applies when the file changed
+/// under it (another process created it, or a program that does not take
+/// the lock wrote it).
+const ATTEMPTS: u32 = 3;
+
 /// Run one read-modify-write of the store at `path`: `build` turns what was
 /// read into ops; they are applied all-or-nothing and written atomically.
 /// `build` may run more than once (when another process created the store
-/// at the same moment); it must not have side effects it cannot repeat.
+/// at the same moment, or a program that does not take the lock changed
+/// the file between the read and the rename); it must not have side
+/// effects it cannot repeat. After three such changes in a row the write
+/// gives up with [`Error::Changed`] (exit 6), having written nothing.
 pub fn write<F, E>(path: &Path, opts: &WriteOptions, mut build: F) -> Result<Written, E>
 where
     F: FnMut(&Loaded) -> Result<Vec<Op>, E>,
     E: From<Error>,
 {
-    for _ in 0..3 {
+    let mut changed = 0;
+    for _ in 0..ATTEMPTS {
         let mut locked = lock_cached(
             path,
             opts.lock_timeout,
@@ -132,8 +141,21 @@ where
                 });
             }
             Err(Error::Raced { .. }) => continue,
+            // Someone else's write landed between our read and our rename:
+            // read it again and re-apply the ops to what is there now.
+            Err(Error::Changed { .. }) => {
+                changed += 1;
+                continue;
+            }
             Err(e) => return Err(e.into()),
         }
+    }
+    if changed > 0 {
+        return Err(Error::Changed {
+            path: path.to_path_buf(),
+            attempts: changed,
+        }
+        .into());
     }
     Err(Error::Raced {
         path: path.to_path_buf(),

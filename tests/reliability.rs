@@ -1,0 +1,132 @@
+//! Writes around foreign writers: a symlinked tasks.yaml, and programs
+//! that change the file without wm's lock between its read and its rename.
+
+mod common;
+use common::Env;
+
+use std::cell::Cell;
+use std::time::Duration;
+
+use wm::ErrorClass;
+use wm::ops::{NewTask, Op};
+use wm::store::{self, WriteOptions};
+
+fn new_task(title: &str) -> Op {
+    Op::Create(NewTask {
+        title: title.into(),
+        ..NewTask::default()
+    })
+}
+
+/// A write through a symlinked tasks.yaml replaces the link's target and
+/// keeps the link.
+#[cfg(unix)]
+#[test]
+fn writes_go_through_a_symlinked_store_and_keep_the_link() {
+    let env = Env::new();
+    std::fs::create_dir(env.path().join("shared")).unwrap();
+    let target = env.path().join("shared/tasks.yaml");
+    std::fs::write(&target, "version: 1\ntasks: []\n").unwrap();
+    std::os::unix::fs::symlink("shared/tasks.yaml", env.store()).unwrap();
+    let id = env.create("Through the link", &[]);
+    let meta = std::fs::symlink_metadata(env.store()).unwrap();
+    assert!(meta.file_type().is_symlink(), "the link is kept");
+    let text = std::fs::read_to_string(&target).unwrap();
+    assert!(text.contains(&id), "the target got the write:\n{text}");
+    // A second write, and no temporaries left in either directory.
+    env.ok(&["tasks", "start", &id]);
+    assert!(
+        std::fs::read_to_string(&target)
+            .unwrap()
+            .contains("in_progress")
+    );
+    for dir in [env.path().to_path_buf(), env.path().join("shared")] {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            assert!(!name.ends_with(".tmp"), "temporary {name} left");
+        }
+    }
+}
+
+/// What `git checkout other -- tasks.yaml` does in the middle of a write:
+/// the file changes between wm's read and its rename. The write re-reads
+/// and re-applies on top of it: both changes are kept.
+#[test]
+fn a_foreign_write_between_read_and_rename_is_kept_and_the_write_reapplied() {
+    let env = Env::new();
+    let path = env.store();
+    let upstream = env.create("Upstream 1", &[]);
+    let ours_before = env.read();
+    env.create("Upstream 2", &[]);
+    let theirs = env.read();
+    std::fs::write(&path, &ours_before).unwrap();
+    let opts = WriteOptions {
+        lock_timeout: Duration::from_secs(5),
+        ..WriteOptions::default()
+    };
+    let calls = Cell::new(0);
+    let done = store::write(&path, &opts, |_loaded| {
+        calls.set(calls.get() + 1);
+        if calls.get() == 1 {
+            // The foreign writer: no lock, a whole new file.
+            let tmp = env.path().join("checkout.tmp-file");
+            std::fs::write(&tmp, &theirs).unwrap();
+            std::fs::rename(&tmp, &path).unwrap();
+        }
+        Ok::<_, wm::Error>(vec![new_task("Ours")])
+    })
+    .unwrap();
+    assert!(done.written);
+    assert_eq!(calls.get(), 2, "re-read and re-applied once");
+    let loaded = store::load(&path).unwrap();
+    let titles: Vec<&str> = loaded
+        .plan
+        .tasks()
+        .iter()
+        .map(|t| t.title.as_str())
+        .collect();
+    assert!(titles.contains(&"Upstream 2"), "{titles:?}");
+    assert!(titles.contains(&"Ours"), "{titles:?}");
+    assert!(loaded.plan.get(&upstream).is_some());
+    // An in-place edit of the same inode is seen too.
+    let calls = Cell::new(0);
+    store::write(&path, &opts, |_| {
+        calls.set(calls.get() + 1);
+        if calls.get() == 1 {
+            let text = std::fs::read_to_string(&path).unwrap();
+            std::fs::write(&path, text.replace("Upstream 1", "Upstream I")).unwrap();
+        }
+        Ok::<_, wm::Error>(vec![new_task("Ours again")])
+    })
+    .unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("Upstream I") && text.contains("Ours again"),
+        "{text}"
+    );
+}
+
+/// A file that changes on every attempt: the write gives up, exit class 6
+/// (Locked), naming the cause, and the foreign content stays.
+#[test]
+fn a_file_that_keeps_changing_is_refused_with_exit_6() {
+    let env = Env::new();
+    let path = env.store();
+    env.create("Alpha", &[]);
+    let opts = WriteOptions::default();
+    let n = Cell::new(0);
+    let err = store::write(&path, &opts, |_| {
+        n.set(n.get() + 1);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace("Alpha", &format!("Alpha{}", n.get()))).unwrap();
+        Ok::<_, wm::Error>(vec![new_task("Never written")])
+    })
+    .unwrap_err();
+    assert_eq!(err.class(), ErrorClass::Locked);
+    assert!(
+        err.to_string().contains("changed by another program"),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(!text.contains("Never written") && text.contains(&format!("Alpha{}", n.get())));
+}
