@@ -298,9 +298,8 @@ pub fn place(
         );
         return out;
     };
-    if !how.is_empty() && members.iter().all(|&k| plan.slot(k).is_none()) {
-        out.notes.push(how);
-    }
+    // Said once, with the issue's first placed task.
+    let recognised = !how.is_empty() && members.iter().all(|&k| plan.slot(k).is_none());
     let role = new_role(title, kind);
     let text = title_without_issue(title);
     let marked = matches!(title_role(title), Some(Role::Test | Role::Impl));
@@ -485,12 +484,15 @@ pub fn place(
         }
     }
     let stored = catalog.stored(slot);
-    if ph.order == Order::Roles {
+    let decided = if ph.order == Order::Roles {
         out.role = Some(role);
-        out.notes
-            .insert(0, format!("phase `{stored}` {why}, role {role}"));
+        format!("phase `{stored}` {why}, role {role}")
     } else {
-        out.notes.insert(0, format!("phase `{stored}` {why}"));
+        format!("phase `{stored}` {why}")
+    };
+    out.notes.insert(0, decided);
+    if recognised {
+        out.notes.insert(0, how);
     }
     out.phase = Some(stored);
     out
