@@ -49,9 +49,9 @@ fn core(c: &mut Criterion) {
         });
         g.bench_function("render one issue's graph (ascii)", |b| {
             b.iter(|| {
-                let sc = wm::graph::analysis::Scope {
+                let sc = wm::graph::query::Scope {
                     issue,
-                    parent: None,
+                    ..Default::default()
                 };
                 let v = wm::render::view::tasks(&plan, &graph, &sc);
                 wm::render::ascii::draw(&v, &wm::render::ascii::AsciiOptions::default())

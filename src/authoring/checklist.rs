@@ -1265,7 +1265,7 @@ pub fn markdown(plan: &Plan, graph: &Graph, issue: u64) -> Result<String> {
             out,
             "  t{}[\"{}\"]",
             node[&i],
-            mermaid_text(title_without_issue(&t.title))
+            crate::render::mermaid::label(one_line(title_without_issue(&t.title)).as_str())
         );
     }
     for &i in &tasks {
@@ -1305,15 +1305,6 @@ fn one_line(s: &str) -> String {
         .collect::<String>()
         .trim()
         .to_string()
-}
-
-/// Text safe inside a Mermaid `["..."]` label.
-fn mermaid_text(s: &str) -> String {
-    one_line(s)
-        .replace('&', "#amp;")
-        .replace('"', "#quot;")
-        .replace('<', "#lt;")
-        .replace('>', "#gt;")
 }
 
 #[cfg(test)]

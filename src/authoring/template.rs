@@ -194,18 +194,9 @@ pub fn find(name: &str, user_dir: Option<&Path>) -> Result<Entry> {
 /// The nearest `.wm/templates` directory from `start` upward, stopping at
 /// the repository root (a directory holding `.git`).
 pub fn find_user_dir(start: &Path) -> Option<PathBuf> {
-    let mut dir = Some(start);
-    while let Some(d) = dir {
-        let candidate = d.join(USER_DIR);
-        if candidate.is_dir() {
-            return Some(candidate);
-        }
-        if d.join(".git").exists() {
-            return None;
-        }
-        dir = d.parent();
-    }
-    None
+    crate::git::root::up_to_root(start)
+        .map(|d| d.join(USER_DIR))
+        .find(|c| c.is_dir())
 }
 
 fn user_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {

@@ -39,7 +39,7 @@ impl Actions {
 /// `report` (None when the store could not be read) and whose gate
 /// findings are `gate`. Failing to write them is a warning, not a change
 /// of check's verdict.
-pub fn after_check(ctx: &Ctx, file: &str, report: Option<&Report>, gate: &[gates::Finding]) {
+pub fn after_check(ctx: &Ctx, file: &str, report: Option<&Report>, gate: &[gates::Violation]) {
     let Some(gh) = Actions::from_env() else {
         return;
     };

@@ -12,7 +12,7 @@ use regex::Regex;
 
 use super::{CliError, CliResult, Ctx, git_util, print, print_json};
 use wm::error::{Error, ErrorClass};
-use wm::git::gates::{self, Finding};
+use wm::git::gates::{self, Violation};
 use wm::render::{self, escape, json::SCHEMA_VERSION};
 use wm::store::report::{self, Report};
 use wm::validate::Severity;
@@ -117,7 +117,7 @@ pub fn run(ctx: &Ctx, a: CheckArgs) -> CliResult {
 fn display_path(ctx: &Ctx, path: &Path) -> PathBuf {
     // The repository root as `store::locate` sees it: the nearest
     // directory holding `.git`.
-    let root = wm::store::git_dir(path.parent().unwrap_or(path)).map(|(root, _)| root);
+    let root = wm::git::root::find(path.parent().unwrap_or(path)).map(|r| r.work_tree);
     for base in root.iter().chain(std::iter::once(&ctx.cwd)) {
         if let Ok(rel) = path.strip_prefix(base) {
             return rel.to_path_buf();
@@ -238,7 +238,12 @@ fn json_doc(file: &str, r: &Report, strict: bool) -> serde_json::Value {
 }
 
 /// The git gates, with the store's errors (not its warnings) beside them.
-fn run_gates(ctx: &Ctx, a: &CheckArgs, format: CheckFormat, found: &mut Vec<Finding>) -> CliResult {
+fn run_gates(
+    ctx: &Ctx,
+    a: &CheckArgs,
+    format: CheckFormat,
+    found: &mut Vec<Violation>,
+) -> CliResult {
     let allow = a
         .allow
         .iter()
@@ -262,7 +267,7 @@ fn run_gates(ctx: &Ctx, a: &CheckArgs, format: CheckFormat, found: &mut Vec<Find
         return Err(CliError::Exit(ErrorClass::Store));
     }
     let loaded = ctx.load()?;
-    let mut findings: Vec<Finding> = Vec::new();
+    let mut findings: Vec<Violation> = Vec::new();
     if let Some(range) = &a.commits {
         let repo = git_util::repo(ctx)?;
         let commits = repo.range(range)?;
@@ -273,7 +278,7 @@ fn run_gates(ctx: &Ctx, a: &CheckArgs, format: CheckFormat, found: &mut Vec<Find
     }
     found.extend(findings.iter().cloned());
     let file = annotation_path(ctx, &loaded.path);
-    let line_of = |f: &Finding| f.task.as_ref().and_then(|t| report.lines.line_of(t));
+    let line_of = |f: &Violation| f.task.as_ref().and_then(|t| report.lines.line_of(t));
 
     match format {
         CheckFormat::Json => print_json(&serde_json::json!({

@@ -78,7 +78,11 @@ pub(super) fn scope(plan: &Plan, issue: Option<u64>, parent: Option<&str>) -> Cl
         }
         None => None,
     };
-    Ok(Scope { issue, parent })
+    Ok(Scope {
+        issue,
+        parent,
+        ..Scope::default()
+    })
 }
 
 /// `--issue N | --parent ID`: the part of the graph a view covers.

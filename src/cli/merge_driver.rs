@@ -191,7 +191,11 @@ fn whole_file_conflict(base: &[u8], ours: &[u8], theirs: &[u8]) -> Vec<u8> {
 }
 
 fn install(ctx: &Ctx) -> CliResult {
-    let Some((root, git)) = store::git_dir(&ctx.cwd) else {
+    let Some(wm::git::root::Root {
+        work_tree: root,
+        git_dir: git,
+    }) = wm::git::root::find(&ctx.cwd)
+    else {
         return Err(Error::Usage(
             "`merge-driver install` needs a git repository; run it inside one".into(),
         )
@@ -310,7 +314,7 @@ pub fn driver_line(exe: Option<&Path>) -> String {
 /// driver, or the driver's program is neither an executable file nor on
 /// PATH. `check` warns with this.
 pub fn driver_problem(store_path: &Path) -> Option<String> {
-    let (root, _) = store::git_dir(store_path.parent()?)?;
+    let root = wm::git::root::find(store_path.parent()?)?.work_tree;
     let attributes = std::fs::read_to_string(root.join(".gitattributes")).ok()?;
     if !attributes
         .lines()

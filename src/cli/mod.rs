@@ -396,7 +396,7 @@ fn cache_file(store: &std::path::Path) -> Option<PathBuf> {
         return None;
     }
     let store = std::fs::canonicalize(store).ok()?;
-    let (_, git) = store::git_dir(store.parent()?)?;
+    let git = wm::git::root::find(store.parent()?)?.git_dir;
     let name = xxhash_rust::xxh3::xxh3_64(store.to_string_lossy().as_bytes());
     Some(git.join("wm").join(format!("tasks-{name:016x}.cache")))
 }

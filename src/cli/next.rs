@@ -46,6 +46,7 @@ impl ScopeArgs {
         Scope {
             issue: self.issue,
             kind: self.kind,
+            ..Scope::default()
         }
     }
 }

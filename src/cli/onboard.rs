@@ -54,7 +54,7 @@ pub struct OnboardArgs {
 }
 
 pub fn run(ctx: &Ctx, a: OnboardArgs) -> CliResult {
-    let root = wm::store::git_dir(&ctx.cwd).map(|(root, _)| root);
+    let root = wm::git::root::find(&ctx.cwd).map(|r| r.work_tree);
     let wm = match &a.command {
         Some(c) if !c.trim().is_empty() => c.trim().to_string(),
         Some(_) => return Err(Error::Usage("--command must not be empty".into()).into()),

@@ -11,9 +11,10 @@ use crate::git::{CommitInfo, IdMatcher, references, short_sha};
 use crate::graph::plan::Plan;
 use crate::model::{Status, TaskType};
 
-/// One thing a gate found wrong.
+/// One thing a gate found wrong (a located store problem is a
+/// `store::report::Finding`; this is about commits and tasks).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
+pub struct Violation {
     /// `unreferenced-commit` or `unlinked-task`.
     pub code: &'static str,
     pub message: String,
@@ -26,7 +27,11 @@ pub struct Finding {
 /// The non-merge commits of `commits` that reference no task or issue the
 /// plan knows and are not linked to a task; messages matching one of
 /// `allow` are exempt.
-pub fn unreferenced_commits(plan: &Plan, commits: &[CommitInfo], allow: &[Regex]) -> Vec<Finding> {
+pub fn unreferenced_commits(
+    plan: &Plan,
+    commits: &[CommitInfo],
+    allow: &[Regex],
+) -> Vec<Violation> {
     let ids = IdMatcher::new(plan);
     let issues: HashSet<u64> = plan.tasks().iter().filter_map(|t| t.issue).collect();
     let linked: HashSet<&str> = plan
@@ -43,7 +48,7 @@ pub fn unreferenced_commits(plan: &Plan, commits: &[CommitInfo], allow: &[Regex]
             let r = references(&c.message, &ids);
             r.tasks.is_empty() && !r.issues.iter().any(|n| issues.contains(n))
         })
-        .map(|c| Finding {
+        .map(|c| Violation {
             code: "unreferenced-commit",
             message: format!(
                 "commit {} \"{}\" references no task or issue (add `Task: <id>` or GH#N to its message)",
@@ -58,12 +63,12 @@ pub fn unreferenced_commits(plan: &Plan, commits: &[CommitInfo], allow: &[Regex]
 
 /// Completed tasks without a linked commit (epics and cancelled tasks are
 /// exempt).
-pub fn unlinked_completed(plan: &Plan) -> Vec<Finding> {
+pub fn unlinked_completed(plan: &Plan) -> Vec<Violation> {
     plan.tasks()
         .iter()
         .filter(|t| t.status == Status::Completed && t.kind != TaskType::Epic)
         .filter(|t| t.commits.is_empty())
-        .map(|t| Finding {
+        .map(|t| Violation {
             code: "unlinked-task",
             message: format!(
                 "completed task {} \"{}\" has no linked commit (`wm tasks link {} REV`)",

@@ -20,6 +20,7 @@
 //! Nothing here prints or shells out to `git`.
 
 pub mod gates;
+pub mod root;
 
 use std::path::{Path, PathBuf};
 
@@ -266,12 +267,6 @@ fn info(c: &git2::Commit) -> CommitInfo {
 /// `wm tasks done ID --commit [REV]` and anything else that records a commit.
 pub fn resolve_commit(repo_dir: &Path, rev: &str) -> Result<String> {
     Repo::discover(repo_dir)?.resolve_commit(rev)
-}
-
-/// The working tree of the repository containing `dir`, if any.
-pub fn work_tree(dir: &Path) -> Option<std::path::PathBuf> {
-    let repo = git2::Repository::discover(dir).ok()?;
-    repo.workdir().map(Path::to_path_buf)
 }
 
 /// git's `user.name` for the repository containing `dir` (its config, then

@@ -12,33 +12,7 @@ use crate::graph::plan::Plan;
 use crate::graph::{EdgeKind, Graph, State};
 use crate::model::{parse_estimate, title_without_issue};
 
-/// Which tasks a view covers.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Scope {
-    /// Only the tasks of this issue.
-    pub issue: Option<u64>,
-    /// Only the members of this epic (task index).
-    pub parent: Option<usize>,
-}
-
-impl Scope {
-    /// Whether non-epic task `i` is in this scope.
-    pub fn contains(&self, plan: &Plan, graph: &Graph, i: usize) -> bool {
-        let t = plan.task(i);
-        self.issue.is_none_or(|n| t.issue == Some(n))
-            && self.parent.is_none_or(|e| graph.epic_of(i) == Some(e))
-    }
-
-    /// The non-epic tasks in scope, in the graph's stable topological order.
-    pub fn tasks(&self, plan: &Plan, graph: &Graph) -> Vec<usize> {
-        graph
-            .order()
-            .iter()
-            .copied()
-            .filter(|&i| !plan.task(i).is_epic() && self.contains(plan, graph, i))
-            .collect()
-    }
-}
+pub use crate::graph::query::Scope;
 
 /// One connected component of a view, with a title naming its issue/epic.
 #[derive(Debug, Clone, PartialEq, Eq)]

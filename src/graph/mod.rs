@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod derive;
 
 pub mod plan;
+pub mod query;
 pub mod schedule;
 
 use std::cmp::Reverse;

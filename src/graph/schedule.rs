@@ -9,23 +9,8 @@ use std::cmp::Reverse;
 
 use crate::graph::plan::Plan;
 use crate::graph::{Graph, State};
-use crate::model::TaskType;
 
-/// Which tasks `next` and `claim` may pick from.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Scope {
-    /// Only tasks of this issue.
-    pub issue: Option<u64>,
-    /// Only tasks of this type.
-    pub kind: Option<TaskType>,
-}
-
-impl Scope {
-    pub fn contains(&self, plan: &Plan, i: usize) -> bool {
-        let t = plan.task(i);
-        self.issue.is_none_or(|n| t.issue == Some(n)) && self.kind.is_none_or(|k| t.kind == k)
-    }
-}
+pub use crate::graph::query::Scope;
 
 /// For every task, the number of unfinished non-epic tasks on the longest
 /// chain that starts at it and follows its dependents (the task itself
@@ -161,7 +146,7 @@ pub fn candidates(plan: &Plan, graph: &Graph, scope: &Scope) -> Vec<usize> {
     let mut ready: Vec<usize> = graph
         .ready(plan)
         .into_iter()
-        .filter(|&i| scope.contains(plan, i))
+        .filter(|&i| scope.contains(plan, graph, i))
         .collect();
     ready.sort_by_key(|&i| {
         let t = plan.task(i);
@@ -183,7 +168,7 @@ pub fn next(plan: &Plan, graph: &Graph, scope: &Scope) -> Result<usize, Idle> {
         .order()
         .iter()
         .copied()
-        .filter(|&i| scope.contains(plan, i))
+        .filter(|&i| scope.contains(plan, graph, i))
         .collect();
     if in_scope.is_empty() {
         return Err(Idle::NoTasks);
@@ -220,7 +205,7 @@ pub fn next(plan: &Plan, graph: &Graph, scope: &Scope) -> Result<usize, Idle> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Status, StoreFile, Task};
+    use crate::model::{Status, StoreFile, Task, TaskType};
     use chrono::{TimeZone, Utc};
 
     fn task(id: &str, phase: Option<&str>, secs: i64, deps: &[&str]) -> Task {

@@ -19,14 +19,16 @@ fn class(state: Option<State>) -> &'static str {
     }
 }
 
-/// Text safe inside a quoted Mermaid label: quotes, `#`, angle brackets
-/// and line breaks become entity codes or spaces.
+/// Text safe inside a quoted Mermaid label (`["..."]`): quotes, `#`, `&`,
+/// angle brackets and line breaks become entity codes or spaces. The one
+/// Mermaid escaper: graph drawings, exports and job summaries use it.
 pub fn label(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
             '"' => out.push_str("#quot;"),
             '#' => out.push_str("#35;"),
+            '&' => out.push_str("#amp;"),
             '<' => out.push_str("#lt;"),
             '>' => out.push_str("#gt;"),
             c if c.is_control() => out.push(' '),

@@ -220,7 +220,7 @@ pub fn render(file: &str, items: &[Item], plan: Option<(&Plan, &Graph)>, valid: 
             graph,
             &Scope {
                 issue: Some(n),
-                parent: None,
+                ..Scope::default()
             },
         );
         let block = format!("#### #{n}\n\n```mermaid\n{}```\n\n", mermaid::render(&v));

@@ -54,9 +54,8 @@ pub fn locate(explicit: Option<&Path>, cwd: &Path) -> Location {
             path,
         };
     }
-    let mut dir = Some(cwd);
-    let mut root = None;
-    while let Some(d) = dir {
+    let mut last = cwd;
+    for d in crate::git::root::up_to_root(cwd) {
         let candidate = d.join(FILE_NAME);
         if candidate.is_file() {
             return Location {
@@ -64,34 +63,19 @@ pub fn locate(explicit: Option<&Path>, cwd: &Path) -> Location {
                 exists: true,
             };
         }
-        if d.join(".git").exists() {
-            root = Some(d);
-            break;
-        }
-        dir = d.parent();
+        last = d;
     }
+    // None found: a new store goes at the repository root (or in `cwd`
+    // outside a repository).
+    let root = if last.join(".git").exists() {
+        last
+    } else {
+        cwd
+    };
     Location {
-        path: root.unwrap_or(cwd).join(FILE_NAME),
+        path: root.join(FILE_NAME),
         exists: false,
     }
-}
-
-/// The repository around `start`: its working-tree root and its git
-/// directory (`.git`, or the directory a `.git` file points to in worktrees
-/// and submodules). Read from the file system, without git itself.
-pub fn git_dir(start: &Path) -> Option<(PathBuf, PathBuf)> {
-    for d in start.ancestors() {
-        let dot = d.join(".git");
-        if dot.is_dir() {
-            return Some((d.to_path_buf(), dot));
-        }
-        if dot.is_file() {
-            let text = fs::read_to_string(&dot).ok()?;
-            let target = Path::new(text.trim().strip_prefix("gitdir:")?.trim());
-            return Some((d.to_path_buf(), d.join(target)));
-        }
-    }
-    None
 }
 
 /// A plan loaded from disk, with what validation found.
