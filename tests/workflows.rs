@@ -660,3 +660,30 @@ fn merging_two_branches_of_one_gated_issue_keeps_every_placement() {
         BTreeSet::from(["VERIFY Phase 1 - backend tests pass".to_string()])
     );
 }
+
+#[test]
+fn a_task_called_workflow_is_not_mistaken_for_the_workflow() {
+    // Outcomes are typed: the workflow merge of `plan` is not looked up as
+    // a task id (it once was, by the string "workflow").
+    let env = Env::new();
+    env.write(
+        "version: 1\ntasks:\n  - id: workflow\n    title: A task named workflow\n    type: task\n    status: pending\n    created_at: 2026-01-01T00:00:00Z\n    updated_at: 2026-01-01T00:00:00Z\n",
+    );
+    let run = env
+        .run(&[
+            "tasks",
+            "plan",
+            "--template",
+            "infra-request",
+            "--issue",
+            "5",
+            "--title",
+            "Move Postgres",
+        ])
+        .code(0);
+    let err = run.stderr();
+    assert!(err.contains("added phase"), "{err}");
+    assert!(!err.contains("A task named workflow"), "{err}");
+    let out = run.stdout();
+    assert!(!out.contains("A task named workflow"), "{out}");
+}

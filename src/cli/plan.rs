@@ -6,7 +6,7 @@ use wm::error::Error;
 use wm::graph::Graph;
 use wm::graph::plan::Plan;
 use wm::model::title_without_issue;
-use wm::ops::{self, Op, Outcome};
+use wm::ops::{self, Op, Outcome, Subject};
 use wm::render::escape;
 
 /// Create an issue's epic and tasks from a template, in one write.
@@ -152,14 +152,21 @@ fn report(
     let mut out = String::new();
     let (mut created, mut kept) = (0, 0);
     for (k, o) in outcomes.iter().enumerate() {
-        if !creates.get(k).copied().unwrap_or(true) && plan.get(&o.id).is_some() {
+        if o.subject == Subject::Task
+            && !creates.get(k).copied().unwrap_or(true)
+            && plan.get(&o.id).is_some()
+        {
             if o.changed {
                 let verb = if dry_run { "would update" } else { "updated" };
                 ctx.note(&escape(&format!("{verb} {}", o.id)));
             }
             continue;
         }
-        let Some(i) = plan.get(&o.id) else {
+        let i = match o.subject {
+            Subject::Task => plan.get(&o.id),
+            Subject::Workflow | Subject::ScanHead => None,
+        };
+        let Some(i) = i else {
             // Not a task: the workflow merge.
             for n in &o.notes {
                 let n = match n.strip_prefix("added ") {

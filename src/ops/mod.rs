@@ -12,7 +12,7 @@ use crate::graph::Graph;
 use crate::graph::plan::Plan;
 use crate::model::workflow::Phase;
 use crate::model::{Forced, Role, Status, Task, TaskType, title_issue};
-use crate::validate::{self, Problem, Severity};
+use crate::validate::{self, Code, Problem, Severity};
 
 /// The fields of a task to create. Ids in `parent` and `depends_on` may be
 /// unique prefixes.
@@ -153,7 +153,10 @@ pub enum Op {
 /// What one op did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
-    /// The full id of the task the op was about.
+    /// What the op was about.
+    pub subject: Subject,
+    /// The full id of the task the op was about (empty when the subject is
+    /// not a task).
     pub id: String,
     /// False when the op found nothing to change (idempotent repeats).
     pub changed: bool,
@@ -161,10 +164,32 @@ pub struct Outcome {
     pub notes: Vec<String>,
 }
 
+/// What an op was about: a task, or a part of the store that is not one.
+/// Typed, so that no task id (a task may be called `workflow`) is ever
+/// mistaken for something else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    Task,
+    /// The store's workflow (`AddPhases`).
+    Workflow,
+    /// The scan bookmark (`SetScanHead`).
+    ScanHead,
+}
+
 impl Outcome {
     fn new(id: &str) -> Outcome {
         Outcome {
+            subject: Subject::Task,
             id: id.to_string(),
+            changed: true,
+            notes: Vec::new(),
+        }
+    }
+
+    fn about(subject: Subject) -> Outcome {
+        Outcome {
+            subject,
+            id: String::new(),
             changed: true,
             notes: Vec::new(),
         }
@@ -240,10 +265,10 @@ pub fn apply_known(
         // Phase-order problems explain themselves better than the cycle
         // they may also close, so they come first.
         let mut new = new;
-        new.sort_by_key(|p| p.code != "phase-order");
+        new.sort_by_key(|p| p.code != Code::PhaseOrder);
         let first = &new[0];
         let mut msg = match first.code {
-            "cycle" => format!("refused: this change would create a {}", first.message),
+            Code::Cycle => format!("refused: this change would create a {}", first.message),
             _ => format!("refused: {}", first.message),
         };
         for more in &new[1..] {
@@ -350,7 +375,7 @@ fn apply_one(plan: &mut Plan, op: Op, now: DateTime<Utc>, graph: Option<Graph>) 
         Op::AddCommits { id, commits } => add_commits(plan, &id, commits, now),
         Op::Link { id, commit } => link(plan, &id, commit),
         Op::SetScanHead { head } => {
-            let mut out = Outcome::new("");
+            let mut out = Outcome::about(Subject::ScanHead);
             out.changed = plan.scan_head() != Some(head.as_str());
             plan.set_scan_head(head);
             Ok(out)
@@ -387,6 +412,7 @@ fn create(plan: &mut Plan, spec: NewTask, now: DateTime<Utc>) -> Result<Outcome>
             .find(|t| t.issue == issue && t.title == title)
     {
         return Ok(Outcome {
+            subject: Subject::Task,
             id: t.id.clone(),
             changed: false,
             notes: vec![format!("already exists: {} \"{}\"", t.id, t.title)],
@@ -475,6 +501,7 @@ fn create(plan: &mut Plan, spec: NewTask, now: DateTime<Utc>) -> Result<Outcome>
         t.updated_at = now;
     }
     Ok(Outcome {
+        subject: Subject::Task,
         id,
         changed: true,
         notes,
@@ -495,7 +522,7 @@ fn clean_estimate(e: Option<String>) -> Result<Option<String>> {
 
 fn add_phases(plan: &mut Plan, phases: Vec<Phase>) -> Result<Outcome> {
     let mut wf = plan.workflow().clone();
-    let mut out = Outcome::new("workflow");
+    let mut out = Outcome::about(Subject::Workflow);
     out.changed = false;
     for p in phases {
         match wf.get(&p.id) {
@@ -694,7 +721,7 @@ fn set_status(
         if !graph.is_acyclic() {
             let p = validate::check(plan, &graph)
                 .into_iter()
-                .find(|p| p.code == "cycle");
+                .find(|p| p.code == Code::Cycle);
             return Err(Error::Usage(format!(
                 "cannot {} {tid} while the graph has a cycle: {}",
                 to.verb(),

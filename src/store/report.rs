@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::store;
-use crate::validate::{Problem, Severity};
+use crate::validate::{Code, Problem, Severity};
 
 /// Where each task starts in the file text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -92,14 +92,14 @@ impl TaskLines {
     /// problems, else the `tasks:` key, else line 1.
     pub fn problem_line(&self, p: &Problem) -> u64 {
         let fallback = self.tasks_line.unwrap_or(1);
-        if p.code == "workflow" {
+        if p.code == Code::Workflow {
             return self.workflow_line.unwrap_or(fallback);
         }
         let Some(first) = p.tasks.first() else {
             return fallback;
         };
         let lines = self.lines_of(first);
-        let line = if p.code == "duplicate-id" {
+        let line = if p.code == Code::DuplicateId {
             lines.get(1).or(lines.first())
         } else {
             lines.first()
@@ -148,12 +148,12 @@ impl Report {
 }
 
 /// A stable code for a parse error, from its message.
-fn parse_code(message: &str) -> &'static str {
+fn parse_code(message: &str) -> Code {
     let m = message.to_ascii_lowercase();
     if m.contains("unknown field") {
-        "unknown-field"
+        Code::UnknownField
     } else if m.contains("missing field") {
-        "missing-field"
+        Code::MissingField
     } else if m.starts_with("wrong type")
         || m.contains("invalid type")
         || m.contains("invalid value")
@@ -161,9 +161,9 @@ fn parse_code(message: &str) -> &'static str {
         || m.contains("premature end")
         || m.contains("input contains invalid characters")
     {
-        "invalid-value"
+        Code::InvalidValue
     } else {
-        "parse"
+        Code::Parse
     }
 }
 
@@ -207,7 +207,7 @@ pub fn validate(path: &Path, bytes: &[u8]) -> Result<Report> {
                 findings: vec![Finding {
                     problem: Problem {
                         severity: Severity::Error,
-                        code: "newer-version",
+                        code: Code::NewerVersion,
                         message: e.to_string().replace('\n', " "),
                         tasks: vec![],
                         hint: None,
@@ -286,7 +286,7 @@ tasks:
         .unwrap();
         assert_eq!(r.findings.len(), 1);
         let f = &r.findings[0];
-        assert_eq!(f.problem.code, "unknown-field");
+        assert_eq!(f.problem.code, Code::UnknownField);
         assert_eq!(f.line, 4);
         assert!(f.column.is_some());
     }

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 
 use crate::graph::{EdgeKind, Graph};
 use crate::model::{Forced, Role, ScanState, Status, StoreFile, Task, TaskType};
-use crate::validate::{Problem, Severity};
+use crate::validate::{Code, Problem, Severity};
 
 /// Bumped whenever the encoding or the meaning of its parts changes; the
 /// crate version is part of the key as well.
@@ -44,25 +44,60 @@ pub struct Snapshot {
     pub problems: Vec<Problem>,
 }
 
-/// Problem codes a snapshot can carry (`Problem::code` is `&'static str`).
-const CODES: [&str; 16] = [
-    "bad-estimate",
-    "baseline-after-work",
-    "completed-before-dependencies",
-    "cycle",
-    "dangling-dependency",
-    "dangling-parent",
-    "duplicate-id",
-    "empty-title",
-    "epic-open-children",
-    "invalid-id",
-    "issue-mismatch",
-    "parent-not-epic",
-    "phase-order",
-    "ungated-verify",
-    "unknown-phase",
-    "workflow",
-];
+// Problem codes by explicit matches, both ways: a new code does not
+// compile until it has a byte here.
+fn code_byte(c: Code) -> u8 {
+    match c {
+        Code::BadEstimate => 0,
+        Code::BaselineAfterWork => 1,
+        Code::CompletedBeforeDependencies => 2,
+        Code::Cycle => 3,
+        Code::DanglingDependency => 4,
+        Code::DanglingParent => 5,
+        Code::DuplicateId => 6,
+        Code::EmptyTitle => 7,
+        Code::EpicOpenChildren => 8,
+        Code::InvalidId => 9,
+        Code::IssueMismatch => 10,
+        Code::ParentNotEpic => 11,
+        Code::PhaseOrder => 12,
+        Code::UngatedVerify => 13,
+        Code::UnknownPhase => 14,
+        Code::Workflow => 15,
+        Code::Parse => 16,
+        Code::UnknownField => 17,
+        Code::MissingField => 18,
+        Code::InvalidValue => 19,
+        Code::NewerVersion => 20,
+    }
+}
+
+fn code_of(b: u8) -> Option<Code> {
+    Some(match b {
+        0 => Code::BadEstimate,
+        1 => Code::BaselineAfterWork,
+        2 => Code::CompletedBeforeDependencies,
+        3 => Code::Cycle,
+        4 => Code::DanglingDependency,
+        5 => Code::DanglingParent,
+        6 => Code::DuplicateId,
+        7 => Code::EmptyTitle,
+        8 => Code::EpicOpenChildren,
+        9 => Code::InvalidId,
+        10 => Code::IssueMismatch,
+        11 => Code::ParentNotEpic,
+        12 => Code::PhaseOrder,
+        13 => Code::UngatedVerify,
+        14 => Code::UnknownPhase,
+        15 => Code::Workflow,
+        16 => Code::Parse,
+        17 => Code::UnknownField,
+        18 => Code::MissingField,
+        19 => Code::InvalidValue,
+        20 => Code::NewerVersion,
+        _ => return None,
+    })
+}
 
 struct W(Vec<u8>);
 
@@ -413,7 +448,7 @@ pub fn encode(key: u128, file: &StoreFile, graph: &Graph, problems: &[Problem]) 
     w.idx(problems.len())?;
     for p in problems {
         w.u8(u8::from(p.severity == Severity::Warning));
-        w.u8(CODES.iter().position(|c| *c == p.code)? as u8);
+        w.u8(code_byte(p.code));
         w.str(&p.message)?;
         w.strs(&p.tasks)?;
         w.opt_str(&p.hint)?;
@@ -490,7 +525,7 @@ pub fn decode(bytes: &[u8], key: u128) -> Option<Snapshot> {
             };
             Some(Problem {
                 severity,
-                code: CODES.get(r.u8()? as usize)?,
+                code: code_of(r.u8()?)?,
                 message: r.str()?,
                 tasks: r.strs()?,
                 hint: r.opt_str()?,

@@ -19,12 +19,106 @@ pub enum Severity {
     Warning,
 }
 
+/// What kind of problem a [`Problem`] is: a stable, machine-readable code
+/// (`cycle`, `dangling-dependency`, ...), the same in text, JSON and
+/// annotations. Parse errors of a file are problems too (`parse`,
+/// `unknown-field`, ...), when `check` reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    BadEstimate,
+    BaselineAfterWork,
+    CompletedBeforeDependencies,
+    Cycle,
+    DanglingDependency,
+    DanglingParent,
+    DuplicateId,
+    EmptyTitle,
+    EpicOpenChildren,
+    InvalidId,
+    IssueMismatch,
+    ParentNotEpic,
+    PhaseOrder,
+    UngatedVerify,
+    UnknownPhase,
+    Workflow,
+    Parse,
+    UnknownField,
+    MissingField,
+    InvalidValue,
+    NewerVersion,
+}
+
+impl Code {
+    /// Every code, for documentation and codecs.
+    pub const ALL: [Code; 21] = [
+        Code::BadEstimate,
+        Code::BaselineAfterWork,
+        Code::CompletedBeforeDependencies,
+        Code::Cycle,
+        Code::DanglingDependency,
+        Code::DanglingParent,
+        Code::DuplicateId,
+        Code::EmptyTitle,
+        Code::EpicOpenChildren,
+        Code::InvalidId,
+        Code::IssueMismatch,
+        Code::ParentNotEpic,
+        Code::PhaseOrder,
+        Code::UngatedVerify,
+        Code::UnknownPhase,
+        Code::Workflow,
+        Code::Parse,
+        Code::UnknownField,
+        Code::MissingField,
+        Code::InvalidValue,
+        Code::NewerVersion,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::BadEstimate => "bad-estimate",
+            Code::BaselineAfterWork => "baseline-after-work",
+            Code::CompletedBeforeDependencies => "completed-before-dependencies",
+            Code::Cycle => "cycle",
+            Code::DanglingDependency => "dangling-dependency",
+            Code::DanglingParent => "dangling-parent",
+            Code::DuplicateId => "duplicate-id",
+            Code::EmptyTitle => "empty-title",
+            Code::EpicOpenChildren => "epic-open-children",
+            Code::InvalidId => "invalid-id",
+            Code::IssueMismatch => "issue-mismatch",
+            Code::ParentNotEpic => "parent-not-epic",
+            Code::PhaseOrder => "phase-order",
+            Code::UngatedVerify => "ungated-verify",
+            Code::UnknownPhase => "unknown-phase",
+            Code::Workflow => "workflow",
+            Code::Parse => "parse",
+            Code::UnknownField => "unknown-field",
+            Code::MissingField => "missing-field",
+            Code::InvalidValue => "invalid-value",
+            Code::NewerVersion => "newer-version",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// One finding about a store.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Problem {
     pub severity: Severity,
     /// Stable machine-readable kind, e.g. `cycle`, `dangling-dependency`.
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     /// Ids of the tasks involved, the offending task first.
     pub tasks: Vec<String>,
@@ -47,7 +141,7 @@ impl fmt::Display for Problem {
 }
 
 impl Problem {
-    fn error(code: &'static str, message: String, tasks: Vec<String>) -> Problem {
+    fn error(code: Code, message: String, tasks: Vec<String>) -> Problem {
         Problem {
             severity: Severity::Error,
             code,
@@ -61,7 +155,7 @@ impl Problem {
         self.hint = Some(hint);
         self
     }
-    fn warning(code: &'static str, message: String, tasks: Vec<String>) -> Problem {
+    fn warning(code: Code, message: String, tasks: Vec<String>) -> Problem {
         Problem {
             severity: Severity::Warning,
             code,
@@ -80,14 +174,18 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
     let id = |i: usize| tasks[i].id.clone();
 
     if let Err(e) = wf.validate() {
-        out.push(Problem::error("workflow", format!("workflow: {e}"), vec![]));
+        out.push(Problem::error(
+            Code::Workflow,
+            format!("workflow: {e}"),
+            vec![],
+        ));
     }
 
     let mut seen: HashMap<&str, usize> = HashMap::default();
     for (i, t) in tasks.iter().enumerate() {
         if let Some(&first) = seen.get(t.id.as_str()) {
             out.push(Problem::error(
-                "duplicate-id",
+                Code::DuplicateId,
                 format!(
                     "id `{}` is used by two tasks: \"{}\" and \"{}\"; give one of them a new id",
                     t.id, tasks[first].title, t.title
@@ -99,7 +197,7 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
         }
         if !valid_id(&t.id) {
             out.push(Problem::error(
-                "invalid-id",
+                Code::InvalidId,
                 format!(
                     "id `{}` is not valid: use 1-64 letters, digits, `-`, `_` or `.`",
                     t.id
@@ -109,7 +207,7 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
         }
         if t.title.trim().is_empty() {
             out.push(Problem::error(
-                "empty-title",
+                Code::EmptyTitle,
                 format!("task {} has an empty title", t.id),
                 vec![t.id.clone()],
             ));
@@ -118,7 +216,7 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
             && plan.catalog().resolve(p).is_none()
         {
             out.push(Problem::error(
-                "unknown-phase",
+                Code::UnknownPhase,
                 format!(
                     "task {} has phase `{p}`, which the workflow does not define (phases: {})",
                     t.id,
@@ -130,12 +228,12 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
         if let Some(p) = &t.parent {
             match plan.get(p) {
                 None => out.push(Problem::error(
-                    "dangling-parent",
+                    Code::DanglingParent,
                     format!("task {} has parent `{p}`, which does not exist", t.id),
                     vec![t.id.clone(), p.clone()],
                 )),
                 Some(j) if !tasks[j].is_epic() => out.push(Problem::error(
-                    "parent-not-epic",
+                    Code::ParentNotEpic,
                     format!(
                         "task {} has parent {p}, which is a {}, not an epic",
                         t.id, tasks[j].kind
@@ -150,7 +248,7 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
         {
             out.push(
                 Problem::warning(
-                    "bad-estimate",
+                    Code::BadEstimate,
                     format!("task {}: {msg}", t.id),
                     vec![t.id.clone()],
                 )
@@ -162,7 +260,7 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
         }
         if let Some(n) = Plan::title_issue_mismatch(t) {
             out.push(Problem::warning(
-                "issue-mismatch",
+                Code::IssueMismatch,
                 format!(
                     "task {} is for issue {} but its title says GH#{n}",
                     t.id,
@@ -176,7 +274,7 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
     for (i, missing) in graph.dangling() {
         out.push(
             Problem::error(
-                "dangling-dependency",
+                Code::DanglingDependency,
                 format!(
                     "task {} depends on `{missing}`, which does not exist",
                     id(*i)
@@ -210,7 +308,7 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
             path.join(" -> ")
         };
         let mut p = Problem::error(
-            "cycle",
+            Code::Cycle,
             format!(
                 "dependency cycle of {} tasks: {shown} (each depends on the next)",
                 path.len() - 1
@@ -249,7 +347,7 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
                 let (pa, pb) = (catalog.stored(sa), catalog.stored(sb));
                 out.push(
                     Problem::error(
-                        "phase-order",
+                        Code::PhaseOrder,
                         format!(
                             "task {} ({pa}) depends on {} ({pb}), but {pb} comes after {pa} in the \
                          workflow",
@@ -295,7 +393,7 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
             let p = catalog.stored(s);
             out.push(
                 Problem::error(
-                    "baseline-after-work",
+                    Code::BaselineAfterWork,
                     format!(
                         "task {} ({p}) waits for {} ({}): a {p} task must come before the work it \
                          checks, never after it",
@@ -331,7 +429,7 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
         if later {
             out.push(
                 Problem::warning(
-                    "ungated-verify",
+                    Code::UngatedVerify,
                     format!(
                         "task {} verifies phase {} but nothing waits for it: the work after that \
                          phase can start before it",
@@ -354,7 +452,7 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
             let open: Vec<String> = graph.unsettled_deps(plan, i).into_iter().map(id).collect();
             if !open.is_empty() {
                 out.push(Problem::warning(
-                    "completed-before-dependencies",
+                    Code::CompletedBeforeDependencies,
                     format!(
                         "task {} is completed but depends on unfinished {}",
                         t.id,
@@ -373,7 +471,7 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
                     .collect();
                 if !open.is_empty() {
                     out.push(Problem::warning(
-                        "epic-open-children",
+                        Code::EpicOpenChildren,
                         format!(
                             "epic {} is completed but has open children {}",
                             t.id,
