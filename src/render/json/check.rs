@@ -47,6 +47,7 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// A located finding of store validation as PROBLEM.
     pub fn new(f: &Finding) -> Problem {
         Problem {
             severity: match f.problem.severity {

@@ -105,6 +105,7 @@ pub struct ScanItem {
 }
 
 impl ScanItem {
+    /// Task `task` referenced by commit `c`.
     pub fn new(task: &str, c: &CommitInfo) -> ScanItem {
         ScanItem {
             task: task.to_string(),
@@ -136,6 +137,7 @@ pub struct ScanUnknown {
 }
 
 impl ScanUnknown {
+    /// `reference`, named by commit `c`.
     pub fn new(reference: &str, c: &CommitInfo) -> ScanUnknown {
         ScanUnknown {
             reference: reference.to_string(),

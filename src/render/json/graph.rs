@@ -77,10 +77,15 @@ pub enum NodeDetail {
 pub struct Counts {
     /// All the phase's tasks.
     pub total: usize,
+    /// Tasks completed.
     pub completed: usize,
+    /// Tasks in progress.
     pub in_progress: usize,
+    /// Tasks ready to start.
     pub ready: usize,
+    /// Tasks waiting on unfinished dependencies.
     pub blocked: usize,
+    /// Tasks cancelled.
     pub cancelled: usize,
 }
 

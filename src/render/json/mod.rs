@@ -24,6 +24,9 @@
 //! maps are sorted. Absent values are `null`, never a missing key (except
 //! the graph's per-kind node fields, documented on [`graph::Node`]).
 
+// Every document, field and constructor says what it means.
+#![deny(missing_docs)]
+
 use serde::Serialize;
 
 pub mod analysis;
