@@ -25,8 +25,9 @@
 //! git       libgit2: repository, revisions, ranges; message/branch rules
 //! gates     CI gates: unreferenced commits, completed tasks without commits
 //! merge     three-way merge of stores by task id (the git merge driver)
-//! render    pure text out: tables, JSON, escaping, graph drawings (ASCII,
-//!           Mermaid, DOT) of a `render::view::View`
+//! render    pure text out: tables, escaping, graph drawings (ASCII,
+//!           Mermaid, DOT) of a `render::view::View`, and json/: the typed
+//!           JSON contract (one struct per document, one schema_version)
 //! template  planning templates (YAML): parse, validate, built-ins, into ops
 //! checklist issue bodies: the work in a filled-in form -> ops (options ->
 //!           epic labels), plan -> Markdown with a hidden plan block (block)

@@ -13,7 +13,8 @@ use regex::Regex;
 use super::{CliError, CliResult, Ctx, git_util, print, print_json};
 use wm::error::{Error, ErrorClass};
 use wm::git::gates::{self, Violation};
-use wm::render::{self, escape, json::SCHEMA_VERSION};
+use wm::render::json::check::{GateFinding, check_doc, gate_doc};
+use wm::render::{self, escape};
 use wm::store::report::{self, Report};
 use wm::validate::Severity;
 
@@ -140,7 +141,7 @@ pub fn check_store(ctx: &Ctx, format: CheckFormat, strict: bool) -> CliResult<bo
     }
     let errors = report.count(Severity::Error);
     match format {
-        CheckFormat::Json => print_json(&json_doc(file, &report, strict))?,
+        CheckFormat::Json => print_json(&check_doc(file, &report, strict))?,
         CheckFormat::Github => {
             print(&github_lines(file, &report))?;
             ctx.note(&summary(file, &report));
@@ -224,19 +225,6 @@ fn summary(file: &str, r: &Report) -> String {
     )
 }
 
-fn json_doc(file: &str, r: &Report, strict: bool) -> serde_json::Value {
-    serde_json::json!({
-        "schema_version": SCHEMA_VERSION,
-        "file": file,
-        "ok": r.count(Severity::Error) == 0,
-        "strict": strict,
-        "errors": r.count(Severity::Error),
-        "warnings": r.count(Severity::Warning),
-        "tasks": r.tasks,
-        "problems": r.findings,
-    })
-}
-
 /// The git gates, with the store's errors (not its warnings) beside them.
 fn run_gates(
     ctx: &Ctx,
@@ -260,7 +248,7 @@ fn run_gates(
     if store_errors > 0 {
         // The gates need a readable, valid store: report why not.
         match format {
-            CheckFormat::Json => print_json(&json_doc(&shown, &report, false))?,
+            CheckFormat::Json => print_json(&check_doc(&shown, &report, false))?,
             CheckFormat::Github => print(&github_lines(&shown, &report))?,
             CheckFormat::Text => print(&text_lines(&shown, &report))?,
         }
@@ -281,22 +269,20 @@ fn run_gates(
     let line_of = |f: &Violation| f.task.as_ref().and_then(|t| report.lines.line_of(t));
 
     match format {
-        CheckFormat::Json => print_json(&serde_json::json!({
-            "schema_version": SCHEMA_VERSION,
-            "file": shown,
-            "ok": findings.is_empty(),
-            "errors": 0,
-            "warnings": 0,
-            "problems": [],
-            "findings": findings.iter().map(|f| serde_json::json!({
-                "code": f.code,
-                "message": f.message,
-                "task": f.task,
-                "commit": f.commit,
-                "file": f.task.as_ref().map(|_| &file),
-                "line": line_of(f),
-            })).collect::<Vec<_>>(),
-        }))?,
+        CheckFormat::Json => {
+            let gated = findings
+                .iter()
+                .map(|f| GateFinding {
+                    code: f.code,
+                    message: f.message.clone(),
+                    task: f.task.clone(),
+                    commit: f.commit.clone(),
+                    file: f.task.as_ref().map(|_| file.clone()),
+                    line: line_of(f),
+                })
+                .collect();
+            print_json(&gate_doc(&shown, &report, gated))?
+        }
         CheckFormat::Text => {
             let mut s = String::new();
             for f in &findings {

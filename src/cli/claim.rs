@@ -2,7 +2,7 @@ use std::path::Path;
 
 use clap::Args;
 
-use super::next::{ScopeArgs, idle_error, picked_doc, print_idle_json};
+use super::next::{ScopeArgs, idle_error, print_idle_json};
 use super::{CliError, CliResult, Ctx, print};
 use wm::error::Error;
 use wm::graph::schedule;
@@ -85,7 +85,7 @@ pub fn run(ctx: &Ctx, a: ClaimArgs) -> CliResult {
     };
     if a.json {
         let graph = wm::graph::Graph::build(&plan);
-        return super::print_json(&picked_doc(&plan, &graph, i));
+        return super::print_json(&wm::render::json::schedule::picked_doc(&plan, &graph, i));
     }
     let t = plan.task(i);
     print(&format!("{}\n", t.id))?;

@@ -30,27 +30,7 @@ pub fn run(ctx: &Ctx, a: CriticalPathArgs) -> CliResult {
     let sc = a.scope.resolve(plan)?;
     let cp = analysis::critical_path(plan, graph, &sc);
     if a.json {
-        let doc = match &cp {
-            Some(cp) => serde_json::json!({
-                "schema_version": json::SCHEMA_VERSION,
-                "measure": cp.measure.as_str(),
-                "length": cp.tasks.len(),
-                "estimate_minutes": (cp.measure == Measure::Estimate).then_some(cp.minutes),
-                "estimate": (cp.measure == Measure::Estimate).then(|| format_estimate(cp.minutes)),
-                "unestimated": cp.unestimated.iter().map(|&i| plan.task(i).id.clone()).collect::<Vec<_>>(),
-                "tasks": cp.tasks.iter().map(|&i| json::task_view(plan, graph, i)).collect::<Vec<_>>(),
-            }),
-            None => serde_json::json!({
-                "schema_version": json::SCHEMA_VERSION,
-                "measure": "count",
-                "length": 0,
-                "estimate_minutes": null,
-                "estimate": null,
-                "unestimated": [],
-                "tasks": [],
-            }),
-        };
-        return print_json(&doc);
+        return print_json(&json::analysis::critical_path_doc(plan, graph, cp.as_ref()));
     }
     let Some(cp) = cp else {
         ctx.note("nothing left to do");

@@ -9,6 +9,7 @@ use chrono::{DateTime, FixedOffset, Local, Utc};
 use super::{CliResult, Ctx};
 use wm::git::{self, CommitInfo, Repo};
 use wm::render::escape;
+use wm::render::json::git::CommitView;
 
 /// The directory the repository is searched from: the store's directory
 /// (so `--file` points at the right repository), else the working directory.
@@ -90,32 +91,10 @@ pub fn commit_lines(ctx: &Ctx, shas: &[String]) -> String {
     s
 }
 
-/// JSON view of a commit (`found: false` when the repository lacks it).
-pub fn commit_json(sha: &str, c: Option<&CommitInfo>) -> serde_json::Value {
-    match c {
-        Some(c) => serde_json::json!({
-            "sha": c.sha,
-            "found": true,
-            "author": c.author,
-            "date": wm::model::format_time(&c.time.with_timezone(&Utc)),
-            "summary": c.summary,
-        }),
-        None => serde_json::json!({
-            "sha": sha,
-            "found": false,
-            "author": null,
-            "date": null,
-            "summary": null,
-        }),
-    }
-}
-
-/// The linked commits of `show --json`.
-pub fn commits_json(ctx: &Ctx, shas: &[String]) -> serde_json::Value {
+/// The linked commits of `show --json`, as the repository sees them.
+pub fn commit_views(ctx: &Ctx, shas: &[String]) -> Vec<CommitView> {
     let repo = repo_opt(ctx);
-    serde_json::Value::Array(
-        shas.iter()
-            .map(|sha| commit_json(sha, repo.as_ref().and_then(|r| r.commit(sha)).as_ref()))
-            .collect(),
-    )
+    shas.iter()
+        .map(|sha| CommitView::new(sha, repo.as_ref().and_then(|r| r.commit(sha)).as_ref()))
+        .collect()
 }

@@ -127,7 +127,7 @@ pub fn run(ctx: &Ctx, a: GraphArgs) -> CliResult {
         view::tasks(plan, graph, &sc)
     };
     match format {
-        GraphFormat::Json => print_json(&json::graph_doc(&v, plan, a.by_phase)),
+        GraphFormat::Json => print_json(&json::graph::graph_doc(&v, plan, a.by_phase)),
         GraphFormat::Mermaid => print(&mermaid::render(&v)),
         GraphFormat::Dot => print(&dot::render(&v)),
         GraphFormat::Ascii => {

@@ -6,7 +6,8 @@ use clap::Args;
 use super::{CliResult, Ctx, git_util, print, print_json};
 use wm::error::Error;
 use wm::git::{CommitInfo, issue_mentions, short_sha};
-use wm::render::{escape, json::SCHEMA_VERSION};
+use wm::render::escape;
+use wm::render::json::git::{CommitView, LogCommit, log_doc};
 
 /// The commits of an issue: those linked to its tasks, plus those whose
 /// message mentions `GH#N`, newest first.
@@ -80,20 +81,15 @@ pub fn run(ctx: &Ctx, a: LogArgs) -> CliResult {
         }
     }
     if a.json {
-        let commits: Vec<serde_json::Value> = rows
+        let commits = rows
             .iter()
-            .map(|(sha, c, tasks, mentions)| {
-                let mut v = git_util::commit_json(sha, c.as_ref());
-                v["tasks"] = serde_json::json!(tasks);
-                v["mentions_issue"] = serde_json::json!(mentions);
-                v
+            .map(|(sha, c, tasks, mentions)| LogCommit {
+                commit: CommitView::new(sha, c.as_ref()),
+                tasks: tasks.clone(),
+                mentions_issue: *mentions,
             })
             .collect();
-        return print_json(&serde_json::json!({
-            "schema_version": SCHEMA_VERSION,
-            "issue": issue,
-            "commits": commits,
-        }));
+        return print_json(&log_doc(issue, commits));
     }
     if rows.is_empty() {
         ctx.note(&format!(

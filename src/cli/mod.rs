@@ -409,10 +409,10 @@ pub fn print(text: &str) -> CliResult {
     Ok(())
 }
 
-pub fn print_json(value: &serde_json::Value) -> CliResult {
-    let mut s = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
-    s.push('\n');
-    print(&s)
+/// Print a document of the JSON contract (docs/json.md, the types in
+/// `wm::render::json`): pretty, keys sorted, `schema_version` included.
+pub fn print_json<T: serde::Serialize>(doc: &wm::render::json::Document<T>) -> CliResult {
+    print(&wm::render::json::to_string_pretty(doc).map_err(std::io::Error::other)?)
 }
 
 fn run(cli: Cli) -> CliResult {

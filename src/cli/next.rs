@@ -63,24 +63,9 @@ pub fn idle_error(plan: &Plan, graph: &Graph, idle: &Idle) -> Error {
 /// exiting 4): `{"schema_version": 1, "task": null, "reason": "...", "message": "..."}`.
 pub fn print_idle_json(e: &Error) -> CliResult {
     if let Error::NothingReady { reason, message } = e {
-        print_json(&serde_json::json!({
-            "schema_version": json::SCHEMA_VERSION,
-            "task": null,
-            "reason": reason,
-            "message": message,
-        }))?;
+        print_json(&json::schedule::nothing_to_pick_doc(reason, message))?;
     }
     Ok(())
-}
-
-/// What a picked task's JSON document holds besides the task.
-pub fn picked_doc(plan: &Plan, graph: &Graph, i: usize) -> serde_json::Value {
-    let chain = schedule::remaining_chain(plan, graph);
-    serde_json::json!({
-        "schema_version": json::SCHEMA_VERSION,
-        "task": json::task_view(plan, graph, i),
-        "critical_path": chain[i],
-    })
 }
 
 pub fn run(ctx: &Ctx, a: NextArgs) -> CliResult {
@@ -89,7 +74,7 @@ pub fn run(ctx: &Ctx, a: NextArgs) -> CliResult {
     match schedule::next(plan, graph, &a.scope.scope()) {
         Ok(i) => {
             if a.json {
-                return print_json(&picked_doc(plan, graph, i));
+                return print_json(&json::schedule::picked_doc(plan, graph, i));
             }
             let t = plan.task(i);
             print(&format!("{}\n", t.id))?;

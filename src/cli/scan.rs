@@ -5,7 +5,9 @@ use clap::Args;
 use super::{CliResult, Ctx, git_util, print, print_json};
 use wm::git::{CommitInfo, IdMatcher, references, short_sha};
 use wm::ops::{self, Op, Transition};
-use wm::render::{escape, json::SCHEMA_VERSION};
+use wm::render::escape;
+use wm::render::json::Document;
+use wm::render::json::git::{ScanDoc, ScanItem, ScanRefused, ScanUnknown};
 
 /// Link tasks to the commits whose messages reference them.
 ///
@@ -134,23 +136,34 @@ pub fn run(ctx: &Ctx, a: ScanArgs) -> CliResult {
         ));
     }
     if a.json {
-        let item = |id: &str, c: &CommitInfo| serde_json::json!({"task": id, "commit": c.sha, "summary": c.summary});
-        return print_json(&serde_json::json!({
-            "schema_version": SCHEMA_VERSION,
-            "range": a.range,
-            "since": r.since,
-            "head": r.head,
-            "scanned": r.scanned,
-            "linked": r.linked.iter().map(|(id, c)| item(id, c)).collect::<Vec<_>>(),
-            "closed": r.closed.iter().map(|(id, c)| item(id, c)).collect::<Vec<_>>(),
-            "refused": r.refused.iter().map(|(id, c, why)| {
-                let mut v = item(id, c);
-                v["reason"] = serde_json::Value::String(why.clone());
-                v
-            }).collect::<Vec<_>>(),
-            "unknown": r.unknown.iter().map(|(u, c)| {
-                serde_json::json!({"reference": u, "commit": c.sha, "summary": c.summary})
-            }).collect::<Vec<_>>(),
+        return print_json(&Document::new(ScanDoc {
+            range: a.range,
+            since: r.since,
+            head: r.head,
+            scanned: r.scanned,
+            linked: r
+                .linked
+                .iter()
+                .map(|(id, c)| ScanItem::new(id, c))
+                .collect(),
+            closed: r
+                .closed
+                .iter()
+                .map(|(id, c)| ScanItem::new(id, c))
+                .collect(),
+            refused: r
+                .refused
+                .iter()
+                .map(|(id, c, why)| ScanRefused {
+                    item: ScanItem::new(id, c),
+                    reason: why.clone(),
+                })
+                .collect(),
+            unknown: r
+                .unknown
+                .iter()
+                .map(|(u, c)| ScanUnknown::new(u, c))
+                .collect(),
         }));
     }
     let mut s = String::new();

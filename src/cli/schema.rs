@@ -1,6 +1,6 @@
 use clap::Args;
 
-use super::{CliResult, Ctx, print_json};
+use super::{CliResult, Ctx, print};
 
 /// Print the JSON Schema of tasks.yaml, generated from wm's own types.
 ///
@@ -15,5 +15,9 @@ use super::{CliResult, Ctx, print_json};
 pub struct SchemaArgs {}
 
 pub fn run(_ctx: &Ctx, _a: SchemaArgs) -> CliResult {
-    print_json(&wm::model::json_schema())
+    // Not a document of the JSON contract (no `schema_version`): the JSON
+    // Schema of tasks.yaml, built by schemars.
+    let text = wm::render::json::to_string_pretty(&wm::model::json_schema())
+        .map_err(std::io::Error::other)?;
+    print(&text)
 }

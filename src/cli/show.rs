@@ -28,11 +28,8 @@ pub fn run(ctx: &Ctx, a: ShowArgs) -> CliResult {
     let (plan, graph) = (&loaded.plan, &loaded.graph);
     let i = plan.resolve(&a.id)?;
     if a.json {
-        return print_json(&serde_json::json!({
-            "schema_version": json::SCHEMA_VERSION,
-            "task": json::task_view(plan, graph, i),
-            "linked_commits": super::git_util::commits_json(ctx, &plan.task(i).commits),
-        }));
+        let commits = super::git_util::commit_views(ctx, &plan.task(i).commits);
+        return print_json(&json::tasks::show_doc(plan, graph, i, commits));
     }
     ctx.warn_problems(&loaded);
     let t = plan.task(i);

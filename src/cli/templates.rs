@@ -3,9 +3,9 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use super::{CliResult, Ctx, print, print_json};
-use wm::authoring::template::{self, Entry, Source};
+use wm::authoring::template;
 use wm::error::Error;
-use wm::render::{escape, json::SCHEMA_VERSION, truncate};
+use wm::render::{escape, json, truncate};
 
 /// List the planning templates (name, source, task count), or print one.
 ///
@@ -76,10 +76,7 @@ pub fn run(ctx: &Ctx, a: TemplatesArgs) -> CliResult {
         None => {
             let all = template::catalog(dir.as_deref())?;
             if a.json {
-                return print_json(&serde_json::json!({
-                    "schema_version": SCHEMA_VERSION,
-                    "templates": all.iter().map(|e| entry_json(e, root.as_deref())).collect::<Vec<_>>(),
-                }));
+                return print_json(&json::catalog::templates_doc(&all, root.as_deref()));
             }
             let rows: Vec<[String; 4]> = all
                 .iter()
@@ -130,23 +127,6 @@ pub fn run(ctx: &Ctx, a: TemplatesArgs) -> CliResult {
             Ok(())
         }
     }
-}
-
-fn entry_json(e: &Entry, root: Option<&std::path::Path>) -> serde_json::Value {
-    let (path, overrides) = match &e.source {
-        Source::Builtin => (None, false),
-        Source::User { path, overrides } => (Some(path.display().to_string()), *overrides),
-    };
-    serde_json::json!({
-        "name": e.name,
-        "source": e.source.describe(root),
-        "builtin": e.source == Source::Builtin,
-        "path": path,
-        "overrides_builtin": overrides,
-        "tasks": e.template.as_ref().ok().map(|t| t.tasks.len()),
-        "description": e.template.as_ref().ok().map(|t| t.description.clone()),
-        "error": e.template.as_ref().err(),
-    })
 }
 
 /// The template `name`, refused with its problem when invalid.

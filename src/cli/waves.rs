@@ -31,14 +31,7 @@ pub fn run(ctx: &Ctx, a: WavesArgs) -> CliResult {
     let waves = analysis::waves(plan, graph, &sc);
     let max = waves.iter().map(Vec::len).max().unwrap_or(0);
     if a.json {
-        return print_json(&serde_json::json!({
-            "schema_version": json::SCHEMA_VERSION,
-            "waves": waves.iter().enumerate().map(|(k, w)| serde_json::json!({
-                "wave": k + 1,
-                "tasks": w.iter().map(|&i| json::task_view(plan, graph, i)).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-            "max_parallelism": max,
-        }));
+        return print_json(&json::analysis::waves_doc(plan, graph, &waves));
     }
     if waves.is_empty() {
         ctx.note("nothing left to do");

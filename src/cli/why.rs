@@ -43,22 +43,7 @@ pub fn run(ctx: &Ctx, a: WhyArgs) -> CliResult {
     let state = graph.state(plan, i);
     let blockers = analysis::why(plan, graph, i);
     if a.json {
-        return print_json(&serde_json::json!({
-            "schema_version": json::SCHEMA_VERSION,
-            "task": json::task_view(plan, graph, i),
-            "state": state.as_str(),
-            "blockers": blockers.iter().map(|b| serde_json::json!({
-                "id": plan.task(b.task).id,
-                "kind": b.kind.map(|k| k.as_str()).unwrap_or("member"),
-                "because": b.kind.and_then(|k| (k == wm::graph::EdgeKind::Phase).then(|| wm::graph::derive::explain(plan, i, b.task)).flatten()),
-                "state": graph.state(plan, b.task).as_str(),
-                "chain": b.chain.iter().map(|&c| serde_json::json!({
-                    "id": plan.task(c).id,
-                    "title": plan.task(c).title,
-                    "state": graph.state(plan, c).as_str(),
-                })).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-        }));
+        return print_json(&json::analysis::why_doc(plan, graph, i, &blockers));
     }
     let head = format!("{} \"{}\"", t.id, escape(&t.title));
     let mut s = match state {

@@ -1,12 +1,12 @@
 use std::fmt::Write;
 
 use clap::Args;
-use serde::Serialize;
 
 use super::{CliResult, Ctx, print, print_json};
 use wm::error::Error;
 use wm::model::workflow::{Catalog, Order, Repeat, Workflow};
-use wm::render::{escape, json};
+use wm::render::escape;
+use wm::render::json::catalog::{PhaseView, WorkflowView, workflows_doc};
 
 /// List the workflows an issue can follow, or show one in detail.
 ///
@@ -30,33 +30,6 @@ pub struct WorkflowsArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
-}
-
-#[derive(Serialize)]
-struct PhaseJson<'a> {
-    id: &'a str,
-    name: &'a str,
-    group: Option<&'a str>,
-    depends_on: &'a [String],
-    /// `parallel`, `roles` or `chain`.
-    order: &'static str,
-    /// `once`, `sequential` or `parallel`.
-    repeat: &'static str,
-    keywords: &'a [String],
-    patterns: &'a [String],
-    types: Vec<&'static str>,
-}
-
-#[derive(Serialize)]
-struct WorkflowJson<'a> {
-    name: &'a str,
-    aliases: &'a [String],
-    description: Option<&'a str>,
-    /// The store's own workflow (or the default) rather than another built-in.
-    default: bool,
-    /// The phase DAG in one line, as the text output shows it.
-    outline: String,
-    phases: Vec<PhaseJson<'a>>,
 }
 
 fn order_str(o: Order) -> &'static str {
@@ -159,9 +132,9 @@ pub fn run(ctx: &Ctx, a: WorkflowsArgs) -> CliResult {
         None => catalog.workflows().iter().collect(),
     };
     if a.json {
-        let list: Vec<WorkflowJson> = chosen
+        let list: Vec<WorkflowView> = chosen
             .iter()
-            .map(|w| WorkflowJson {
+            .map(|w| WorkflowView {
                 name: w.label(),
                 aliases: &w.aliases,
                 description: w.description.as_deref(),
@@ -170,7 +143,7 @@ pub fn run(ctx: &Ctx, a: WorkflowsArgs) -> CliResult {
                 phases: w
                     .phases
                     .iter()
-                    .map(|p| PhaseJson {
+                    .map(|p| PhaseView {
                         id: &p.id,
                         name: &p.name,
                         group: p.group.as_deref(),
@@ -184,10 +157,7 @@ pub fn run(ctx: &Ctx, a: WorkflowsArgs) -> CliResult {
                     .collect(),
             })
             .collect();
-        return print_json(&serde_json::json!({
-            "schema_version": json::SCHEMA_VERSION,
-            "workflows": list,
-        }));
+        return print_json(&workflows_doc(list));
     }
     let mut s = String::new();
     for w in &chosen {

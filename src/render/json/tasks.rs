@@ -1,49 +1,64 @@
-//! The JSON contract of read commands. Field names here are stable; add
-//! fields rather than rename them, and bump [`SCHEMA_VERSION`] on any
-//! incompatible change. Documented in README.md ("JSON output").
+//! TASK, the object every command that shows tasks shows each task as; the
+//! task list (`list`, `ready`, `blocked`, `order`); one task (`show`).
 
 use serde::Serialize;
 
-use crate::graph::Graph;
+use super::Document;
+use super::git::CommitView;
 use crate::graph::plan::Plan;
+use crate::graph::{Graph, State};
 use crate::model::{Forced, format_time};
 
-/// Version of the JSON output contract, at the top of every document.
-pub const SCHEMA_VERSION: u32 = 1;
-
-#[derive(Debug, Serialize)]
+/// One effective dependency of a task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Dependency {
+    /// The dependency's full id.
     pub id: String,
     /// `explicit` (from depends_on) or `phase` (derived from the workflow).
     pub kind: &'static str,
+    /// The dependency's stored status (`pending`, `in_progress`,
+    /// `completed`, `cancelled`).
     pub status: &'static str,
 }
 
-#[derive(Debug, Serialize)]
+/// A transition forced past a rule with `--force`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ForcedView {
+    /// When, RFC 3339 UTC.
     pub at: String,
+    /// The status the task was forced to.
     pub to: &'static str,
+    /// The rule that was overridden, as the refusal said it.
     pub reason: String,
 }
 
-/// One task as the JSON contract shows it.
-#[derive(Debug, Serialize)]
+/// TASK: one task as the JSON contract shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TaskView {
+    /// The full id.
     pub id: String,
+    /// The title, exactly as stored.
     pub title: String,
+    /// `epic`, `impl`, `verify`, `test`, `task`, `feature`, `review`,
+    /// `research`.
     #[serde(rename = "type")]
     pub kind: &'static str,
+    /// The stored status: `pending`, `in_progress`, `completed`, `cancelled`.
     pub status: &'static str,
     /// Derived: ready, blocked, in_progress, completed, cancelled, open (epic).
     pub state: &'static str,
+    /// Pending, not an epic, every dependency completed or cancelled.
     pub ready: bool,
+    /// Pending, not an epic, with an unfinished dependency.
     pub blocked: bool,
+    /// The workflow phase, if any.
     pub phase: Option<String>,
     /// The task's role in a role-ordered phase: test, impl or verify.
     pub role: Option<&'static str>,
     /// On an epic: the workflow its issue follows (chosen, or the one its
     /// tasks' phases belong to).
     pub workflow: Option<String>,
+    /// The GitHub issue number.
     pub issue: Option<u64>,
     /// The stored parent, if any.
     pub parent: Option<String>,
@@ -55,15 +70,23 @@ pub struct TaskView {
     pub dependencies: Vec<Dependency>,
     /// Dependencies not yet completed or cancelled.
     pub blocked_by: Vec<String>,
+    /// Labels as stored.
     pub labels: Vec<String>,
+    /// Who works on it.
     pub assignee: Option<String>,
+    /// The description, exactly as stored.
     pub description: Option<String>,
-    /// A duration estimate such as `2h` or `3d`, if set.
+    /// A duration estimate in its shortest form, such as `2h` or `1d4h`.
     pub estimate: Option<String>,
+    /// Linked commit shas (full).
     pub commits: Vec<String>,
+    /// RFC 3339 UTC.
     pub created_at: String,
+    /// RFC 3339 UTC.
     pub updated_at: String,
+    /// When it was completed or cancelled, RFC 3339 UTC.
     pub closed_at: Option<String>,
+    /// Transitions forced past a rule with `--force`.
     pub forced: Vec<ForcedView>,
 }
 
@@ -75,6 +98,7 @@ fn forced_view(f: &Forced) -> ForcedView {
     }
 }
 
+/// Task `i` as TASK.
 pub fn task_view(plan: &Plan, graph: &Graph, i: usize) -> TaskView {
     let t = plan.task(i);
     let state = graph.state(plan, i);
@@ -84,8 +108,8 @@ pub fn task_view(plan: &Plan, graph: &Graph, i: usize) -> TaskView {
         kind: t.kind.as_str(),
         status: t.status.as_str(),
         state: state.as_str(),
-        ready: state == crate::graph::State::Ready,
-        blocked: state == crate::graph::State::Blocked,
+        ready: state == State::Ready,
+        blocked: state == State::Blocked,
         phase: t.phase.clone(),
         role: t.role.map(|r| r.as_str()),
         workflow: if t.is_epic() {
@@ -125,73 +149,39 @@ pub fn task_view(plan: &Plan, graph: &Graph, i: usize) -> TaskView {
     }
 }
 
-/// `{"schema_version": 1, "tasks": [...]}`
-pub fn tasks_doc(plan: &Plan, graph: &Graph, tasks: &[usize]) -> serde_json::Value {
-    serde_json::json!({
-        "schema_version": SCHEMA_VERSION,
-        "tasks": tasks.iter().map(|&i| task_view(plan, graph, i)).collect::<Vec<_>>(),
+/// The task list of `list`, `ready`, `blocked` and `order`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaskList {
+    /// The selected tasks, in the command's order.
+    pub tasks: Vec<TaskView>,
+}
+
+/// `{"schema_version": 1, "tasks": [TASK...]}` of `tasks`, in that order.
+pub fn tasks_doc(plan: &Plan, graph: &Graph, tasks: &[usize]) -> Document<TaskList> {
+    Document::new(TaskList {
+        tasks: tasks.iter().map(|&i| task_view(plan, graph, i)).collect(),
     })
 }
 
-/// `graph --json`: `{"schema_version": 1, "components": [{"title", "nodes":
-/// [id...]}], "nodes": [NODE...], "edges": [{"from", "to", "kind"}]}`.
-/// Edges run from a dependency to its dependent; `kind` is `explicit` or
-/// `phase`. In a phase view (`by_phase`), nodes are phases with counts.
-pub fn graph_doc(
-    view: &crate::render::view::View,
+/// `show --json`: one task and its linked commits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShowDoc {
+    /// The task.
+    pub task: TaskView,
+    /// Each sha of `task.commits`, in the same order, as the repository
+    /// holding the store sees it (`found: false` outside one).
+    pub linked_commits: Vec<CommitView>,
+}
+
+/// `show --json` of task `i`, with its commits already looked up.
+pub fn show_doc(
     plan: &Plan,
-    by_phase: bool,
-) -> serde_json::Value {
-    let mut components = Vec::new();
-    let mut nodes = Vec::new();
-    let mut edges = Vec::new();
-    for g in &view.groups {
-        components.push(serde_json::json!({
-            "title": g.title,
-            "nodes": g.nodes.iter().map(|n| n.id.clone()).collect::<Vec<_>>(),
-        }));
-        for n in &g.nodes {
-            let state = n.state.map(|s| s.as_str());
-            let mut v = serde_json::json!({
-                "id": n.id,
-                "short_id": n.key,
-                "state": state,
-            });
-            if let Some(i) = n.task {
-                let t = plan.task(i);
-                v["title"] = serde_json::json!(t.title);
-                v["status"] = serde_json::json!(t.status.as_str());
-                v["phase"] = serde_json::json!(t.phase);
-                v["issue"] = serde_json::json!(t.issue);
-                v["estimate"] = serde_json::json!(t.estimate);
-            } else {
-                v["summary"] = serde_json::json!(n.title);
-            }
-            if let Some(c) = &n.counts {
-                v["counts"] = serde_json::json!({
-                    "total": c.total(),
-                    "completed": c.completed,
-                    "in_progress": c.in_progress,
-                    "ready": c.ready,
-                    "blocked": c.blocked,
-                    "cancelled": c.cancelled,
-                });
-            }
-            nodes.push(v);
-        }
-        for e in &g.edges {
-            edges.push(serde_json::json!({
-                "from": g.nodes[e.from].id,
-                "to": g.nodes[e.to].id,
-                "kind": e.kind.as_str(),
-            }));
-        }
-    }
-    serde_json::json!({
-        "schema_version": SCHEMA_VERSION,
-        "view": if by_phase { "phases" } else { "tasks" },
-        "components": components,
-        "nodes": nodes,
-        "edges": edges,
+    graph: &Graph,
+    i: usize,
+    linked_commits: Vec<CommitView>,
+) -> Document<ShowDoc> {
+    Document::new(ShowDoc {
+        task: task_view(plan, graph, i),
+        linked_commits,
     })
 }

@@ -1,0 +1,117 @@
+//! The catalogs: `templates --json`, `workflows --json`.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::Document;
+use crate::authoring::template::{Entry, Source};
+
+/// `templates --json`: the planning templates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TemplatesDoc {
+    /// Built-ins and the repository's own, by name.
+    pub templates: Vec<TemplateEntry>,
+}
+
+/// One planning template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TemplateEntry {
+    /// The name `plan`/`import` take.
+    pub name: String,
+    /// `built-in`, or the user file's path (relative to the directory
+    /// holding `.wm/`), with ` (overrides built-in)` when it does.
+    pub source: String,
+    /// A built-in template.
+    pub builtin: bool,
+    /// The user file's path as found (null for a built-in).
+    pub path: Option<String>,
+    /// A user file with the name of a built-in, which it replaces.
+    pub overrides_builtin: bool,
+    /// The number of tasks it creates (null when invalid).
+    pub tasks: Option<usize>,
+    /// Its description (null when invalid).
+    pub description: Option<String>,
+    /// Why the file is invalid (null when valid).
+    pub error: Option<String>,
+}
+
+impl TemplateEntry {
+    /// `e` as listed; user paths shown relative to `root`.
+    pub fn new(e: &Entry, root: Option<&Path>) -> TemplateEntry {
+        let (path, overrides) = match &e.source {
+            Source::Builtin => (None, false),
+            Source::User { path, overrides } => (Some(path.display().to_string()), *overrides),
+        };
+        TemplateEntry {
+            name: e.name.clone(),
+            source: e.source.describe(root),
+            builtin: e.source == Source::Builtin,
+            path,
+            overrides_builtin: overrides,
+            tasks: e.template.as_ref().ok().map(|t| t.tasks.len()),
+            description: e.template.as_ref().ok().map(|t| t.description.clone()),
+            error: e.template.as_ref().err().cloned(),
+        }
+    }
+}
+
+/// The templates document of a catalog.
+pub fn templates_doc(all: &[Entry], root: Option<&Path>) -> Document<TemplatesDoc> {
+    Document::new(TemplatesDoc {
+        templates: all.iter().map(|e| TemplateEntry::new(e, root)).collect(),
+    })
+}
+
+/// `workflows --json`: the workflows an issue can follow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WorkflowsDoc<'a> {
+    /// All of them (the default first), or the one named.
+    pub workflows: Vec<WorkflowView<'a>>,
+}
+
+/// One workflow: a small DAG of phases.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WorkflowView<'a> {
+    /// Its name.
+    pub name: &'a str,
+    /// Other names it is found by.
+    pub aliases: &'a [String],
+    /// What it is for.
+    pub description: Option<&'a str>,
+    /// The store's own workflow (or the default) rather than another built-in.
+    pub default: bool,
+    /// The phase DAG in one line, as the text output shows it.
+    pub outline: String,
+    /// Its phases, in definition order.
+    pub phases: Vec<PhaseView<'a>>,
+}
+
+/// One phase of a workflow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PhaseView<'a> {
+    /// The short name used in tasks' `phase:` fields and `--phase`.
+    pub id: &'a str,
+    /// The display name.
+    pub name: &'a str,
+    /// The group the phase belongs to (Preparation, Implementation, ...).
+    pub group: Option<&'a str>,
+    /// Phases that must be finished before this one starts.
+    pub depends_on: &'a [String],
+    /// How the tasks inside it are ordered: `parallel`, `roles` or `chain`.
+    pub order: &'static str,
+    /// Whether it repeats: `once`, `sequential` or `parallel`.
+    pub repeat: &'static str,
+    /// Title words (or word beginnings, such as `analy`) that put a task
+    /// in it, matched case-insensitively at the start of a word.
+    pub keywords: &'a [String],
+    /// Regular expressions (case-insensitive) that put a task in it.
+    pub patterns: &'a [String],
+    /// Task types that belong here when the title names no phase.
+    pub types: Vec<&'static str>,
+}
+
+/// The workflows document.
+pub fn workflows_doc(workflows: Vec<WorkflowView<'_>>) -> Document<WorkflowsDoc<'_>> {
+    Document::new(WorkflowsDoc { workflows })
+}

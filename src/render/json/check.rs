@@ -1,0 +1,133 @@
+//! `check --json`: the store's validation report, and the CI gates.
+
+use serde::Serialize;
+
+use super::Document;
+use crate::store::report::{Finding, Report};
+use crate::validate::Severity;
+
+/// `check --json` without a gate: the store's validation report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckReport {
+    /// The store, relative to the repository root (else as found).
+    pub file: String,
+    /// No errors (with `--strict`, no warnings either).
+    pub ok: bool,
+    /// `--strict` was given (warnings are then reported as errors).
+    pub strict: bool,
+    /// The number of problems of severity `error`.
+    pub errors: usize,
+    /// The number of problems of severity `warning`.
+    pub warnings: usize,
+    /// Tasks in the store; null when it could not be parsed.
+    pub tasks: Option<usize>,
+    /// Errors first, then warnings, each in file order.
+    pub problems: Vec<Problem>,
+}
+
+/// PROBLEM: one finding of store validation, located in the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// `error` or `warning`.
+    pub severity: &'static str,
+    /// The stable kind, e.g. `cycle`, `dangling-dependency` (docs/json.md
+    /// lists them all).
+    pub code: &'static str,
+    /// What is wrong, in a sentence.
+    pub message: String,
+    /// Ids of the tasks involved, the offending task first.
+    pub tasks: Vec<String>,
+    /// A command that repairs it, when there is one.
+    pub hint: Option<String>,
+    /// 1-based line: the offending task's `id:` line, or the exact line of
+    /// a parse error.
+    pub line: u64,
+    /// 1-based column, for parse errors.
+    pub column: Option<u64>,
+}
+
+impl Problem {
+    /// A located finding of store validation as PROBLEM.
+    pub fn new(f: &Finding) -> Problem {
+        Problem {
+            severity: match f.problem.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            },
+            code: f.problem.code.as_str(),
+            message: f.problem.message.clone(),
+            tasks: f.problem.tasks.clone(),
+            hint: f.problem.hint.clone(),
+            line: f.line,
+            column: f.column,
+        }
+    }
+}
+
+/// The check report of `report` (already made strict if `strict`), for
+/// the store shown as `file`.
+pub fn check_doc(file: &str, report: &Report, strict: bool) -> Document<CheckReport> {
+    let errors = report.count(Severity::Error);
+    Document::new(CheckReport {
+        file: file.to_string(),
+        ok: errors == 0,
+        strict,
+        errors,
+        warnings: report.count(Severity::Warning),
+        tasks: report.tasks,
+        problems: report.findings.iter().map(Problem::new).collect(),
+    })
+}
+
+/// `check --json` with `--commits` or `--require-linked`: the gates'
+/// findings beside the store's errors (the gates need a valid store).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GateReport {
+    /// The store, relative to the repository root (else as found).
+    pub file: String,
+    /// No gate finding and no store error.
+    pub ok: bool,
+    /// The number of errors: the store's errors plus the gate findings
+    /// (each finding is an error, printed as `::error` in GitHub format).
+    pub errors: usize,
+    /// Always 0: with a gate, store validation reports only its errors.
+    pub warnings: usize,
+    /// The store's errors (the gates run only on a valid store, so in
+    /// practice empty).
+    pub problems: Vec<Problem>,
+    /// One per commit or task that fails a gate.
+    pub findings: Vec<GateFinding>,
+}
+
+/// One commit or task that fails a gate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GateFinding {
+    /// `unreferenced-commit` (`--commits`) or `unlinked-task`
+    /// (`--require-linked`).
+    pub code: &'static str,
+    /// As printed in text form.
+    pub message: String,
+    /// The task's id, for `unlinked-task`.
+    pub task: Option<String>,
+    /// The commit's full sha, for `unreferenced-commit`.
+    pub commit: Option<String>,
+    /// Where the task is: the store's path from the repository's working
+    /// tree, for `unlinked-task`.
+    pub file: Option<String>,
+    /// The task's line in `file`, for `unlinked-task`.
+    pub line: Option<u64>,
+}
+
+/// The gate report: `report` holds the store's errors (warnings dropped),
+/// `findings` the gates' findings.
+pub fn gate_doc(file: &str, report: &Report, findings: Vec<GateFinding>) -> Document<GateReport> {
+    let errors = report.count(Severity::Error) + findings.len();
+    Document::new(GateReport {
+        file: file.to_string(),
+        ok: errors == 0,
+        errors,
+        warnings: report.count(Severity::Warning),
+        problems: report.findings.iter().map(Problem::new).collect(),
+        findings,
+    })
+}
