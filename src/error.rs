@@ -23,6 +23,22 @@ pub enum ErrorClass {
     Locked,
 }
 
+/// How a refused change can still be made. The core names the way; a
+/// caller (the CLI) says it in its own terms (`--force`, `wm tasks reopen`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Remedy {
+    /// Reopen `task` first.
+    Reopen { task: String },
+    /// Finish the unfinished dependencies of `task` first, or force the
+    /// change (recorded on the task as an override).
+    FinishDependenciesOrForce { task: String },
+    /// Complete or cancel the epic's open children first, or force.
+    CloseChildrenOrForce,
+    /// Force the delete, which removes the references to the task.
+    ForceDelete,
+}
+
 /// The core's errors. New variants may come: match with a `_` arm.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -40,10 +56,17 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
+    /// A rule of the plan refuses the change. `remedy` says how the change
+    /// can still be made, for the caller to put in its own words (the CLI
+    /// names its flags and commands).
     #[error("{message}")]
-    Rule { message: String, tasks: Vec<String> },
+    Rule {
+        message: String,
+        tasks: Vec<String>,
+        remedy: Option<Remedy>,
+    },
 
-    #[error("no task has an id starting with `{0}` (see `wm tasks list`)")]
+    #[error("no task has an id starting with `{0}`")]
     UnknownId(String),
 
     #[error("`{prefix}` is ambiguous; it starts {} ids:\n{}\nType more characters of the id.", candidates.len(), candidates.iter().map(|(id, t)| format!("  {id}  {t}")).collect::<Vec<_>>().join("\n"))]
@@ -60,10 +83,7 @@ pub enum Error {
         message: String,
     },
 
-    #[error(
-        "no tasks.yaml found in {searched} or its parents (up to the repository root).\n\
-         Create one with `wm tasks init`, or name one with --file or $WM_TASKS_FILE."
-    )]
+    #[error("no tasks.yaml found in {searched} or its parents (up to the repository root).")]
     NoStore { searched: PathBuf },
 
     #[error("{path}:{line}:{column}: {message}")]
@@ -117,8 +137,7 @@ pub enum Error {
     Changed { path: PathBuf, attempts: u32 },
 
     #[error(
-        "{path} is locked by another wm process{} and stayed locked for {waited_ms} ms.\n\
-         Try again, or raise --lock-timeout.",
+        "{path} is locked by another wm process{} and stayed locked for {waited_ms} ms.",
         pid.map(|p| format!(" (pid {p})")).unwrap_or_default()
     )]
     Locked {
@@ -158,6 +177,16 @@ impl Error {
         Error::Rule {
             message: message.into(),
             tasks,
+            remedy: None,
+        }
+    }
+
+    /// A refusal that can be overcome in the way `remedy` says.
+    pub fn refused(message: impl Into<String>, tasks: Vec<String>, remedy: Remedy) -> Error {
+        Error::Rule {
+            message: message.into(),
+            tasks,
+            remedy: Some(remedy),
         }
     }
 }

@@ -60,7 +60,7 @@ pub fn run(ctx: &Ctx, cmd: HookCommand) -> CliResult {
             // A hook must never stop a commit: report and succeed.
             if let Err(e) = prepare(ctx, &a) {
                 let msg = match e {
-                    CliError::Core(e) => e.to_string(),
+                    CliError::Core(e) => super::command_error::describe(&e),
                     CliError::Io(e) => e.to_string(),
                     CliError::BrokenPipe | CliError::Exit(_) => return Ok(()),
                 };

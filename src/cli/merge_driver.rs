@@ -81,7 +81,7 @@ pub fn run(ctx: &Ctx, a: MergeDriverArgs) -> CliResult {
             let written = write_conflict(&base, &ours, &theirs);
             ctx.note(&format!(
                 "wm merge: could not merge by meaning: {}",
-                wm::render::escape_message(&e.to_string())
+                wm::render::escape_message(&super::command_error::describe(&e))
             ));
             match written {
                 Ok(()) => ctx.note(

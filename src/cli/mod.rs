@@ -21,6 +21,7 @@ mod blocked;
 mod cancel;
 mod check;
 mod claim;
+mod command_error;
 mod complete;
 mod completions;
 mod create;
@@ -221,17 +222,7 @@ impl From<std::io::Error> for CliError {
 
 pub type CliResult<T = ()> = Result<T, CliError>;
 
-/// The documented exit codes, in one place.
-pub fn exit_code(class: ErrorClass) -> u8 {
-    match class {
-        ErrorClass::Io => 1,
-        ErrorClass::Usage => 2,
-        ErrorClass::Rule => 3,
-        ErrorClass::Id => 4,
-        ErrorClass::Store => 5,
-        ErrorClass::Locked => 6,
-    }
-}
+pub use command_error::exit_code;
 
 /// What every command gets: global settings resolved from flags and the
 /// environment.
@@ -597,7 +588,7 @@ pub fn main() -> ExitCode {
             let _ = writeln!(
                 std::io::stderr(),
                 "error: {}",
-                wm::render::escape_message(&e.to_string())
+                wm::render::escape_message(&command_error::describe(&e))
             );
             ExitCode::from(exit_code(e.class()))
         }

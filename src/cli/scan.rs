@@ -118,7 +118,7 @@ pub fn run(ctx: &Ctx, a: ScanArgs) -> CliResult {
                         }
                         sim = next;
                     }
-                    Err(e) => r.refused.push((id, c, e.to_string())),
+                    Err(e) => r.refused.push((id, c, super::command_error::describe(&e))),
                 }
             }
         }

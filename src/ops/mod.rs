@@ -703,12 +703,10 @@ fn set_status(
     match (to, from) {
         (Transition::Start, Status::Completed | Status::Cancelled)
         | (Transition::Done, Status::Cancelled) => {
-            return Err(Error::rule(
-                format!(
-                    "cannot {} {tid}: it is {from}; `wm tasks reopen {tid}` first",
-                    to.verb()
-                ),
-                vec![tid],
+            return Err(Error::refused(
+                format!("cannot {} {tid}: it is {from}", to.verb()),
+                vec![tid.clone()],
+                crate::error::Remedy::Reopen { task: tid },
             ));
         }
         (Transition::Reopen, Status::Pending) => {}
@@ -739,15 +737,12 @@ fn set_status(
                 .collect();
             let reason = format!("unfinished dependencies: {}", list.join(", "));
             if !force {
-                return Err(Error::rule(
-                    format!(
-                        "cannot {} {tid}: {reason}.\nFinish them first (`wm tasks why {tid}`), \
-                         or pass --force to record an override.",
-                        to.verb()
-                    ),
-                    std::iter::once(tid)
+                return Err(Error::refused(
+                    format!("cannot {} {tid}: {reason}", to.verb()),
+                    std::iter::once(tid.clone())
                         .chain(open.iter().map(|&j| plan.task(j).id.clone()))
                         .collect(),
+                    crate::error::Remedy::FinishDependenciesOrForce { task: tid },
                 ));
             }
             skipped.push(reason);
@@ -766,14 +761,12 @@ fn set_status(
                     .collect();
                 let reason = format!("open children: {}", list.join(", "));
                 if !force {
-                    return Err(Error::rule(
-                        format!(
-                            "cannot complete epic {tid}: {reason}.\nComplete or cancel them \
-                             first, or pass --force to record an override."
-                        ),
+                    return Err(Error::refused(
+                        format!("cannot complete epic {tid}: {reason}"),
                         std::iter::once(tid)
                             .chain(open.iter().map(|&c| plan.task(c).id.clone()))
                             .collect(),
+                        crate::error::Remedy::CloseChildrenOrForce,
                     ));
                 }
                 skipped.push(reason);
@@ -836,11 +829,8 @@ fn delete(plan: &mut Plan, id: &str, force: bool) -> Result<Outcome> {
                     .join(", ")
             ));
         }
-        return Err(Error::rule(
-            format!(
-                "cannot delete {tid}: {}.\nPass --force to delete it and remove those references.",
-                why.join("; ")
-            ),
+        return Err(Error::refused(
+            format!("cannot delete {tid}: {}", why.join("; ")),
             std::iter::once(tid.clone())
                 .chain(
                     dependents
@@ -849,6 +839,7 @@ fn delete(plan: &mut Plan, id: &str, force: bool) -> Result<Outcome> {
                         .map(|&j| plan.task(j).id.clone()),
                 )
                 .collect(),
+            crate::error::Remedy::ForceDelete,
         ));
     }
     let mut out = Outcome::new(&tid);
