@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::validate::Problem;
+use crate::model::problem::Problem;
 
 /// What kind of failure an error is; one exit code per class.
 /// Exhaustive on purpose: a new class must get its own exit code in the CLI.
@@ -76,7 +76,7 @@ pub enum Error {
     },
 
     /// `next` or `claim` found nothing to pick; `reason` is
-    /// [`crate::graph::schedule::Idle::code`].
+    /// the code of the scheduler's `Idle` reason (`no-tasks`, `all-done`, ...).
     #[error("{message}")]
     NothingReady {
         reason: &'static str,

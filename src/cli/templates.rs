@@ -1,10 +1,11 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 
 use super::{CliResult, Ctx, print, print_json};
-use wm::authoring::template;
+use wm::authoring::template::{self, Entry, Source};
 use wm::error::Error;
+use wm::render::json::catalog::TemplateEntry;
 use wm::render::{escape, json, truncate};
 
 /// List the planning templates (name, source, task count), or print one.
@@ -76,7 +77,12 @@ pub fn run(ctx: &Ctx, a: TemplatesArgs) -> CliResult {
         None => {
             let all = template::catalog(dir.as_deref())?;
             if a.json {
-                return print_json(&json::catalog::templates_doc(&all, root.as_deref()));
+                return print_json(&json::Document::new(json::catalog::TemplatesDoc {
+                    templates: all
+                        .iter()
+                        .map(|e| template_entry(e, root.as_deref()))
+                        .collect(),
+                }));
             }
             let rows: Vec<[String; 4]> = all
                 .iter()
@@ -134,4 +140,22 @@ pub fn load(ctx: &Ctx, name: &str) -> CliResult<template::Template> {
     let dir = user_dir(ctx);
     let e = template::find(name, dir.as_deref())?;
     Ok(e.template.map_err(Error::Usage)?)
+}
+
+/// `e` as `templates --json` lists it; user paths shown relative to `root`.
+fn template_entry(e: &Entry, root: Option<&Path>) -> TemplateEntry {
+    let (path, overrides) = match &e.source {
+        Source::Builtin => (None, false),
+        Source::User { path, overrides } => (Some(path.display().to_string()), *overrides),
+    };
+    TemplateEntry {
+        name: e.name.clone(),
+        source: e.source.describe(root),
+        builtin: e.source == Source::Builtin,
+        path,
+        overrides_builtin: overrides,
+        tasks: e.template.as_ref().ok().map(|t| t.tasks.len()),
+        description: e.template.as_ref().ok().map(|t| t.description.clone()),
+        error: e.template.as_ref().err().cloned(),
+    }
 }

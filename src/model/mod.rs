@@ -3,6 +3,7 @@
 //! These are plain serde types with no I/O. Derived facts (blocked, ready,
 //! phase edges, epic membership) are never stored here; `graph` computes them.
 
+pub mod problem;
 pub mod workflow;
 
 use chrono::{DateTime, SecondsFormat, Utc};

@@ -1,11 +1,8 @@
 //! The catalogs: `templates --json`, `workflows --json`.
 
-use std::path::Path;
-
 use serde::Serialize;
 
 use super::Document;
-use crate::authoring::template::{Entry, Source};
 
 /// `templates --json`: the planning templates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -34,33 +31,6 @@ pub struct TemplateEntry {
     pub description: Option<String>,
     /// Why the file is invalid (null when valid).
     pub error: Option<String>,
-}
-
-impl TemplateEntry {
-    /// `e` as listed; user paths shown relative to `root`.
-    pub fn new(e: &Entry, root: Option<&Path>) -> TemplateEntry {
-        let (path, overrides) = match &e.source {
-            Source::Builtin => (None, false),
-            Source::User { path, overrides } => (Some(path.display().to_string()), *overrides),
-        };
-        TemplateEntry {
-            name: e.name.clone(),
-            source: e.source.describe(root),
-            builtin: e.source == Source::Builtin,
-            path,
-            overrides_builtin: overrides,
-            tasks: e.template.as_ref().ok().map(|t| t.tasks.len()),
-            description: e.template.as_ref().ok().map(|t| t.description.clone()),
-            error: e.template.as_ref().err().cloned(),
-        }
-    }
-}
-
-/// The templates document of a catalog.
-pub fn templates_doc(all: &[Entry], root: Option<&Path>) -> Document<TemplatesDoc> {
-    Document::new(TemplatesDoc {
-        templates: all.iter().map(|e| TemplateEntry::new(e, root)).collect(),
-    })
 }
 
 /// `workflows --json`: the workflows an issue can follow.

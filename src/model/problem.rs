@@ -1,0 +1,164 @@
+//! Problems with a store: what `check` reports, what a write may not add,
+//! what an invalid store is refused with. Plain data (the rules that find
+//! them are `validate`), so that errors can carry them without depending
+//! on the rules.
+
+use std::fmt;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The graph cannot be trusted: commands that need it refuse.
+    Error,
+    /// Suspicious but consistent; `check --strict` makes it an error.
+    Warning,
+}
+
+/// What kind of problem a [`Problem`] is: a stable, machine-readable code
+/// (`cycle`, `dangling-dependency`, ...), the same in text, JSON and
+/// annotations. Parse errors of a file are problems too (`parse`,
+/// `unknown-field`, ...), when `check` reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    BadEstimate,
+    BaselineAfterWork,
+    CompletedBeforeDependencies,
+    Cycle,
+    DanglingDependency,
+    DanglingParent,
+    DuplicateId,
+    EmptyTitle,
+    EpicOpenChildren,
+    InvalidId,
+    IssueMismatch,
+    ParentNotEpic,
+    PhaseOrder,
+    UngatedVerify,
+    UnknownPhase,
+    Workflow,
+    Parse,
+    UnknownField,
+    MissingField,
+    InvalidValue,
+    NewerVersion,
+}
+
+impl Code {
+    /// Every code, for documentation and codecs.
+    pub const ALL: [Code; 21] = [
+        Code::BadEstimate,
+        Code::BaselineAfterWork,
+        Code::CompletedBeforeDependencies,
+        Code::Cycle,
+        Code::DanglingDependency,
+        Code::DanglingParent,
+        Code::DuplicateId,
+        Code::EmptyTitle,
+        Code::EpicOpenChildren,
+        Code::InvalidId,
+        Code::IssueMismatch,
+        Code::ParentNotEpic,
+        Code::PhaseOrder,
+        Code::UngatedVerify,
+        Code::UnknownPhase,
+        Code::Workflow,
+        Code::Parse,
+        Code::UnknownField,
+        Code::MissingField,
+        Code::InvalidValue,
+        Code::NewerVersion,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::BadEstimate => "bad-estimate",
+            Code::BaselineAfterWork => "baseline-after-work",
+            Code::CompletedBeforeDependencies => "completed-before-dependencies",
+            Code::Cycle => "cycle",
+            Code::DanglingDependency => "dangling-dependency",
+            Code::DanglingParent => "dangling-parent",
+            Code::DuplicateId => "duplicate-id",
+            Code::EmptyTitle => "empty-title",
+            Code::EpicOpenChildren => "epic-open-children",
+            Code::InvalidId => "invalid-id",
+            Code::IssueMismatch => "issue-mismatch",
+            Code::ParentNotEpic => "parent-not-epic",
+            Code::PhaseOrder => "phase-order",
+            Code::UngatedVerify => "ungated-verify",
+            Code::UnknownPhase => "unknown-phase",
+            Code::Workflow => "workflow",
+            Code::Parse => "parse",
+            Code::UnknownField => "unknown-field",
+            Code::MissingField => "missing-field",
+            Code::InvalidValue => "invalid-value",
+            Code::NewerVersion => "newer-version",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// One finding about a store.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Problem {
+    pub severity: Severity,
+    /// Stable machine-readable kind, e.g. `cycle`, `dangling-dependency`.
+    pub code: Code,
+    pub message: String,
+    /// Ids of the tasks involved, the offending task first.
+    pub tasks: Vec<String>,
+    /// How to repair it, when there is a command for that.
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{sev}[{}]: {}", self.code, self.message)?;
+        if let Some(h) = &self.hint {
+            write!(f, "; {h}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Problem {
+    pub(crate) fn error(code: Code, message: String, tasks: Vec<String>) -> Problem {
+        Problem {
+            severity: Severity::Error,
+            code,
+            message,
+            tasks,
+            hint: None,
+        }
+    }
+
+    pub(crate) fn with_hint(mut self, hint: String) -> Problem {
+        self.hint = Some(hint);
+        self
+    }
+    pub(crate) fn warning(code: Code, message: String, tasks: Vec<String>) -> Problem {
+        Problem {
+            severity: Severity::Warning,
+            code,
+            message,
+            tasks,
+            hint: None,
+        }
+    }
+}
