@@ -12,12 +12,12 @@
 use chrono::{DateTime, Utc};
 
 use crate::graph::{EdgeKind, Graph};
-use crate::model::{Forced, Role, ScanState, Status, StoreFile, Task, TaskType};
+use crate::model::{Forced, Note, Role, ScanState, Status, StoreFile, Task, TaskType};
 use crate::validate::{Problem, Severity};
 
 /// Bumped whenever the encoding or the meaning of its parts changes; the
 /// crate version is part of the key as well.
-const MAGIC: &[u8; 8] = b"wmcache3";
+const MAGIC: &[u8; 8] = b"wmcache4";
 
 /// The trailing checksum: a 128-bit hash of every byte before it, so a
 /// snapshot whose own bytes changed (a flipped bit, a torn or foreign
@@ -236,6 +236,7 @@ fn put_task(w: &mut W, t: &Task) -> Option<()> {
         title,
         kind,
         status,
+        priority,
         phase,
         role,
         workflow,
@@ -250,12 +251,21 @@ fn put_task(w: &mut W, t: &Task) -> Option<()> {
         created_at,
         updated_at,
         closed_at,
+        reason,
         forced,
+        notes,
     } = t;
     w.str(id)?;
     w.str(title)?;
     w.u8(kind_code(*kind));
     w.u8(status_code(*status));
+    match priority {
+        None => w.u8(0),
+        Some(p) => {
+            w.u8(1);
+            w.u8(*p);
+        }
+    }
     w.opt_str(phase)?;
     w.u8(role_code(*role));
     w.opt_str(workflow)?;
@@ -288,6 +298,12 @@ fn put_task(w: &mut W, t: &Task) -> Option<()> {
         w.u8(status_code(f.to));
         w.str(&f.reason)?;
     }
+    w.opt_str(reason)?;
+    w.idx(notes.len())?;
+    for n in notes {
+        w.time(&n.at);
+        w.str(&n.text)?;
+    }
     Some(())
 }
 
@@ -296,6 +312,11 @@ fn get_task(r: &mut R) -> Option<Task> {
     let title = r.str()?;
     let kind = kind_of(r.u8()?)?;
     let status = status_of(r.u8()?)?;
+    let priority = match r.u8()? {
+        0 => None,
+        1 => Some(r.u8()?),
+        _ => return None,
+    };
     let phase = r.opt_str()?;
     let role = role_of(r.u8()?)?;
     let workflow = r.opt_str()?;
@@ -328,11 +349,22 @@ fn get_task(r: &mut R) -> Option<Task> {
             })
         })
         .collect::<Option<Vec<_>>>()?;
+    let reason = r.opt_str()?;
+    let n = r.len()?;
+    let notes = (0..n)
+        .map(|_| {
+            Some(Note {
+                at: r.time()?,
+                text: r.str()?,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
     Some(Task {
         id,
         title,
         kind,
         status,
+        priority,
         phase,
         role,
         workflow,
@@ -347,7 +379,9 @@ fn get_task(r: &mut R) -> Option<Task> {
         created_at,
         updated_at,
         closed_at,
+        reason,
         forced,
+        notes,
     })
 }
 
