@@ -99,6 +99,7 @@ fn workflow(k: usize) -> Workflow {
             description: Some("a \"custom\" one\nwith two lines".into()),
             aliases: vec!["mine".into()],
             recognise: vec!["^x #1".into()],
+            evidence: true,
             phases: vec![
                 Phase::simple("a", "A", &[]),
                 Phase::simple("b-1", "B: b", &["a"]),
@@ -336,6 +337,8 @@ proptest! {
                         to: [Transition::Start, Transition::Done, Transition::Reopen, Transition::Cancel][to as usize],
                         force,
                         assignee: None,
+                        reason: (to % 2 == 1).then(|| "why".to_string()),
+                        commit: None,
                     },
                     None => continue,
                 },

@@ -39,7 +39,9 @@ mod list;
 mod log;
 mod man;
 mod merge_driver;
+mod move_task;
 mod next;
+mod note;
 mod onboard;
 mod order;
 mod plan;
@@ -47,6 +49,7 @@ mod ready;
 mod reopen;
 mod scan;
 mod schema;
+mod search;
 mod show;
 mod start;
 mod templates;
@@ -75,8 +78,9 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "PATH", env = "WM_TASKS_FILE")]
     pub file: Option<PathBuf>,
 
-    /// Silence notes on stderr (errors are still printed).
-    #[arg(long, short, global = true)]
+    /// Silence notes on stderr (errors are still printed); --silent is the
+    /// same.
+    #[arg(long, short, global = true, visible_alias = "silent")]
     pub quiet: bool,
 
     /// When to colour output; `auto` colours a terminal unless NO_COLOR is set.
@@ -115,18 +119,24 @@ pub enum TasksCommand {
     Workflows(workflows::WorkflowsArgs),
     Import(import::ImportArgs),
     Export(export::ExportArgs),
+    #[command(visible_alias = "ls")]
     List(list::ListArgs),
+    Search(search::SearchArgs),
     Show(show::ShowArgs),
+    Note(note::NoteArgs),
     Ready(ready::ReadyArgs),
     Blocked(blocked::BlockedArgs),
     Next(next::NextArgs),
     Claim(claim::ClaimArgs),
     Update(update::UpdateArgs),
     Start(start::StartArgs),
+    #[command(visible_alias = "close")]
     Done(done::DoneArgs),
     Reopen(reopen::ReopenArgs),
     Cancel(cancel::CancelArgs),
+    #[command(visible_alias = "rm")]
     Delete(delete::DeleteArgs),
+    Move(move_task::MoveArgs),
     #[command(subcommand)]
     Dep(dep::DepCommand),
     Graph(graph::GraphArgs),
@@ -423,6 +433,9 @@ fn run(cli: Cli) -> CliResult {
             TasksCommand::Create(a) => create::run(&ctx, a),
             TasksCommand::List(a) => list::run(&ctx, a),
             TasksCommand::Show(a) => show::run(&ctx, a),
+            TasksCommand::Search(a) => search::run(&ctx, a),
+            TasksCommand::Note(a) => note::run(&ctx, a),
+            TasksCommand::Move(a) => move_task::run(&ctx, a),
             TasksCommand::Update(a) => update::run(&ctx, a),
             TasksCommand::Start(a) => start::run(&ctx, a),
             TasksCommand::Done(a) => done::run(&ctx, a),
@@ -458,6 +471,40 @@ fn run(cli: Cli) -> CliResult {
     }
 }
 
+/// Words of beads (`bd`) that mean nothing here, with what to do instead.
+const BD_HINTS: [(&str, &str); 8] = [
+    (
+        "sync",
+        "wm has no sync: tasks.yaml is a file of your repository; commit it with your work \
+         (git add tasks.yaml && git commit) and push",
+    ),
+    (
+        "daemon",
+        "wm has no daemon: every command reads and writes tasks.yaml directly",
+    ),
+    (
+        "compact",
+        "wm has nothing to compact; `wm tasks delete` removes a task",
+    ),
+    ("doctor", "run `wm tasks check` to validate tasks.yaml"),
+    (
+        "comment",
+        "run `wm tasks note ID TEXT` to add a note to a task",
+    ),
+    (
+        "comments",
+        "run `wm tasks note ID TEXT` to add a note; `wm tasks show ID` lists them",
+    ),
+    (
+        "stats",
+        "run `wm tasks graph --by-phase` for counts per phase, or `wm tasks list`",
+    ),
+    (
+        "prime",
+        "run `wm tasks onboard` for what an agent needs to know",
+    ),
+];
+
 /// Replace clap's guesses for an unknown command with ours: names and
 /// aliases that start with what was typed, or are at most a third of it
 /// away (edit distance); and a pointer to `wm completions`/`wm man` when
@@ -471,6 +518,12 @@ fn suggest(e: clap::Error) -> clap::Error {
     let Some(ContextValue::String(typed)) = e.get(ContextKind::InvalidSubcommand).cloned() else {
         return e;
     };
+    if let Some((_, hint)) = BD_HINTS.iter().find(|(w, _)| *w == typed) {
+        return clap::Error::raw(
+            ErrorKind::InvalidSubcommand,
+            format!("`{typed}` is a beads (bd) command; {hint}\n"),
+        );
+    }
     let top = <Cli as clap::CommandFactory>::command();
     let mut cmd = &top;
     for word in std::env::args().skip(1) {

@@ -65,6 +65,18 @@ pub struct TaskView {
     pub updated_at: String,
     pub closed_at: Option<String>,
     pub forced: Vec<ForcedView>,
+    /// 0 (most urgent) to 4; 2 when none was set.
+    pub priority: u8,
+    /// Why the task was closed (`done --reason`, `cancel --reason`).
+    pub reason: Option<String>,
+    /// Timestamped notes, oldest first.
+    pub notes: Vec<NoteView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NoteView {
+    pub at: String,
+    pub text: String,
 }
 
 fn forced_view(f: &Forced) -> ForcedView {
@@ -122,6 +134,16 @@ pub fn task_view(plan: &Plan, graph: &Graph, i: usize) -> TaskView {
         updated_at: format_time(&t.updated_at),
         closed_at: t.closed_at.as_ref().map(format_time),
         forced: t.forced.iter().map(forced_view).collect(),
+        priority: t.priority_or_default(),
+        reason: t.reason.clone(),
+        notes: t
+            .notes
+            .iter()
+            .map(|n| NoteView {
+                at: format_time(&n.at),
+                text: n.text.clone(),
+            })
+            .collect(),
     }
 }
 

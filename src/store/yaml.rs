@@ -85,6 +85,7 @@ fn emit_workflow(out: &mut String, wf: &Workflow) {
         description,
         aliases,
         recognise,
+        evidence,
         phases,
     } = wf;
     out.push_str("workflow:\n");
@@ -96,6 +97,9 @@ fn emit_workflow(out: &mut String, wf: &Workflow) {
     }
     list(out, "  ", "aliases", aliases);
     list(out, "  ", "recognise", recognise);
+    if *evidence {
+        out.push_str("  evidence: true\n");
+    }
     out.push_str("  phases:\n");
     for p in phases {
         let crate::model::workflow::Phase {
