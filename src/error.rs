@@ -66,6 +66,12 @@ pub enum Error {
     )]
     NoStore { searched: PathBuf },
 
+    #[error(
+        "{path} does not exist (named by --file or $WM_TASKS_FILE).\n\
+         Create it with `wm tasks init --file {path}`, or fix the path."
+    )]
+    NoFile { path: PathBuf },
+
     #[error("{path}:{line}:{column}: {message}")]
     Parse {
         path: PathBuf,
@@ -138,6 +144,7 @@ impl Error {
                 ErrorClass::Id
             }
             Error::NoStore { .. }
+            | Error::NoFile { .. }
             | Error::Parse { .. }
             | Error::NewerVersion { .. }
             | Error::Invalid { .. } => ErrorClass::Store,

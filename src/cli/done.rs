@@ -14,7 +14,8 @@ use wm::ops::{Op, Transition};
 /// --commit links a commit of the current directory's repository in the
 /// same write: HEAD when given alone, or any revision git understands (a
 /// full or short sha, a branch, a tag, `HEAD~1`). Put it after the ids
-/// (`done k3m9 --commit`).
+/// (`done k3m9 --commit`); `done --commit k3m9` with no other id means the
+/// same (HEAD linked to k3m9).
 ///
 /// Examples:
 ///   wm tasks done k3m9
@@ -27,7 +28,7 @@ use wm::ops::{Op, Transition};
 #[command(verbatim_doc_comment)]
 pub struct DoneArgs {
     /// Task ids or unique prefixes.
-    #[arg(required = true, value_name = "ID")]
+    #[arg(required_unless_present = "commit", value_name = "ID")]
     pub ids: Vec<String>,
     /// Skip the dependency rules and record the override on the task.
     #[arg(long)]
@@ -40,7 +41,22 @@ pub struct DoneArgs {
     pub reason: Option<String>,
 }
 
-pub fn run(ctx: &Ctx, a: DoneArgs) -> CliResult {
+pub fn run(ctx: &Ctx, mut a: DoneArgs) -> CliResult {
+    // `done --commit ID`: the value clap gave --commit is the task.
+    if a.ids.is_empty() {
+        match a.commit.take() {
+            Some(id) if id != "HEAD" => {
+                a.ids.push(id);
+                a.commit = Some("HEAD".into());
+            }
+            _ => {
+                return Err(wm::error::Error::Usage(
+                    "which task? `wm tasks done ID --commit [REV]`".into(),
+                )
+                .into());
+            }
+        }
+    }
     let Some(rev) = a.commit else {
         return transition::run(ctx, &a.ids, Transition::Done, a.force, a.reason);
     };

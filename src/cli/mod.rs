@@ -73,9 +73,9 @@ pub struct Cli {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
-    /// The store to use (default: $WM_TASKS_FILE, else the nearest tasks.yaml
-    /// up to the repository root).
-    #[arg(long, global = true, value_name = "PATH", env = "WM_TASKS_FILE")]
+    /// The store to use (default: $WM_TASKS_FILE when set and not empty,
+    /// else the nearest tasks.yaml up to the repository root).
+    #[arg(long, global = true, value_name = "PATH")]
     pub file: Option<PathBuf>,
 
     /// Silence notes on stderr (errors are still printed); --silent is the
@@ -287,7 +287,13 @@ impl Ctx {
             .into());
         }
         Ok(Ctx {
-            file: g.file.clone().filter(|p| !p.as_os_str().is_empty()),
+            // Read here rather than by clap, which refuses an empty
+            // variable ("a value is required for '--file'"): empty means unset.
+            file: g
+                .file
+                .clone()
+                .or_else(|| std::env::var_os("WM_TASKS_FILE").map(PathBuf::from))
+                .filter(|p| !p.as_os_str().is_empty()),
             cwd: std::env::current_dir()?,
             quiet: g.quiet,
             color,
@@ -312,6 +318,13 @@ impl Ctx {
     }
 
     fn no_store(&self, loc: Location) -> CliError {
+        // A file named explicitly that is not there: say so, rather than
+        // "no tasks.yaml found in nope.yaml or its parents".
+        if let Some(f) = &self.file
+            && !f.is_dir()
+        {
+            return Error::NoFile { path: f.clone() }.into();
+        }
         Error::NoStore {
             searched: if self.file.is_some() {
                 loc.path

@@ -967,7 +967,21 @@ fn delete(plan: &mut Plan, id: &str, force: bool) -> Result<Outcome> {
     let children: Vec<usize> = (0..plan.len())
         .filter(|&j| plan.task(j).parent.as_deref() == Some(tid.as_str()))
         .collect();
-    if !force && (!dependents.is_empty() || !children.is_empty()) {
+    // Tasks that wait on it through a phase edge (derived, not stored):
+    // deleting it takes that wait away from them.
+    let derived: Vec<String> = {
+        let g = Graph::build(plan);
+        g.dependents(i)
+            .iter()
+            .filter(|&&j| {
+                g.deps(j)
+                    .iter()
+                    .any(|&(k, kind)| k == i && kind == crate::graph::EdgeKind::Phase)
+            })
+            .map(|&j| plan.task(j).id.clone())
+            .collect()
+    };
+    if !force && (!dependents.is_empty() || !children.is_empty() || !derived.is_empty()) {
         let mut why = Vec::new();
         if !dependents.is_empty() {
             why.push(format!(
@@ -984,6 +998,18 @@ fn delete(plan: &mut Plan, id: &str, force: bool) -> Result<Outcome> {
                 }
             ));
         }
+        if !derived.is_empty() {
+            why.push(format!(
+                "{} {} it by phase (a derived dependency {} would lose)",
+                derived.join(", "),
+                if derived.len() == 1 {
+                    "follows"
+                } else {
+                    "follow"
+                },
+                if derived.len() == 1 { "it" } else { "they" }
+            ));
+        }
         if !children.is_empty() {
             why.push(format!(
                 "{} name it as parent",
@@ -996,7 +1022,8 @@ fn delete(plan: &mut Plan, id: &str, force: bool) -> Result<Outcome> {
         }
         return Err(Error::rule(
             format!(
-                "cannot delete {tid}: {}.\nPass --force to delete it and remove those references.",
+                "cannot delete {tid}: {}.\nPass --force to delete it anyway (and remove the \
+                 references to it).",
                 why.join("; ")
             ),
             std::iter::once(tid.clone())
@@ -1010,6 +1037,17 @@ fn delete(plan: &mut Plan, id: &str, force: bool) -> Result<Outcome> {
         ));
     }
     let mut out = Outcome::new(&tid);
+    if !derived.is_empty() {
+        out.notes.push(format!(
+            "{} no longer {} {tid} by phase",
+            derived.join(", "),
+            if derived.len() == 1 {
+                "waits for"
+            } else {
+                "wait for"
+            }
+        ));
+    }
     for &j in &dependents {
         let t = plan.task_mut(j);
         t.depends_on.retain(|d| d != &tid);

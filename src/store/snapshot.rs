@@ -45,14 +45,16 @@ pub struct Snapshot {
 }
 
 /// Problem codes a snapshot can carry (`Problem::code` is `&'static str`).
-const CODES: [&str; 16] = [
+const CODES: [&str; 18] = [
     "bad-estimate",
+    "bad-priority",
     "baseline-after-work",
     "completed-before-dependencies",
     "cycle",
     "dangling-dependency",
     "dangling-parent",
     "duplicate-id",
+    "duplicate-title",
     "empty-title",
     "epic-open-children",
     "invalid-id",
