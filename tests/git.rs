@@ -637,3 +637,45 @@ fn check_require_linked_points_at_the_tasks_lines() {
         .code(0)
         .stderr_has("check passed");
 }
+
+#[test]
+fn issue14_hook_uninstall_other_branch_convention_and_done_commit_id() {
+    let (env, repo) = repo_env();
+    let s = env.seed_plan(41);
+    commit(&repo, "Base");
+    // `feature/104-invoice`: the other convention of the monorepo.
+    checkout_new_branch(&repo, "feature/104-invoice");
+    env.run(&[
+        "tasks",
+        "create",
+        "--title",
+        "Invoice store",
+        "--phase=impl",
+    ])
+    .code(0)
+    .stderr_has("using issue #104 from the branch feature/104-invoice");
+    // Reads ignore the branch: every issue is listed.
+    assert_eq!(env.ids(&["tasks", "list"]).len(), 9);
+
+    // `done --commit ID` links HEAD to ID.
+    env.ok(&["tasks", "done", &s.analysis]);
+    let head = commit(&repo, "Backups");
+    env.run(&["tasks", "done", "--commit", &s.backup])
+        .code(0)
+        .stdout_has(&format!("{} completed {head}", s.backup));
+
+    let hook = repo.path().join("hooks").join("prepare-commit-msg");
+    env.ok(&["tasks", "hook", "install"]);
+    assert!(hook.exists());
+    env.run(&["tasks", "hook", "uninstall"])
+        .code(0)
+        .stderr_has("removed");
+    assert!(!hook.exists());
+    env.run(&["tasks", "hook", "uninstall"])
+        .code(0)
+        .stderr_has("no hook");
+    // A hook someone else wrote is left alone.
+    std::fs::write(&hook, "#!/bin/sh\nexit 0\n").unwrap();
+    env.run(&["tasks", "hook", "uninstall"]).code(3);
+    assert!(hook.exists());
+}
