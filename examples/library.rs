@@ -62,6 +62,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             to,
             force: false,
             assignee: Some("example".into()),
+            reason: None,
+            commit: None,
         });
         store::write(&path, &opts, |_| Ok::<_, wm::Error>(done.to_vec()))?;
     }

@@ -86,6 +86,12 @@ pub enum Error {
     #[error("no tasks.yaml found in {searched} or its parents (up to the repository root).")]
     NoStore { searched: PathBuf },
 
+    #[error(
+        "{path} does not exist (named by --file or $WM_TASKS_FILE).\n\
+         Create it with `wm tasks init --file {path}`, or fix the path."
+    )]
+    NoFile { path: PathBuf },
+
     #[error("{path}:{line}:{column}: {message}")]
     Parse {
         path: PathBuf,
@@ -157,6 +163,7 @@ impl Error {
                 ErrorClass::Id
             }
             Error::NoStore { .. }
+            | Error::NoFile { .. }
             | Error::Parse { .. }
             | Error::NewerVersion { .. }
             | Error::Invalid { .. } => ErrorClass::Store,

@@ -244,12 +244,12 @@ fn if_missing_returns_the_existing_task() {
         bytes,
         "a repeated --if-missing create changes nothing"
     );
-    // Without the flag, a second task of the same title is created.
-    let third = env.ok(&args[..2]
-        .iter()
-        .chain(&args[3..])
-        .copied()
-        .collect::<Vec<_>>());
+    // Issue 14: without the flag, a task of the same title and type is
+    // kept too (create is re-runnable); --allow-duplicate creates another.
+    let plain: Vec<&str> = args[..2].iter().chain(&args[3..]).copied().collect();
+    assert_eq!(env.ok(&plain), first);
+    assert_eq!(env.read(), bytes);
+    let third = env.ok(&[plain.as_slice(), &["--allow-duplicate"]].concat());
     assert_ne!(first, third);
 }
 
@@ -321,7 +321,13 @@ fn list_filters() {
             .len(),
         5
     );
-    env.run(&["tasks", "list", "--status", "blocked"]).code(2);
+    // Issue 14: --status filters on what STATUS shows, so `blocked` (once
+    // refused with exit 2) is the same as --blocked; a typo still exits 2.
+    assert_eq!(
+        env.ids(&["tasks", "list", "--status", "blocked", "--issue", "42"]),
+        env.ids(&["tasks", "list", "--blocked", "--issue", "42"])
+    );
+    env.run(&["tasks", "list", "--status", "blokced"]).code(2);
 }
 
 const CYCLIC: &str = "version: 1

@@ -327,7 +327,7 @@ fn log_lists_an_issues_commits_and_mentions() {
 }
 
 #[test]
-fn branch_names_give_create_list_and_log_a_default_issue() {
+fn branch_names_give_create_plan_and_log_a_default_issue() {
     let (env, repo) = repo_env();
     env.seed_plan(41);
     commit(&repo, "Base");
@@ -354,11 +354,20 @@ fn branch_names_give_create_list_and_log_a_default_issue() {
         .code(0);
     assert!(!run.stderr().contains("from the branch"));
 
-    env.run(&["tasks", "list", "--format", "ids"])
-        .code(0)
-        .stderr_has("using issue #42 from the branch");
-    assert_eq!(env.ids(&["tasks", "list"]), vec![id.clone()]);
+    // Issue 14: the branch's issue is a default for writes only; `list`,
+    // like `ready`, `next` and `claim`, reads every issue.
+    let run = env.run(&["tasks", "list", "--format", "ids"]).code(0);
+    assert!(
+        !run.stderr().contains("from the branch"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(env.ids(&["tasks", "list"]).len(), 10);
     assert_eq!(env.ids(&["tasks", "list", "--all-issues"]).len(), 10);
+    assert_eq!(
+        env.ids(&["tasks", "list", "--issue", "42"]),
+        vec![id.clone()]
+    );
     assert_eq!(env.ids(&["tasks", "list", "--issue", "41"]).len(), 9);
     commit(&repo, &format!("Rotate ({id})"));
     env.ok(&["tasks", "scan"]);
@@ -627,4 +636,46 @@ fn check_require_linked_points_at_the_tasks_lines() {
     env.run(&["tasks", "check", "--require-linked", "--format", "github"])
         .code(0)
         .stderr_has("check passed");
+}
+
+#[test]
+fn issue14_hook_uninstall_other_branch_convention_and_done_commit_id() {
+    let (env, repo) = repo_env();
+    let s = env.seed_plan(41);
+    commit(&repo, "Base");
+    // `feature/104-invoice`: the other convention of the monorepo.
+    checkout_new_branch(&repo, "feature/104-invoice");
+    env.run(&[
+        "tasks",
+        "create",
+        "--title",
+        "Invoice store",
+        "--phase=impl",
+    ])
+    .code(0)
+    .stderr_has("using issue #104 from the branch feature/104-invoice");
+    // Reads ignore the branch: every issue is listed.
+    assert_eq!(env.ids(&["tasks", "list"]).len(), 9);
+
+    // `done --commit ID` links HEAD to ID.
+    env.ok(&["tasks", "done", &s.analysis]);
+    let head = commit(&repo, "Backups");
+    env.run(&["tasks", "done", "--commit", &s.backup])
+        .code(0)
+        .stdout_has(&format!("{} completed {head}", s.backup));
+
+    let hook = repo.path().join("hooks").join("prepare-commit-msg");
+    env.ok(&["tasks", "hook", "install"]);
+    assert!(hook.exists());
+    env.run(&["tasks", "hook", "uninstall"])
+        .code(0)
+        .stderr_has("removed");
+    assert!(!hook.exists());
+    env.run(&["tasks", "hook", "uninstall"])
+        .code(0)
+        .stderr_has("no hook");
+    // A hook someone else wrote is left alone.
+    std::fs::write(&hook, "#!/bin/sh\nexit 0\n").unwrap();
+    env.run(&["tasks", "hook", "uninstall"]).code(3);
+    assert!(hook.exists());
 }

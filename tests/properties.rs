@@ -4,7 +4,7 @@
 use chrono::{DateTime, TimeZone, Utc};
 use proptest::prelude::*;
 use wm::model::workflow::{Phase, Workflow};
-use wm::model::{Forced, Role, Status, StoreFile, Task, TaskType};
+use wm::model::{Forced, Note, Role, Status, StoreFile, Task, TaskType};
 use wm::ops::{self, Changes, NewTask, Op, Transition};
 use wm::store::{self, yaml};
 use wm::validate as check;
@@ -36,6 +36,20 @@ fn status() -> impl Strategy<Value = Status> {
     proptest::sample::select(Status::ALL.to_vec())
 }
 
+/// Priority, close reason and notes (a strategy of its own: one more
+/// level of the big tuple below overflows the test thread's stack).
+fn extra() -> BoxedStrategy<(Option<u8>, Option<String>, Vec<Note>)> {
+    (
+        proptest::option::of(any::<u8>()),
+        proptest::option::of(text()),
+        proptest::collection::vec(
+            (time(), text()).prop_map(|(at, text)| Note { at, text }),
+            0..3,
+        ),
+    )
+        .boxed()
+}
+
 prop_compose! {
     fn task()(
         id in "[a-z][a-z0-9]{7}",
@@ -57,6 +71,7 @@ prop_compose! {
         updated_at in time(),
         closed_at in proptest::option::of(time()),
         forced in proptest::collection::vec((time(), status(), text()), 0..2),
+        extra in extra(),
     ) -> Task {
         Task {
             id, title, kind, status,
@@ -66,6 +81,9 @@ prop_compose! {
             estimate: estimate.map(String::from),
             created_at, updated_at, closed_at,
             forced: forced.into_iter().map(|(at, to, reason)| Forced { at, to, reason }).collect(),
+            priority: extra.0,
+            reason: extra.1,
+            notes: extra.2,
         }
     }
 }
@@ -81,6 +99,7 @@ fn workflow(k: usize) -> Workflow {
             description: Some("a \"custom\" one\nwith two lines".into()),
             aliases: vec!["mine".into()],
             recognise: vec!["^x #1".into()],
+            evidence: true,
             phases: vec![
                 Phase::simple("a", "A", &[]),
                 Phase::simple("b-1", "B: b", &["a"]),
@@ -191,6 +210,8 @@ proptest! {
                 t.assignee = Some("someone".into());
                 t.commits.push("0".repeat(40));
                 t.forced.clear();
+                t.reason = Some("closed".into());
+                t.notes.push(Note { at: t.created_at, text: "noted".into() });
                 t
             })
             .collect();
@@ -316,6 +337,8 @@ proptest! {
                         to: [Transition::Start, Transition::Done, Transition::Reopen, Transition::Cancel][to as usize],
                         force,
                         assignee: None,
+                        reason: (to % 2 == 1).then(|| "why".to_string()),
+                        commit: None,
                     },
                     None => continue,
                 },

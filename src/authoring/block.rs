@@ -246,6 +246,8 @@ impl Block {
                 description: r.description.clone(),
                 estimate: r.estimate.clone(),
                 if_missing: true,
+                dedupe: false,
+                priority: None,
                 after: r.after.clone(),
                 no_infer: true,
                 completed: false,

@@ -293,6 +293,7 @@ pub fn validate(t: &Template, name: &str) -> std::result::Result<(), String> {
         description: None,
         aliases: Vec::new(),
         recognise: Vec::new(),
+        evidence: false,
         phases: t.phases.clone(),
     };
     wf.validate().map_err(|e| e.to_string())?;

@@ -62,6 +62,8 @@ pub fn run(ctx: &Ctx, a: ClaimArgs) -> CliResult {
         let (plan, graph) = (&loaded.plan, &loaded.graph);
         match schedule::next(plan, graph, &scope) {
             Ok(i) => Ok(vec![Op::SetStatus {
+                reason: None,
+                commit: None,
                 id: plan.task(i).id.clone(),
                 to: Transition::Start,
                 force: false,

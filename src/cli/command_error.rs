@@ -33,7 +33,9 @@ pub fn describe(e: &Error) -> String {
                 "{msg}.\nComplete or cancel them first, or pass --force to record an override."
             ),
             Remedy::ForceDelete => {
-                format!("{msg}.\nPass --force to delete it and remove those references.")
+                format!(
+                    "{msg}.\nPass --force to delete it anyway (and remove the references to it)."
+                )
             }
             _ => msg,
         },

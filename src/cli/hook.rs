@@ -22,6 +22,11 @@ pub enum HookCommand {
     ///
     /// Example: wm tasks hook install
     Install(InstallArgs),
+    /// Remove the prepare-commit-msg hook `install` wrote. A hook someone
+    /// else wrote is left alone (exit 3); no hook at all is fine.
+    ///
+    /// Example: wm tasks hook uninstall
+    Uninstall(InstallArgs),
     /// What the installed hook runs (git passes the message file, the
     /// message source and a sha).
     #[command(name = "prepare-commit-msg", hide = true)]
@@ -56,6 +61,7 @@ fn script() -> String {
 pub fn run(ctx: &Ctx, cmd: HookCommand) -> CliResult {
     match cmd {
         HookCommand::Install(_) => install(ctx),
+        HookCommand::Uninstall(_) => uninstall(ctx),
         HookCommand::PrepareCommitMsg(a) => {
             // A hook must never stop a commit: report and succeed.
             if let Err(e) = prepare(ctx, &a) {
@@ -114,6 +120,36 @@ fn install(ctx: &Ctx) -> CliResult {
         path.display()
     ));
     Ok(())
+}
+
+fn uninstall(ctx: &Ctx) -> CliResult {
+    let repo = git_util::repo(ctx)?;
+    let path = repo.hooks_dir().join("prepare-commit-msg");
+    match std::fs::read(&path) {
+        Ok(bytes) => {
+            if !String::from_utf8_lossy(&bytes).contains(MARKER) {
+                return Err(Error::rule(
+                    format!(
+                        "{} was not written by wm; it was left unchanged",
+                        path.display()
+                    ),
+                    Vec::new(),
+                )
+                .into());
+            }
+            std::fs::remove_file(&path).map_err(|e| Error::Io {
+                path: path.clone(),
+                source: e,
+            })?;
+            ctx.note(&format!("removed {}", path.display()));
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            ctx.note(&format!("no hook to remove at {}", path.display()));
+            Ok(())
+        }
+        Err(e) => Err(Error::Io { path, source: e }.into()),
+    }
 }
 
 fn prepare(ctx: &Ctx, a: &PrepareArgs) -> CliResult {

@@ -40,7 +40,9 @@ mod list;
 mod log;
 mod man;
 mod merge_driver;
+mod move_task;
 mod next;
+mod note;
 mod onboard;
 mod order;
 mod plan;
@@ -48,6 +50,7 @@ mod ready;
 mod reopen;
 mod scan;
 mod schema;
+mod search;
 mod show;
 mod start;
 mod templates;
@@ -71,13 +74,14 @@ pub struct Cli {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
-    /// The store to use (default: $WM_TASKS_FILE, else the nearest tasks.yaml
-    /// up to the repository root).
-    #[arg(long, global = true, value_name = "PATH", env = "WM_TASKS_FILE")]
+    /// The store to use (default: $WM_TASKS_FILE when set and not empty,
+    /// else the nearest tasks.yaml up to the repository root).
+    #[arg(long, global = true, value_name = "PATH")]
     pub file: Option<PathBuf>,
 
-    /// Silence notes on stderr (errors are still printed).
-    #[arg(long, short, global = true)]
+    /// Silence notes on stderr (errors are still printed); --silent is the
+    /// same.
+    #[arg(long, short, global = true, visible_alias = "silent")]
     pub quiet: bool,
 
     /// When to colour output; `auto` colours a terminal unless NO_COLOR is set.
@@ -116,18 +120,24 @@ pub enum TasksCommand {
     Workflows(workflows::WorkflowsArgs),
     Import(import::ImportArgs),
     Export(export::ExportArgs),
+    #[command(visible_alias = "ls")]
     List(list::ListArgs),
+    Search(search::SearchArgs),
     Show(show::ShowArgs),
+    Note(note::NoteArgs),
     Ready(ready::ReadyArgs),
     Blocked(blocked::BlockedArgs),
     Next(next::NextArgs),
     Claim(claim::ClaimArgs),
     Update(update::UpdateArgs),
     Start(start::StartArgs),
+    #[command(visible_alias = "close")]
     Done(done::DoneArgs),
     Reopen(reopen::ReopenArgs),
     Cancel(cancel::CancelArgs),
+    #[command(visible_alias = "rm")]
     Delete(delete::DeleteArgs),
+    Move(move_task::MoveArgs),
     #[command(subcommand)]
     Dep(dep::DepCommand),
     Graph(graph::GraphArgs),
@@ -268,7 +278,13 @@ impl Ctx {
             .into());
         }
         Ok(Ctx {
-            file: g.file.clone().filter(|p| !p.as_os_str().is_empty()),
+            // Read here rather than by clap, which refuses an empty
+            // variable ("a value is required for '--file'"): empty means unset.
+            file: g
+                .file
+                .clone()
+                .or_else(|| std::env::var_os("WM_TASKS_FILE").map(PathBuf::from))
+                .filter(|p| !p.as_os_str().is_empty()),
             cwd: std::env::current_dir()?,
             quiet: g.quiet,
             color,
@@ -293,6 +309,13 @@ impl Ctx {
     }
 
     fn no_store(&self, loc: Location) -> CliError {
+        // A file named explicitly that is not there: say so, rather than
+        // "no tasks.yaml found in nope.yaml or its parents".
+        if let Some(f) = &self.file
+            && !f.is_dir()
+        {
+            return Error::NoFile { path: f.clone() }.into();
+        }
         Error::NoStore {
             searched: if self.file.is_some() {
                 loc.path
@@ -414,6 +437,9 @@ fn run(cli: Cli) -> CliResult {
             TasksCommand::Create(a) => create::run(&ctx, a),
             TasksCommand::List(a) => list::run(&ctx, a),
             TasksCommand::Show(a) => show::run(&ctx, a),
+            TasksCommand::Search(a) => search::run(&ctx, a),
+            TasksCommand::Note(a) => note::run(&ctx, a),
+            TasksCommand::Move(a) => move_task::run(&ctx, a),
             TasksCommand::Update(a) => update::run(&ctx, a),
             TasksCommand::Start(a) => start::run(&ctx, a),
             TasksCommand::Done(a) => done::run(&ctx, a),
@@ -449,6 +475,40 @@ fn run(cli: Cli) -> CliResult {
     }
 }
 
+/// Words of beads (`bd`) that mean nothing here, with what to do instead.
+const BD_HINTS: [(&str, &str); 8] = [
+    (
+        "sync",
+        "wm has no sync: tasks.yaml is a file of your repository; commit it with your work \
+         (git add tasks.yaml && git commit) and push",
+    ),
+    (
+        "daemon",
+        "wm has no daemon: every command reads and writes tasks.yaml directly",
+    ),
+    (
+        "compact",
+        "wm has nothing to compact; `wm tasks delete` removes a task",
+    ),
+    ("doctor", "run `wm tasks check` to validate tasks.yaml"),
+    (
+        "comment",
+        "run `wm tasks note ID TEXT` to add a note to a task",
+    ),
+    (
+        "comments",
+        "run `wm tasks note ID TEXT` to add a note; `wm tasks show ID` lists them",
+    ),
+    (
+        "stats",
+        "run `wm tasks graph --by-phase` for counts per phase, or `wm tasks list`",
+    ),
+    (
+        "prime",
+        "run `wm tasks onboard` for what an agent needs to know",
+    ),
+];
+
 /// Replace clap's guesses for an unknown command with ours: names and
 /// aliases that start with what was typed, or are at most a third of it
 /// away (edit distance); and a pointer to `wm completions`/`wm man` when
@@ -462,6 +522,12 @@ fn suggest(e: clap::Error) -> clap::Error {
     let Some(ContextValue::String(typed)) = e.get(ContextKind::InvalidSubcommand).cloned() else {
         return e;
     };
+    if let Some((_, hint)) = BD_HINTS.iter().find(|(w, _)| *w == typed) {
+        return clap::Error::raw(
+            ErrorKind::InvalidSubcommand,
+            format!("`{typed}` is a beads (bd) command; {hint}\n"),
+        );
+    }
     let top = <Cli as clap::CommandFactory>::command();
     let mut cmd = &top;
     for word in std::env::args().skip(1) {

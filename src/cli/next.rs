@@ -9,7 +9,8 @@ use wm::model::TaskType;
 use wm::render::{escape, json};
 
 /// The one task to do next: ready (pending, dependencies settled), then the
-/// earliest phase, then on the critical path (the longest chain of
+/// earliest phase, then the most urgent priority (0 first; unset is 2),
+/// then on the critical path (the longest chain of
 /// unfinished work waiting on it), then the oldest. Prints its id.
 ///
 /// When nothing is ready, exits 4 and says why: everything is done, work is

@@ -15,5 +15,5 @@ pub struct ReopenArgs {
 }
 
 pub fn run(ctx: &Ctx, a: ReopenArgs) -> CliResult {
-    transition::run(ctx, &a.ids, Transition::Reopen, false)
+    transition::run(ctx, &a.ids, Transition::Reopen, false, None)
 }

@@ -105,6 +105,8 @@ pub fn run(ctx: &Ctx, a: ScanArgs) -> CliResult {
             let (mut sim, _) = ops::apply(plan.clone(), ops.clone(), now)?;
             for (id, c) in closes {
                 let op = Op::SetStatus {
+                    reason: None,
+                    commit: None,
                     id: id.clone(),
                     to: Transition::Done,
                     force: false,

@@ -6,12 +6,14 @@ use super::{CliResult, Ctx, print, print_json};
 use wm::model::format_time;
 use wm::render::{escape, json, table::status_label};
 
-/// Show one task: its fields, dependencies, dependents and problems.
+/// Show one task: its fields, dependencies, dependents, close reason,
+/// notes and problems. For an epic, also its tasks and the progress made.
 ///
 /// Works on an invalid store too, so you can see what to repair.
 ///
 /// Examples:
 ///   wm tasks show k3m9
+///   wm tasks show EPIC
 ///   wm tasks show k3m9 --json
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
@@ -29,7 +31,12 @@ pub fn run(ctx: &Ctx, a: ShowArgs) -> CliResult {
     let i = plan.resolve(&a.id)?;
     if a.json {
         let commits = super::git_util::commit_views(ctx, &plan.task(i).commits);
-        return print_json(&json::tasks::show_doc(plan, graph, i, commits));
+        let mut members = Vec::new();
+        if plan.task(i).is_epic() {
+            members = graph.children(i).to_vec();
+            super::list::sort_rows(plan, graph, &mut members);
+        }
+        return print_json(&json::tasks::show_doc(plan, graph, i, commits, &members));
     }
     ctx.warn_problems(&loaded);
     let t = plan.task(i);
@@ -48,6 +55,9 @@ pub fn run(ctx: &Ctx, a: ShowArgs) -> CliResult {
             label.to_string()
         };
     row(&mut s, "status:", &status);
+    if let Some(p) = t.priority {
+        row(&mut s, "priority:", &p.to_string());
+    }
     row(&mut s, "phase:", t.phase.as_deref().unwrap_or("-"));
     if let Some(r) = t.role {
         row(&mut s, "role:", r.as_str());
@@ -93,6 +103,9 @@ pub fn run(ctx: &Ctx, a: ShowArgs) -> CliResult {
     row(&mut s, "updated:", &format_time(&t.updated_at));
     if let Some(c) = &t.closed_at {
         row(&mut s, "closed:", &format_time(c));
+    }
+    if let Some(r) = &t.reason {
+        row(&mut s, "reason:", &escape(r));
     }
     let deps = graph.deps(i);
     let dangling: Vec<&String> = graph
@@ -144,6 +157,33 @@ pub fn run(ctx: &Ctx, a: ShowArgs) -> CliResult {
             .filter(|&&c| plan.task(c).status.is_settled())
             .count();
         let _ = writeln!(s, "  children:   {done}/{} settled", children.len());
+        let mut rows = children.to_vec();
+        super::list::sort_rows(plan, graph, &mut rows);
+        if !rows.is_empty() {
+            let completed = rows
+                .iter()
+                .filter(|&&c| plan.task(c).status == wm::model::Status::Completed)
+                .count();
+            let _ = writeln!(
+                s,
+                "  progress:   {}% ({completed} completed, {} cancelled, {} open)",
+                done * 100 / rows.len(),
+                done - completed,
+                rows.len() - done
+            );
+            let _ = writeln!(s, "  tasks:");
+            for &c in &rows {
+                let d = plan.task(c);
+                let _ = writeln!(
+                    s,
+                    "    {}  {:<11} {:<10} {}",
+                    d.id,
+                    status_label(plan, graph, c),
+                    d.phase.as_deref().map(escape).unwrap_or_else(|| "-".into()),
+                    escape(&d.title)
+                );
+            }
+        }
     }
     if !t.commits.is_empty() {
         let _ = writeln!(s, "  commits:");
@@ -157,6 +197,12 @@ pub fn run(ctx: &Ctx, a: ShowArgs) -> CliResult {
             f.to,
             escape(&f.reason)
         );
+    }
+    if !t.notes.is_empty() {
+        let _ = writeln!(s, "  notes:");
+        for n in &t.notes {
+            let _ = writeln!(s, "    {}  {}", format_time(&n.at), escape(&n.text));
+        }
     }
     if let Some(d) = &t.description {
         let _ = writeln!(s, "\n{}", wm::render::escape_message(d).trim_end());

@@ -21,5 +21,5 @@ pub struct StartArgs {
 }
 
 pub fn run(ctx: &Ctx, a: StartArgs) -> CliResult {
-    transition::run(ctx, &a.ids, Transition::Start, a.force)
+    transition::run(ctx, &a.ids, Transition::Start, a.force, None)
 }

@@ -3,7 +3,13 @@
 use super::{CliResult, Ctx, print};
 use wm::ops::{Op, Transition};
 
-pub fn run(ctx: &Ctx, ids: &[String], to: Transition, force: bool) -> CliResult {
+pub fn run(
+    ctx: &Ctx,
+    ids: &[String],
+    to: Transition,
+    force: bool,
+    reason: Option<String>,
+) -> CliResult {
     // Start and done need a trustworthy graph; reopen and cancel can help
     // repair a broken one.
     let valid = matches!(to, Transition::Start | Transition::Done);
@@ -15,6 +21,8 @@ pub fn run(ctx: &Ctx, ids: &[String], to: Transition, force: bool) -> CliResult 
                 to,
                 force,
                 assignee: None,
+                reason: reason.clone(),
+                commit: None,
             })
             .collect())
     })?;

@@ -9,6 +9,8 @@ use wm::ops::{Changes, Op, Transition};
 ///
 /// Works on an invalid store, to repair it, but never introduces a new
 /// problem. --status goes through the same rules as start/done/reopen/cancel.
+/// A `GH#N:` title must agree with the task's issue, as in `create`
+/// (`wm tasks move` changes both).
 ///
 /// Examples:
 ///   wm tasks update k3m9 --phase config
@@ -16,6 +18,8 @@ use wm::ops::{Changes, Op, Transition};
 ///   wm tasks update EPIC --workflow full-stack   (places the issue's tasks again)
 ///   wm tasks update k3m9 --assignee alice --add-label security
 ///   wm tasks update k3m9 --status done
+///   wm tasks update k3m9 --priority 1 --labels security,infra
+///   wm tasks update k3m9 --title "GH#42: Rotate the keys"
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub struct UpdateArgs {
@@ -62,11 +66,20 @@ pub struct UpdateArgs {
     /// Expected duration, e.g. 2h, 3d, 1d4h ("" clears it).
     #[arg(long, value_name = "DURATION")]
     pub estimate: Option<String>,
-    /// Add a label (repeatable).
-    #[arg(long, value_name = "L")]
+    /// Add labels (repeatable or comma-separated).
+    #[arg(long, visible_aliases = ["label", "labels"], value_name = "L", value_delimiter = ',')]
     pub add_label: Vec<String>,
-    /// Remove a label (repeatable).
-    #[arg(long, value_name = "L")]
+    /// Priority: 0 (most urgent) to 4 (least); P0-P4 accepted.
+    #[arg(long, short = 'p', value_name = "P", value_parser = super::list::parse_priority, conflicts_with = "clear_priority")]
+    pub priority: Option<u8>,
+    /// Remove the priority (it counts as 2 again).
+    #[arg(long)]
+    pub clear_priority: bool,
+    /// With --status completed/cancelled: why (stored on the task).
+    #[arg(long, value_name = "TEXT", requires = "status")]
+    pub reason: Option<String>,
+    /// Remove labels (repeatable or comma-separated).
+    #[arg(long, value_name = "L", value_delimiter = ',')]
     pub remove_label: Vec<String>,
     /// Change the status, with the rules of start/done/reopen/cancel.
     #[arg(long, value_name = "S")]
@@ -102,11 +115,34 @@ pub fn run(ctx: &Ctx, a: UpdateArgs) -> CliResult {
         estimate: a.estimate.map(Some),
         add_labels: a.add_label,
         remove_labels: a.remove_label,
+        priority: if a.clear_priority {
+            Some(None)
+        } else {
+            a.priority.map(Some)
+        },
     };
-    let mut ops = vec![Op::Update {
-        id: a.id.clone(),
-        changes,
-    }];
+    let fields = changes.title.is_some()
+        || changes.kind.is_some()
+        || changes.phase.is_some()
+        || changes.role.is_some()
+        || changes.workflow.is_some()
+        || changes.issue.is_some()
+        || changes.parent.is_some()
+        || changes.assignee.is_some()
+        || changes.description.is_some()
+        || changes.estimate.is_some()
+        || !changes.add_labels.is_empty()
+        || !changes.remove_labels.is_empty()
+        || changes.priority.is_some();
+    // Only --status: no field update, so no "nothing to change" before
+    // the status change says what it did.
+    let mut ops = Vec::new();
+    if fields || a.status.is_none() {
+        ops.push(Op::Update {
+            id: a.id.clone(),
+            changes,
+        });
+    }
     if let Some(s) = a.status {
         let to = match s {
             Status::Pending => Transition::Reopen,
@@ -119,10 +155,17 @@ pub fn run(ctx: &Ctx, a: UpdateArgs) -> CliResult {
             to,
             force: a.force,
             assignee: None,
+            reason: a.reason.clone(),
+            commit: None,
         });
     }
     let needs_valid = matches!(a.status, Some(Status::InProgress | Status::Completed));
-    let (plan, outcomes) = ctx.write(false, needs_valid, |_| Ok(ops.clone()))?;
+    let (plan, mut outcomes) = ctx.write(false, needs_valid, |_| Ok(ops.clone()))?;
+    if outcomes.iter().any(|o| o.changed) {
+        for o in &mut outcomes {
+            o.notes.retain(|n| n != "nothing to change");
+        }
+    }
     ctx.notes(&outcomes);
     let id = outcomes.first().map(|o| o.id.clone()).unwrap_or_default();
     if plan.get(&id).is_none() {

@@ -462,19 +462,35 @@ pub fn references(msg: &str, ids: &IdMatcher) -> References {
 
 /// The issue a branch name is for: a path segment starting with `GH-N`
 /// (any case) followed by the end, `-`, `_` or `.`: `feature/GH-42-vpn`,
-/// `gh-7`, `fix/GH-12_typo`.
+/// `gh-7`, `fix/GH-12_typo`; else a segment after the first made of the
+/// number and a dash or underscore: `feature/104-invoice`.
 pub fn issue_from_branch(branch: &str) -> Option<u64> {
-    branch.split('/').find_map(|seg| {
-        let rest = seg
-            .get(..3)?
-            .eq_ignore_ascii_case("gh-")
-            .then(|| &seg[3..])?;
+    let number = |rest: &str| -> Option<u64> {
         let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
         let after = rest[digits.len()..].chars().next();
         if digits.is_empty() || after.is_some_and(|c| !matches!(c, '-' | '_' | '.')) {
             return None;
         }
         digits.parse().ok()
+    };
+    let gh = branch.split('/').find_map(|seg| {
+        let rest = seg
+            .get(..3)?
+            .eq_ignore_ascii_case("gh-")
+            .then(|| &seg[3..])?;
+        number(rest)
+    });
+    // The other convention, `feature/104-invoice`: a segment after the
+    // first that starts with the number and a dash (`release/1.2` is not
+    // an issue).
+    gh.or_else(|| {
+        branch.split('/').skip(1).find_map(|seg| {
+            let digits = seg.chars().take_while(|c| c.is_ascii_digit()).count();
+            match seg[digits..].chars().next() {
+                Some('-' | '_') if digits > 0 => seg[..digits].parse().ok(),
+                _ => None,
+            }
+        })
     })
 }
 
@@ -615,6 +631,11 @@ mod tests {
         assert_eq!(issue_from_branch("feature/GH-42x"), None);
         assert_eq!(issue_from_branch("feature/myGH-42"), None);
         assert_eq!(issue_from_branch("GH-"), None);
+        assert_eq!(issue_from_branch("feature/104-invoice"), Some(104));
+        assert_eq!(issue_from_branch("fix/7_typo"), Some(7));
+        assert_eq!(issue_from_branch("104-invoice"), None);
+        assert_eq!(issue_from_branch("release/1.2"), None);
+        assert_eq!(issue_from_branch("feature/2fa"), None);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Choosing the one task to do next, for `next` and `claim`.
 //!
 //! Among ready tasks (pending, not epics, every dependency settled) the
-//! earliest workflow phase wins, then the task on the longest chain of
+//! earliest workflow phase wins, then the most urgent priority (0 before 4;
+//! unset counts as 2), then the task on the longest chain of
 //! unfinished work that waits on it (the critical path), then the oldest,
 //! then the smallest id. When nothing is ready, [`Idle`] says why.
 
@@ -154,7 +155,13 @@ pub fn candidates(plan: &Plan, graph: &Graph, scope: &Scope) -> Vec<usize> {
             .slot(i)
             .map(|s| (catalog.rank(s.phase), s.instance))
             .unwrap_or((catalog.len(), 0));
-        (phase, Reverse(chain[i]), t.created_at, t.id.clone())
+        (
+            phase,
+            t.priority_or_default(),
+            Reverse(chain[i]),
+            t.created_at,
+            t.id.clone(),
+        )
     });
     ready
 }

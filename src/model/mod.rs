@@ -158,6 +158,21 @@ pub struct Forced {
     pub reason: String,
 }
 
+/// A timestamped note on a task (`wm tasks note ID TEXT`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Note {
+    /// When the note was added.
+    pub at: DateTime<Utc>,
+    /// What was noted.
+    pub text: String,
+}
+
+/// The highest priority number (0 is the most urgent, as in beads).
+pub const MAX_PRIORITY: u8 = 4;
+/// The priority of a task that has none: the middle one.
+pub const DEFAULT_PRIORITY: u8 = 2;
+
 /// A task's part inside a phase whose tasks are ordered by role
 /// (`order: roles`): tests are written first, then the implementation, then
 /// the verification that gates what comes after the phase.
@@ -214,6 +229,10 @@ pub struct Task {
     pub kind: TaskType,
     /// Stored status; `blocked` and `ready` are derived, never stored.
     pub status: Status,
+    /// 0 (most urgent) to 4 (least); absent means 2. Orders ready work in
+    /// `next` and `claim` after readiness and phase.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<u8>,
     /// The workflow phase (default workflow: analysis, backup, impl, config,
     /// staging, rollback, docs). Epics have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -258,9 +277,15 @@ pub struct Task {
     /// When the task was completed or cancelled (RFC 3339 UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<DateTime<Utc>>,
+    /// Why the task was closed (`done --reason`, `cancel --reason`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// Transitions forced past a rule with `--force`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub forced: Vec<Forced>,
+    /// Timestamped notes (`wm tasks note`), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
 }
 
 impl Task {
@@ -271,6 +296,7 @@ impl Task {
             title,
             kind,
             status: Status::Pending,
+            priority: None,
             phase: None,
             role: None,
             workflow: None,
@@ -285,8 +311,15 @@ impl Task {
             created_at: now,
             updated_at: now,
             closed_at: None,
+            reason: None,
             forced: Vec::new(),
+            notes: Vec::new(),
         }
+    }
+
+    /// The priority, 2 when none is set.
+    pub fn priority_or_default(&self) -> u8 {
+        self.priority.unwrap_or(DEFAULT_PRIORITY)
     }
 
     pub fn is_epic(&self) -> bool {

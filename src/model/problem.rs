@@ -43,11 +43,13 @@ pub enum Code {
     MissingField,
     InvalidValue,
     NewerVersion,
+    DuplicateTitle,
+    BadPriority,
 }
 
 impl Code {
     /// Every code, for documentation and codecs.
-    pub const ALL: [Code; 21] = [
+    pub const ALL: [Code; 23] = [
         Code::BadEstimate,
         Code::BaselineAfterWork,
         Code::CompletedBeforeDependencies,
@@ -69,6 +71,8 @@ impl Code {
         Code::MissingField,
         Code::InvalidValue,
         Code::NewerVersion,
+        Code::DuplicateTitle,
+        Code::BadPriority,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -94,6 +98,8 @@ impl Code {
             Code::MissingField => "missing-field",
             Code::InvalidValue => "invalid-value",
             Code::NewerVersion => "newer-version",
+            Code::DuplicateTitle => "duplicate-title",
+            Code::BadPriority => "bad-priority",
         }
     }
 }

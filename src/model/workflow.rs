@@ -152,7 +152,15 @@ pub struct Workflow {
     /// pattern says `(?i)`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recognise: Vec<String>,
+    /// Closing a verify-role task (role `verify`, or type verify in a phase
+    /// ordered by roles) needs evidence: a close reason or a linked commit.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub evidence: bool,
     pub phases: Vec<Phase>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// The built-in workflows, as YAML compiled into the binary.
@@ -196,6 +204,7 @@ impl Default for Workflow {
                 description: None,
                 aliases: Vec::new(),
                 recognise: Vec::new(),
+                evidence: false,
                 phases: Vec::new(),
             })
     }
@@ -809,6 +818,7 @@ mod tests {
             description: None,
             aliases: vec![],
             recognise: vec![],
+            evidence: false,
             phases,
         };
         assert_eq!(wf.validate(), Err(WorkflowError::TooManyPhases(30_000)));

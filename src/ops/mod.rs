@@ -36,6 +36,11 @@ pub struct NewTask {
     pub estimate: Option<String>,
     /// Return the existing task when the issue already has one of this title.
     pub if_missing: bool,
+    /// Return the existing task when the issue already has one of this
+    /// title and type (what `create` does unless `--allow-duplicate`).
+    pub dedupe: bool,
+    /// 0 (most urgent) to 4.
+    pub priority: Option<u8>,
     /// Dependencies on the tasks of earlier `Create` ops of the same batch,
     /// by their position in the batch (ids are not known before `apply`).
     pub after: Vec<usize>,
@@ -68,6 +73,8 @@ pub struct Changes {
     pub estimate: Option<Option<String>>,
     pub add_labels: Vec<String>,
     pub remove_labels: Vec<String>,
+    /// `Some(None)` clears the priority.
+    pub priority: Option<Option<u8>>,
 }
 
 /// A status change with its rules.
@@ -115,6 +122,17 @@ pub enum Op {
         force: bool,
         /// Set the assignee with the transition (used by `claim`).
         assignee: Option<String>,
+        /// Why (`done --reason`, `cancel --reason`); kept while the task is
+        /// closed, dropped when it is reopened.
+        reason: Option<String>,
+        /// A commit (full sha) linked with the transition: evidence for a
+        /// workflow that asks for it.
+        commit: Option<String>,
+    },
+    /// Add a timestamped note to a task.
+    AddNote {
+        id: String,
+        text: String,
     },
     Delete {
         id: String,
@@ -222,7 +240,11 @@ pub fn apply_known(
     let status_only = ops.iter().all(|op| {
         matches!(
             op,
-            Op::SetStatus { .. } | Op::AddCommits { .. } | Op::Link { .. } | Op::SetScanHead { .. }
+            Op::SetStatus { .. }
+                | Op::AddCommits { .. }
+                | Op::Link { .. }
+                | Op::SetScanHead { .. }
+                | Op::AddNote { .. }
         )
     });
     let before: HashSet<&Problem> = before.iter().collect();
@@ -368,7 +390,22 @@ fn apply_one(plan: &mut Plan, op: Op, now: DateTime<Utc>, graph: Option<Graph>) 
             to,
             force,
             assignee,
-        } => set_status(plan, &id, to, force, assignee, now, graph),
+            reason,
+            commit,
+        } => set_status(
+            plan,
+            &id,
+            to,
+            Extra {
+                force,
+                assignee,
+                reason,
+                commit,
+            },
+            now,
+            graph,
+        ),
+        Op::AddNote { id, text } => add_note(plan, &id, text, now),
         Op::Delete { id, force } => delete(plan, &id, force),
         Op::AddDeps { id, on } => add_deps(plan, &id, &on, now),
         Op::RemoveDeps { id, on } => remove_deps(plan, &id, &on, now),
@@ -418,6 +455,23 @@ fn create(plan: &mut Plan, spec: NewTask, now: DateTime<Utc>) -> Result<Outcome>
             notes: vec![format!("already exists: {} \"{}\"", t.id, t.title)],
         });
     }
+    if spec.dedupe
+        && let Some(t) = plan
+            .tasks()
+            .iter()
+            .find(|t| t.issue == issue && t.title == title && t.kind == kind)
+    {
+        return Ok(Outcome {
+            subject: Subject::Task,
+            id: t.id.clone(),
+            changed: false,
+            notes: vec![format!(
+                "already exists: {} \"{}\" ({}); kept it (pass --allow-duplicate to create another)",
+                t.id, t.title, t.kind
+            )],
+        });
+    }
+    let priority = check_priority(spec.priority)?;
 
     let parent = match clean_opt(spec.parent) {
         Some(p) => Some(resolve_epic(plan, &p)?),
@@ -486,6 +540,7 @@ fn create(plan: &mut Plan, spec: NewTask, now: DateTime<Utc>) -> Result<Outcome>
     task.assignee = clean_opt(spec.assignee);
     task.description = spec.description.filter(|d| !d.trim().is_empty());
     task.estimate = clean_estimate(spec.estimate)?;
+    task.priority = priority;
     if spec.completed {
         task.status = Status::Completed;
         task.closed_at = Some(now);
@@ -506,6 +561,17 @@ fn create(plan: &mut Plan, spec: NewTask, now: DateTime<Utc>) -> Result<Outcome>
         changed: true,
         notes,
     })
+}
+
+/// A priority must be 0-4.
+fn check_priority(p: Option<u8>) -> Result<Option<u8>> {
+    match p {
+        Some(n) if n > crate::model::MAX_PRIORITY => Err(Error::Usage(format!(
+            "bad priority {n}: use 0 (most urgent) to {} (least)",
+            crate::model::MAX_PRIORITY
+        ))),
+        p => Ok(p),
+    }
 }
 
 /// Validate an estimate and store it in its shortest form (`120m` -> `2h`);
@@ -574,17 +640,46 @@ fn update(plan: &mut Plan, id: &str, c: Changes, now: DateTime<Utc>) -> Result<O
         Some(e) => Some(clean_estimate(e)?),
         None => None,
     };
+    let priority = match c.priority {
+        Some(p) => Some(check_priority(p)?),
+        None => None,
+    };
     let before = plan.task(i).clone();
+    let mut title_note = None;
+    if let Some(title) = &c.title {
+        let title = title.trim();
+        if title.is_empty() {
+            return Err(Error::Usage("the title cannot be empty".into()));
+        }
+        // The rule of `create`: a `GH#N:` prefix must agree with the issue
+        // (the new one when --issue is given too), and sets it when the
+        // task has none.
+        if let Some(m) = title_issue(title) {
+            match c.issue.unwrap_or(before.issue) {
+                Some(n) if n != m => {
+                    return Err(Error::Usage(format!(
+                        "the title says GH#{m} but the task is for issue {n}; make them agree \
+                         (`wm tasks move {} --issue {m}` moves it and its title)",
+                        before.id
+                    )));
+                }
+                Some(_) => {}
+                None => title_note = Some(m),
+            }
+        }
+    }
     let t = plan.task_mut(i);
     if let Some(e) = estimate {
         t.estimate = e;
     }
+    if let Some(p) = priority {
+        t.priority = p;
+    }
     if let Some(title) = c.title {
-        let title = title.trim().to_string();
-        if title.is_empty() {
-            return Err(Error::Usage("the title cannot be empty".into()));
-        }
-        t.title = title;
+        t.title = title.trim().to_string();
+    }
+    if let Some(m) = title_note {
+        t.issue = Some(m);
     }
     if let Some(k) = c.kind {
         t.kind = k;
@@ -658,6 +753,11 @@ fn update(plan: &mut Plan, id: &str, c: Changes, now: DateTime<Utc>) -> Result<O
     }
     let t = plan.task_mut(i);
     let mut out = Outcome::new(&t.id);
+    if let Some(m) = title_note
+        && before.issue.is_none()
+    {
+        out.notes.push(format!("issue #{m} taken from the title"));
+    }
     if !moved.is_empty() {
         out.notes.push(format!(
             "placed the issue's tasks again: {}",
@@ -679,15 +779,57 @@ fn update(plan: &mut Plan, id: &str, c: Changes, now: DateTime<Utc>) -> Result<O
     Ok(out)
 }
 
+/// What a status change carries besides its target.
+struct Extra {
+    force: bool,
+    assignee: Option<String>,
+    reason: Option<String>,
+    commit: Option<String>,
+}
+
+/// Whether closing task `i` needs evidence (a reason or a commit): it is a
+/// verify-role task of a workflow that asks for it (`evidence: true`).
+pub fn needs_evidence(plan: &Plan, i: usize) -> bool {
+    let t = plan.task(i);
+    let Some(slot) = t.phase.as_deref().and_then(|p| plan.catalog().resolve(p)) else {
+        return false;
+    };
+    let catalog = plan.catalog();
+    let phase = catalog.phase(slot.phase);
+    let verify = t.role == Some(Role::Verify)
+        || (t.role.is_none()
+            && t.kind == TaskType::Verify
+            && phase.order == crate::model::workflow::Order::Roles);
+    verify && catalog.workflows()[catalog.workflow_of(slot.phase)].evidence
+}
+
+fn add_note(plan: &mut Plan, id: &str, text: String, now: DateTime<Utc>) -> Result<Outcome> {
+    let i = plan.resolve(id)?;
+    let text = text.trim().to_string();
+    if text.is_empty() {
+        return Err(Error::Usage("a note needs some text".into()));
+    }
+    let t = plan.task_mut(i);
+    t.notes.push(crate::model::Note { at: now, text });
+    t.updated_at = now;
+    Ok(Outcome::new(&t.id))
+}
+
 fn set_status(
     plan: &mut Plan,
     id: &str,
     to: Transition,
-    force: bool,
-    assignee: Option<String>,
+    extra: Extra,
     now: DateTime<Utc>,
     graph: Option<Graph>,
 ) -> Result<Outcome> {
+    let Extra {
+        force,
+        assignee,
+        reason,
+        commit,
+    } = extra;
+    let reason = clean_opt(reason);
     let i = plan.resolve(id)?;
     let t = plan.task(i);
     let tid = t.id.clone();
@@ -698,7 +840,45 @@ fn set_status(
     if from == target && assignee.is_none() {
         out.changed = false;
         out.notes.push(format!("{tid} is already {target}"));
+        let t = plan.task_mut(i);
+        if let Some(r) = reason
+            && target.is_settled()
+            && t.reason.as_ref() != Some(&r)
+        {
+            t.reason = Some(r);
+            t.updated_at = now;
+            out.changed = true;
+            out.notes.push(format!("recorded the reason on {tid}"));
+        }
+        if let Some(c) = commit
+            && !t.commits.contains(&c)
+        {
+            t.commits.push(c);
+            t.updated_at = now;
+            out.changed = true;
+        }
         return Ok(out);
+    }
+    if reason.is_some() && !target.is_settled() {
+        return Err(Error::Usage(format!(
+            "a reason is given when closing a task (done, close, cancel), not to {} it",
+            to.verb()
+        )));
+    }
+    if to == Transition::Done
+        && reason.is_none()
+        && commit.is_none()
+        && plan.task(i).commits.is_empty()
+        && needs_evidence(plan, i)
+    {
+        return Err(Error::rule(
+            format!(
+                "cannot complete {tid}: it is a verification task, and its workflow asks for \
+                 evidence to close it.\nSay what was checked with `wm tasks done {tid} --reason \
+                 \"...\"`, or link the commit that shows it with `wm tasks done {tid} --commit`."
+            ),
+            vec![tid],
+        ));
     }
     match (to, from) {
         (Transition::Start, Status::Completed | Status::Cancelled)
@@ -778,6 +958,12 @@ fn set_status(
     t.status = target;
     t.updated_at = now;
     t.closed_at = if target.is_settled() { Some(now) } else { None };
+    t.reason = if target.is_settled() { reason } else { None };
+    if let Some(c) = commit
+        && !t.commits.contains(&c)
+    {
+        t.commits.push(c);
+    }
     if let Some(a) = assignee {
         t.assignee = Some(a);
     }
@@ -802,7 +988,21 @@ fn delete(plan: &mut Plan, id: &str, force: bool) -> Result<Outcome> {
     let children: Vec<usize> = (0..plan.len())
         .filter(|&j| plan.task(j).parent.as_deref() == Some(tid.as_str()))
         .collect();
-    if !force && (!dependents.is_empty() || !children.is_empty()) {
+    // Tasks that wait on it through a phase edge (derived, not stored):
+    // deleting it takes that wait away from them.
+    let derived: Vec<String> = {
+        let g = Graph::build(plan);
+        g.dependents(i)
+            .iter()
+            .filter(|&&j| {
+                g.deps(j)
+                    .iter()
+                    .any(|&(k, kind)| k == i && kind == crate::graph::EdgeKind::Phase)
+            })
+            .map(|&j| plan.task(j).id.clone())
+            .collect()
+    };
+    if !force && (!dependents.is_empty() || !children.is_empty() || !derived.is_empty()) {
         let mut why = Vec::new();
         if !dependents.is_empty() {
             why.push(format!(
@@ -817,6 +1017,18 @@ fn delete(plan: &mut Plan, id: &str, force: bool) -> Result<Outcome> {
                 } else {
                     "depend"
                 }
+            ));
+        }
+        if !derived.is_empty() {
+            why.push(format!(
+                "{} {} it by phase (a derived dependency {} would lose)",
+                derived.join(", "),
+                if derived.len() == 1 {
+                    "follows"
+                } else {
+                    "follow"
+                },
+                if derived.len() == 1 { "it" } else { "they" }
             ));
         }
         if !children.is_empty() {
@@ -843,6 +1055,17 @@ fn delete(plan: &mut Plan, id: &str, force: bool) -> Result<Outcome> {
         ));
     }
     let mut out = Outcome::new(&tid);
+    if !derived.is_empty() {
+        out.notes.push(format!(
+            "{} no longer {} {tid} by phase",
+            derived.join(", "),
+            if derived.len() == 1 {
+                "waits for"
+            } else {
+                "wait for"
+            }
+        ));
+    }
     for &j in &dependents {
         let t = plan.task_mut(j);
         t.depends_on.retain(|d| d != &tid);

@@ -114,7 +114,8 @@ fn row_cells(plan: &Plan, graph: &Graph, i: usize) -> [String; 7] {
     ]
 }
 
-/// The task table of `rows`.
+/// The task table of `rows`. A PRI column (after STATUS) appears when a
+/// row has a priority; it is the first to go when the table is too wide.
 pub fn tasks(plan: &Plan, graph: &Graph, rows: &[usize], style: Style) -> String {
     let mut cols: Vec<Column> = TASK_HEADER
         .iter()
@@ -134,7 +135,29 @@ pub fn tasks(plan: &Plan, graph: &Graph, rows: &[usize], style: Style) -> String
                 .push(Some(state_color(graph.state(plan, i))));
         }
     }
-    layout(&cols, &TASK_STEPS, style)
+    if !rows.iter().any(|&i| plan.task(i).priority.is_some()) {
+        return layout(&cols, &TASK_STEPS, style);
+    }
+    let pri = STATUS + 1;
+    cols.insert(
+        pri,
+        Column {
+            header: "PRI",
+            cells: rows
+                .iter()
+                .map(|&i| format!("P{}", plan.task(i).priority_or_default()))
+                .collect(),
+            colors: Vec::new(),
+        },
+    );
+    let shift = |c: usize| if c >= pri { c + 1 } else { c };
+    let steps: Vec<Step> = std::iter::once(Step::Drop(pri))
+        .chain(TASK_STEPS.iter().map(|s| match *s {
+            Step::Cut(c, f) => Step::Cut(shift(c), f),
+            Step::Drop(c) => Step::Drop(shift(c)),
+        }))
+        .collect();
+    layout(&cols, &steps, style)
 }
 
 /// Which columns a table shows and how wide each is, for `width`.

@@ -259,6 +259,7 @@ fn merge_task(
         title: field!(title, None),
         kind: field!(kind, None),
         status: field!(status, Some(&Status::Pending)),
+        priority: field!(priority, Some(&None)),
         phase: field!(phase, Some(&None)),
         role: field!(role, Some(&None)),
         workflow: field!(workflow, Some(&None)),
@@ -273,7 +274,9 @@ fn merge_task(
         created_at: ours.created_at.min(theirs.created_at),
         updated_at: ours.updated_at.max(theirs.updated_at),
         closed_at: None,
+        reason: field!(reason, Some(&None)),
         forced: list!(forced),
+        notes: list!(notes),
     };
     // closed_at follows the status that won.
     merged.closed_at = if merged.status == ours.status {

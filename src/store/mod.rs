@@ -232,6 +232,20 @@ fn explain_parse_error(msg: &str, text: &str, line: u64) -> String {
         let k = rest.split(',').next().unwrap_or(rest).trim();
         return format!("the key `{k}` appears twice in the same task or mapping; keep one");
     }
+    if let Some(rest) = msg.split("missing field `").nth(1) {
+        // Reported where the mapping ends, on whatever key is there: name
+        // the missing one, not that key.
+        let field = rest.split('`').next().unwrap_or("");
+        let what = match field {
+            "created_at" | "updated_at" => " (an RFC 3339 time such as 2026-01-31T12:00:00Z)",
+            "type" => " (epic, impl, verify, test, task, feature, review or research)",
+            "status" => " (pending, in_progress, completed or cancelled)",
+            _ => "",
+        };
+        return format!(
+            "missing field `{field}`: the task or mapping that ends here needs a `{field}:` line{what}"
+        );
+    }
     if text.lines().any(|l| l.starts_with('\t')) && msg.to_lowercase().contains("tab") {
         return format!("{msg} (YAML indents with spaces, never tabs)");
     }
@@ -241,6 +255,7 @@ fn explain_parse_error(msg: &str, text: &str, line: u64) -> String {
                 Some("a list (one `- item` per line)")
             }
             "issue" | "version" => Some("a whole number"),
+            "priority" => Some("a whole number from 0 (most urgent) to 4"),
             "created_at" | "updated_at" | "closed_at" | "at" => {
                 Some("an RFC 3339 time such as 2026-01-31T12:00:00Z")
             }
@@ -252,7 +267,14 @@ fn explain_parse_error(msg: &str, text: &str, line: u64) -> String {
             return format!("`{k}`: {msg}");
         }
         if let Some(want) = want {
-            return format!("wrong type: `{k}` must be {want} ({msg})");
+            let given = source_line
+                .split_once(':')
+                .map(|(_, v)| v.trim())
+                .filter(|v| !v.is_empty());
+            return match given {
+                Some(v) => format!("wrong type: `{k}` must be {want}, not `{v}` ({msg})"),
+                None => format!("wrong type: `{k}` must be {want} ({msg})"),
+            };
         }
     }
     // serde-saphyr names Rust types; say what the file should hold.

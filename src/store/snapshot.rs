@@ -12,12 +12,12 @@
 use chrono::{DateTime, Utc};
 
 use crate::graph::{EdgeKind, Graph};
-use crate::model::{Forced, Role, ScanState, Status, StoreFile, Task, TaskType};
+use crate::model::{Forced, Note, Role, ScanState, Status, StoreFile, Task, TaskType};
 use crate::validate::{Code, Problem, Severity};
 
 /// Bumped whenever the encoding or the meaning of its parts changes; the
 /// crate version is part of the key as well.
-const MAGIC: &[u8; 8] = b"wmcache3";
+const MAGIC: &[u8; 8] = b"wmcache4";
 
 /// The trailing checksum: a 128-bit hash of every byte before it, so a
 /// snapshot whose own bytes changed (a flipped bit, a torn or foreign
@@ -69,6 +69,8 @@ fn code_byte(c: Code) -> u8 {
         Code::MissingField => 18,
         Code::InvalidValue => 19,
         Code::NewerVersion => 20,
+        Code::DuplicateTitle => 21,
+        Code::BadPriority => 22,
     }
 }
 
@@ -95,6 +97,8 @@ fn code_of(b: u8) -> Option<Code> {
         18 => Code::MissingField,
         19 => Code::InvalidValue,
         20 => Code::NewerVersion,
+        21 => Code::DuplicateTitle,
+        22 => Code::BadPriority,
         _ => return None,
     })
 }
@@ -271,6 +275,7 @@ fn put_task(w: &mut W, t: &Task) -> Option<()> {
         title,
         kind,
         status,
+        priority,
         phase,
         role,
         workflow,
@@ -285,12 +290,21 @@ fn put_task(w: &mut W, t: &Task) -> Option<()> {
         created_at,
         updated_at,
         closed_at,
+        reason,
         forced,
+        notes,
     } = t;
     w.str(id)?;
     w.str(title)?;
     w.u8(kind_code(*kind));
     w.u8(status_code(*status));
+    match priority {
+        None => w.u8(0),
+        Some(p) => {
+            w.u8(1);
+            w.u8(*p);
+        }
+    }
     w.opt_str(phase)?;
     w.u8(role_code(*role));
     w.opt_str(workflow)?;
@@ -323,6 +337,12 @@ fn put_task(w: &mut W, t: &Task) -> Option<()> {
         w.u8(status_code(f.to));
         w.str(&f.reason)?;
     }
+    w.opt_str(reason)?;
+    w.idx(notes.len())?;
+    for n in notes {
+        w.time(&n.at);
+        w.str(&n.text)?;
+    }
     Some(())
 }
 
@@ -331,6 +351,11 @@ fn get_task(r: &mut R) -> Option<Task> {
     let title = r.str()?;
     let kind = kind_of(r.u8()?)?;
     let status = status_of(r.u8()?)?;
+    let priority = match r.u8()? {
+        0 => None,
+        1 => Some(r.u8()?),
+        _ => return None,
+    };
     let phase = r.opt_str()?;
     let role = role_of(r.u8()?)?;
     let workflow = r.opt_str()?;
@@ -363,11 +388,22 @@ fn get_task(r: &mut R) -> Option<Task> {
             })
         })
         .collect::<Option<Vec<_>>>()?;
+    let reason = r.opt_str()?;
+    let n = r.len()?;
+    let notes = (0..n)
+        .map(|_| {
+            Some(Note {
+                at: r.time()?,
+                text: r.str()?,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
     Some(Task {
         id,
         title,
         kind,
         status,
+        priority,
         phase,
         role,
         workflow,
@@ -382,7 +418,9 @@ fn get_task(r: &mut R) -> Option<Task> {
         created_at,
         updated_at,
         closed_at,
+        reason,
         forced,
+        notes,
     })
 }
 

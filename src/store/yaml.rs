@@ -85,6 +85,7 @@ fn emit_workflow(out: &mut String, wf: &Workflow) {
         description,
         aliases,
         recognise,
+        evidence,
         phases,
     } = wf;
     out.push_str("workflow:\n");
@@ -96,6 +97,9 @@ fn emit_workflow(out: &mut String, wf: &Workflow) {
     }
     list(out, "  ", "aliases", aliases);
     list(out, "  ", "recognise", recognise);
+    if *evidence {
+        out.push_str("  evidence: true\n");
+    }
     out.push_str("  phases:\n");
     for p in phases {
         let crate::model::workflow::Phase {
@@ -229,6 +233,7 @@ fn emit_task(out: &mut String, t: &Task) {
         title,
         kind,
         status,
+        priority,
         phase,
         role,
         workflow,
@@ -243,7 +248,9 @@ fn emit_task(out: &mut String, t: &Task) {
         created_at,
         updated_at,
         closed_at,
+        reason,
         forced,
+        notes,
     } = t;
     out.push_str("  - id: ");
     push_scalar(out, id);
@@ -251,6 +258,9 @@ fn emit_task(out: &mut String, t: &Task) {
     field(out, "title", title);
     raw_field(out, "type", kind.as_str());
     raw_field(out, "status", status.as_str());
+    if let Some(p) = priority {
+        let _ = writeln!(out, "    priority: {p}");
+    }
     if let Some(p) = phase {
         field(out, "phase", p);
     }
@@ -285,6 +295,11 @@ fn emit_task(out: &mut String, t: &Task) {
     if let Some(c) = closed_at {
         time_field(out, "closed_at", c);
     }
+    if let Some(r) = reason {
+        // A scalar, never a literal block: the reason is often the last
+        // field, where a block would take the blank line after it.
+        field(out, "reason", r);
+    }
     if !forced.is_empty() {
         out.push_str("    forced:\n");
         for f in forced {
@@ -294,6 +309,16 @@ fn emit_task(out: &mut String, t: &Task) {
             out.push_str(f.to.as_str());
             out.push_str("\n        reason: ");
             push_scalar(out, &f.reason);
+            out.push('\n');
+        }
+    }
+    if !notes.is_empty() {
+        out.push_str("    notes:\n");
+        for n in notes {
+            out.push_str("      - at: ");
+            push_time(out, &n.at);
+            out.push_str("\n        text: ");
+            push_scalar(out, &n.text);
             out.push('\n');
         }
     }
@@ -672,6 +697,7 @@ struct RawTask {
     title: Option<String>,
     kind: Option<crate::model::TaskType>,
     status: Option<crate::model::Status>,
+    priority: Option<u64>,
     phase: Option<String>,
     role: Option<crate::model::Role>,
     workflow: Option<String>,
@@ -686,7 +712,9 @@ struct RawTask {
     created_at: Option<chrono::DateTime<chrono::Utc>>,
     updated_at: Option<chrono::DateTime<chrono::Utc>>,
     closed_at: Option<chrono::DateTime<chrono::Utc>>,
+    reason: Option<String>,
     forced: Option<Vec<crate::model::Forced>>,
+    notes: Option<Vec<crate::model::Note>>,
 }
 
 /// Set a field once; a repeated key means "not canonical".
@@ -723,6 +751,7 @@ fn parse_task(first: &str, lines: &mut Lines) -> Option<Task> {
             "title" => once(&mut r.title, read_scalar(value)?)?,
             "type" => once(&mut r.kind, read_enum(value)?)?,
             "status" => once(&mut r.status, read_enum(value)?)?,
+            "priority" => once(&mut r.priority, read_u64(value)?)?,
             "phase" => once(&mut r.phase, read_scalar(value)?)?,
             "role" => once(&mut r.role, read_enum(value)?)?,
             "workflow" => once(&mut r.workflow, read_scalar(value)?)?,
@@ -749,7 +778,9 @@ fn parse_task(first: &str, lines: &mut Lines) -> Option<Task> {
                 };
                 once(&mut r.description, d)?
             }
+            "reason" => once(&mut r.reason, read_scalar(value)?)?,
             "forced" if value.is_empty() => once(&mut r.forced, read_forced(lines)?)?,
+            "notes" if value.is_empty() => once(&mut r.notes, read_notes(lines)?)?,
             _ => return None,
         }
     }
@@ -758,6 +789,10 @@ fn parse_task(first: &str, lines: &mut Lines) -> Option<Task> {
         title: r.title?,
         kind: r.kind?,
         status: r.status?,
+        priority: match r.priority {
+            Some(p) => Some(u8::try_from(p).ok()?),
+            None => None,
+        },
         phase: r.phase,
         role: r.role,
         workflow: r.workflow,
@@ -772,7 +807,9 @@ fn parse_task(first: &str, lines: &mut Lines) -> Option<Task> {
         created_at: r.created_at?,
         updated_at: r.updated_at?,
         closed_at: r.closed_at,
+        reason: r.reason,
         forced: r.forced.unwrap_or_default(),
+        notes: r.notes.unwrap_or_default(),
     })
 }
 
@@ -800,6 +837,20 @@ fn read_forced(lines: &mut Lines) -> Option<Vec<crate::model::Forced>> {
         let to = read_enum(lines.next()?.strip_prefix("        to: ")?)?;
         let reason = read_scalar(lines.next()?.strip_prefix("        reason: ")?)?;
         out.push(crate::model::Forced { at, to, reason });
+    }
+    if out.is_empty() { None } else { Some(out) }
+}
+
+fn read_notes(lines: &mut Lines) -> Option<Vec<crate::model::Note>> {
+    let mut out = Vec::new();
+    while let Some(line) = lines.peek() {
+        let Some(at) = line.strip_prefix("      - at: ") else {
+            break;
+        };
+        let at = read_time(at)?;
+        lines.next();
+        let text = read_scalar(lines.next()?.strip_prefix("        text: ")?)?;
+        out.push(crate::model::Note { at, text });
     }
     if out.is_empty() { None } else { Some(out) }
 }

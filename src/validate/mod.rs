@@ -114,6 +114,56 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
         }
     }
 
+    // The same title twice in one issue (and type): usually a plan run twice.
+    let mut titles: HashMap<(Option<u64>, &str, crate::model::TaskType), usize> =
+        HashMap::default();
+    for (i, t) in tasks.iter().enumerate() {
+        if let Some(p) = t.priority
+            && p > crate::model::MAX_PRIORITY
+        {
+            out.push(
+                Problem::warning(
+                    Code::BadPriority,
+                    format!(
+                        "task {} has priority {p}; priorities are 0 (most urgent) to 4",
+                        t.id
+                    ),
+                    vec![t.id.clone()],
+                )
+                .with_hint(format!(
+                    "fix it with `wm tasks update {} --priority 2`",
+                    t.id
+                )),
+            );
+        }
+        let key = (t.issue, t.title.trim(), t.kind);
+        match titles.get(&key) {
+            Some(&first) => out.push(
+                Problem::warning(
+                    Code::DuplicateTitle,
+                    format!(
+                        "tasks {} and {} of {} are both {} \"{}\" (a plan run twice?)",
+                        tasks[first].id,
+                        t.id,
+                        t.issue
+                            .map(|n| format!("issue #{n}"))
+                            .unwrap_or_else(|| "no issue".into()),
+                        t.kind,
+                        t.title.trim()
+                    ),
+                    vec![tasks[first].id.clone(), t.id.clone()],
+                )
+                .with_hint(format!(
+                    "delete the extra one with `wm tasks delete {}`",
+                    t.id
+                )),
+            ),
+            None => {
+                titles.insert(key, i);
+            }
+        }
+    }
+
     for (i, missing) in graph.dangling() {
         out.push(
             Problem::error(

@@ -88,6 +88,21 @@ pub struct TaskView {
     pub closed_at: Option<String>,
     /// Transitions forced past a rule with `--force`.
     pub forced: Vec<ForcedView>,
+    /// 0 (most urgent) to 4; 2 when none was set.
+    pub priority: u8,
+    /// Why the task was closed (`done --reason`, `cancel --reason`).
+    pub reason: Option<String>,
+    /// Timestamped notes, oldest first.
+    pub notes: Vec<NoteView>,
+}
+
+/// One timestamped note (`wm tasks note`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NoteView {
+    /// When it was written (RFC 3339 UTC).
+    pub at: String,
+    /// What it says.
+    pub text: String,
 }
 
 fn forced_view(f: &Forced) -> ForcedView {
@@ -146,6 +161,16 @@ pub fn task_view(plan: &Plan, graph: &Graph, i: usize) -> TaskView {
         updated_at: format_time(&t.updated_at),
         closed_at: t.closed_at.as_ref().map(format_time),
         forced: t.forced.iter().map(forced_view).collect(),
+        priority: t.priority_or_default(),
+        reason: t.reason.clone(),
+        notes: t
+            .notes
+            .iter()
+            .map(|n| NoteView {
+                at: format_time(&n.at),
+                text: n.text.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -171,17 +196,55 @@ pub struct ShowDoc {
     /// Each sha of `task.commits`, in the same order, as the repository
     /// holding the store sees it (`found: false` outside one).
     pub linked_commits: Vec<CommitView>,
+    /// For an epic: its tasks counted by stored status (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub progress: Option<Progress>,
+    /// For an epic: the ids of its tasks, in list order (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tasks: Option<Vec<String>>,
 }
 
-/// `show --json` of task `i`, with its commits already looked up.
+/// An epic's tasks counted by stored status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    /// All of its tasks.
+    pub total: usize,
+    /// Completed ones.
+    pub completed: usize,
+    /// Cancelled ones.
+    pub cancelled: usize,
+    /// In progress.
+    pub in_progress: usize,
+    /// Pending (ready or blocked).
+    pub pending: usize,
+}
+
+/// `show --json` of task `i`, with its commits already looked up; `members`
+/// are an epic's tasks in the order to list them (empty for a task).
 pub fn show_doc(
     plan: &Plan,
     graph: &Graph,
     i: usize,
     linked_commits: Vec<CommitView>,
+    members: &[usize],
 ) -> Document<ShowDoc> {
+    let epic = plan.task(i).is_epic();
+    let count = |s: crate::model::Status| {
+        members
+            .iter()
+            .filter(|&&c| plan.task(c).status == s)
+            .count()
+    };
     Document::new(ShowDoc {
         task: task_view(plan, graph, i),
         linked_commits,
+        progress: epic.then(|| Progress {
+            total: members.len(),
+            completed: count(crate::model::Status::Completed),
+            cancelled: count(crate::model::Status::Cancelled),
+            in_progress: count(crate::model::Status::InProgress),
+            pending: count(crate::model::Status::Pending),
+        }),
+        tasks: epic.then(|| members.iter().map(|&c| plan.task(c).id.clone()).collect()),
     })
 }
