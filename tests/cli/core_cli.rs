@@ -1,7 +1,6 @@
 //! The core store, DAG and CLI, driven through the real binary.
 
-mod common;
-use common::Env;
+use crate::common::Env;
 
 #[test]
 fn seed_workflow_verbatim_yields_the_template_graph() {
@@ -274,7 +273,7 @@ fn json_output_has_the_documented_fields() {
         .iter()
         .find(|t| t["id"] == s.analysis.as_str())
         .unwrap();
-    common::assert_task_fields(t);
+    crate::common::assert_task_fields(t);
     assert_eq!(t["title"], "GH#42: Analyze current infrastructure");
     assert_eq!(t["type"], "impl");
     assert_eq!(t["state"], "ready");

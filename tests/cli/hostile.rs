@@ -1,8 +1,7 @@
 //! Broken and hostile input: a clear error with line and column, a non-zero
 //! exit, and the file left byte-for-byte unchanged.
 
-mod common;
-use common::Env;
+use crate::common::Env;
 
 const TASK: &str = "  - id: aaaa1111\n    title: x\n    type: task\n    status: pending\n    created_at: 2026-01-01T00:00:00Z\n    updated_at: 2026-01-01T00:00:00Z\n";
 

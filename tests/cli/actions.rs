@@ -2,11 +2,9 @@
 //! and step outputs to $GITHUB_OUTPUT when GITHUB_ACTIONS=true (temp files
 //! here, no network), and the composite action at the root is well formed.
 
-mod common;
-
 use std::path::PathBuf;
 
-use common::Env;
+use crate::common::Env;
 
 /// `check` with the Actions environment pointing at two temp files.
 struct Gh {

@@ -3,11 +3,9 @@
 //! graph comes back the same (titles, types, phases, roles, statuses,
 //! labels, the epic, and every dependency with its kind).
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use common::Env;
+use crate::common::Env;
 use proptest::prelude::*;
 use wm::Plan;
 use wm::model::{Status, TaskType};

@@ -2,8 +2,7 @@
 //! finish every task exactly once, each stops only when everything is
 //! done, and polling prints no `error:` lines.
 
-mod common;
-use common::Env;
+use crate::common::Env;
 use std::process::Command;
 
 fn git(env: &Env, args: &[&str]) {

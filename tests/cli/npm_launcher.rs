@@ -4,8 +4,7 @@
 //! Skipped (with a note) when node is absent; .ci/npm-e2e.sh tests the
 //! packed packages installed with pnpm.
 
-mod common;
-use common::Env;
+use crate::common::Env;
 use std::path::PathBuf;
 use std::process::Command;
 

@@ -3,8 +3,7 @@
 //! Unicode titles and by snapshots of `list` and `graph` at 40, 80 and 120
 //! columns, in a pipe and on a real pseudo-terminal.
 
-mod common;
-use common::Env;
+use crate::common::Env;
 
 use chrono::{TimeZone, Utc};
 use proptest::prelude::*;

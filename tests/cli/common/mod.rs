@@ -77,34 +77,130 @@ impl Env {
     /// A `wm` command running in this directory with a clean environment.
     pub fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::cargo_bin("wm").expect("wm binary");
-        c.current_dir(self.path())
-            .env_remove("WM_TASKS_FILE")
-            .env_remove("WM_ASSIGNEE")
-            .env_remove("NO_COLOR")
-            .env_remove("COLUMNS")
-            .args(args);
+        c.current_dir(self.path());
+        for (k, v) in self.clean_env() {
+            match v {
+                Some(v) => c.env(k, v),
+                None => c.env_remove(k),
+            };
+        }
+        c.args(args);
         c
+    }
+
+    /// The environment every run gets: nothing of the caller's that wm or
+    /// libgit2 reads (wm's variables, colour and width, git's config and
+    /// repository overrides, the home directory and its config files).
+    fn clean_env(&self) -> Vec<(&'static str, Option<std::ffi::OsString>)> {
+        let home = self.path().join(".no-home");
+        let mut out: Vec<(&'static str, Option<std::ffi::OsString>)> = [
+            "WM_TASKS_FILE",
+            "WM_ASSIGNEE",
+            "WM_NO_CACHE",
+            "WM_BINARY",
+            "NO_COLOR",
+            "CLICOLOR",
+            "CLICOLOR_FORCE",
+            "COLUMNS",
+            "COMPLETE",
+            "GITHUB_ACTIONS",
+            "GITHUB_STEP_SUMMARY",
+            "GITHUB_OUTPUT",
+            "GIT_DIR",
+            "GIT_WORK_TREE",
+            "GIT_INDEX_FILE",
+            "GIT_CONFIG",
+            "GIT_CONFIG_COUNT",
+            "GIT_CONFIG_PARAMETERS",
+            "XDG_CONFIG_HOME",
+        ]
+        .into_iter()
+        .map(|k| (k, None))
+        .collect();
+        out.push(("HOME", Some(home.into_os_string())));
+        out.push(("GIT_CONFIG_NOSYSTEM", Some("1".into())));
+        out.push((
+            "GIT_CONFIG_GLOBAL",
+            Some(self.path().join(".no-gitconfig").into_os_string()),
+        ));
+        out
     }
 
     /// A plain `std::process::Command` for `wm` (to spawn, pipe or kill),
     /// with the same directory and clean environment as [`Env::cmd`].
     pub fn spawnable(&self, args: &[&str]) -> std::process::Command {
         let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin!("wm"));
-        c.current_dir(self.path())
-            .env_remove("WM_TASKS_FILE")
-            .env_remove("WM_ASSIGNEE")
-            .env_remove("NO_COLOR")
-            .env_remove("COLUMNS")
-            .args(args);
+        c.current_dir(self.path());
+        for (k, v) in self.clean_env() {
+            match v {
+                Some(v) => c.env(k, v),
+                None => c.env_remove(k),
+            };
+        }
+        c.args(args);
         c
     }
 
     /// Run and return the raw output, whatever the exit code.
     pub fn run(&self, args: &[&str]) -> Run {
+        let before = std::fs::read(self.store()).ok();
         let out = self.cmd(args).output().expect("run wm");
+        if out.status.success() {
+            self.assert_round_trip(args, before.as_deref());
+        }
         Run {
             args: args.join(" "),
             out,
+        }
+    }
+
+    /// After a successful write (the store's bytes changed), the store must
+    /// be in the canonical layout (parse and emit give the same bytes) and
+    /// hold no error it did not hold before: every test that writes also
+    /// tests the format and the no-new-error rule.
+    fn assert_round_trip(&self, args: &[&str], before: Option<&[u8]>) {
+        let Ok(after) = std::fs::read(self.store()) else {
+            return;
+        };
+        if before == Some(after.as_slice()) {
+            return;
+        }
+        let path = self.store();
+        let file = wm::store::parse(&path, &after).unwrap_or_else(|e| {
+            panic!(
+                "wm {}: wrote a store that does not parse: {e}",
+                args.join(" ")
+            )
+        });
+        let text = String::from_utf8_lossy(&after);
+        // A `# yaml-language-server` modeline above the header is kept as is.
+        let body = match text.split_once('\n') {
+            Some((first, rest)) if first.starts_with("# yaml-language-server:") => rest,
+            _ => &text,
+        };
+        assert_eq!(
+            wm::store::yaml::emit(&file),
+            body,
+            "wm {}: the store it wrote is not in the canonical layout",
+            args.join(" ")
+        );
+        let errors = |bytes: &[u8]| -> Vec<(String, Vec<String>)> {
+            wm::store::load_bytes(&path, bytes)
+                .map(|l| {
+                    l.errors()
+                        .into_iter()
+                        .map(|p| (p.code.to_string(), p.tasks))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let old = before.map(errors).unwrap_or_default();
+        for e in errors(&after) {
+            assert!(
+                old.contains(&e),
+                "wm {}: the write added an error {e:?}",
+                args.join(" ")
+            );
         }
     }
 

@@ -1,9 +1,7 @@
 //! `wm tasks onboard`: the agent block, its spelling, and the idempotent
 //! `--write` between marker comments.
 
-mod common;
-
-use common::Env;
+use crate::common::Env;
 
 const BEGIN: &str = "<!-- wm-tasks:begin";
 const END: &str = "<!-- wm-tasks:end -->";

@@ -2,8 +2,7 @@
 //! that renders without warnings, and the bash completion script, run in
 //! a real bash, offers task ids, types and statuses.
 
-mod common;
-use common::Env;
+use crate::common::Env;
 
 use std::process::Command;
 

@@ -7,11 +7,9 @@
 //! expected}` (the family's task blocks and the graphs they must produce);
 //! `.ci/run` also runs the shared `check.py` against the built binary.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::Env;
+use crate::common::Env;
 use proptest::prelude::*;
 use wm::Graph;
 use wm::graph::plan::Plan;

@@ -2,8 +2,7 @@
 //! its write, never anything else, and no temporary file survives the next
 //! write.
 
-mod common;
-use common::Env;
+use crate::common::Env;
 use std::time::Duration;
 
 fn count_tasks(env: &Env) -> usize {

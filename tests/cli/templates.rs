@@ -1,12 +1,10 @@
 //! Planning templates (`templates`, `plan`) and issue bodies in and out
 //! (`import`, `export`), driven through the real binary.
 
-mod common;
-
 use std::collections::HashMap;
 use std::path::Path;
 
-use common::Env;
+use crate::common::Env;
 
 const BUILTINS: [&str; 5] = [
     "infrastructure",
@@ -251,7 +249,7 @@ fn all_builtins_share_one_store() {
     // The infrastructure issue still has the seed's graph.
     let seeded = Env::new();
     seeded.create("GH#1: Shared", &["--type=epic", "--issue=1"]);
-    for (title, kind) in common::SEED_TASKS {
+    for (title, kind) in crate::common::SEED_TASKS {
         seeded.create(
             &format!("GH#1: {title}"),
             &[&format!("--type={kind}"), "--issue=1"],
@@ -557,7 +555,7 @@ fn invalid_templates_are_refused_with_the_file_and_the_problem() {
 
 // ------------------------------------------------------------------- import
 
-fn import(env: &Env, issue: u64, file: &Path) -> common::Run {
+fn import(env: &Env, issue: u64, file: &Path) -> crate::common::Run {
     env.run(&[
         "tasks",
         "import",
@@ -624,7 +622,7 @@ fn find<'a>(
 }
 
 /// The dry run's account of every list item, with provisional ids hidden.
-fn dry_run(env: &Env, issue: u64, file: &Path, extra: &[&str]) -> common::Run {
+fn dry_run(env: &Env, issue: u64, file: &Path, extra: &[&str]) -> crate::common::Run {
     let mut args = vec![
         "tasks",
         "import",

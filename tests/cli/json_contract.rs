@@ -13,8 +13,7 @@
 //! `at`) `[time]`, and the test's directory `[dir]`. Commit dates are fixed
 //! by the fixture and shown as they are.
 
-mod common;
-use common::Env;
+use crate::common::Env;
 
 use std::path::Path;
 

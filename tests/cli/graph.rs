@@ -2,8 +2,7 @@
 //! the `graph`, `order`, `waves`, `critical-path` and `why` commands
 //! through the real binary.
 
-mod common;
-use common::Env;
+use crate::common::Env;
 
 use chrono::{TimeZone, Utc};
 use wm::graph::analysis::{self, Measure, Scope};

@@ -2,13 +2,11 @@
 //! spellings, filters that mean what the screen shows, re-runnable plans,
 //! priorities, close reasons, notes, and the smaller commands.
 
-mod common;
-
-use common::Env;
+use crate::common::Env;
 
 /// Run one shell-like line (`wm tasks ...`, words split on spaces outside
 /// double quotes; `$NAME` replaced from `vars`), as an agent would type it.
-fn line(env: &Env, text: &str, vars: &[(&str, &str)]) -> common::Run {
+fn line(env: &Env, text: &str, vars: &[(&str, &str)]) -> crate::common::Run {
     let mut words: Vec<String> = Vec::new();
     let mut cur = String::new();
     let mut quoted = false;
@@ -241,7 +239,7 @@ fn priority_orders_ready_work_after_phase() {
     env.ok(&["tasks", "done", &early]);
     // Then priority, over age.
     assert_eq!(env.ok(&["tasks", "next"]).trim(), urgent);
-    env.ok(&["tasks", "claim"]);
+    env.ok(&["tasks", "claim", "--assignee", "ci"]);
     assert_eq!(task(&env, &urgent)["status"], "in_progress");
     assert_eq!(task(&env, &old)["priority"], 2, "unset counts as 2");
     // Shown in list, filterable, sortable; bad values refused.

@@ -1,8 +1,7 @@
 //! Writes around foreign writers: a symlinked tasks.yaml, and programs
 //! that change the file without wm's lock between its read and its rename.
 
-mod common;
-use common::Env;
+use crate::common::Env;
 
 use std::cell::Cell;
 use std::time::Duration;

@@ -1,7 +1,6 @@
 //! The canonical layout makes plain `git merge` work in the common case.
 
-mod common;
-use common::Env;
+use crate::common::Env;
 use std::process::Command;
 
 fn git(env: &Env, args: &[&str]) -> String {

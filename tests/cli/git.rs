@@ -1,8 +1,7 @@
 //! Tasks and commits: link, scan, show, log, branch defaults, the hook and
 //! the CI gates, against real repositories built with git2.
 
-mod common;
-use common::Env;
+use crate::common::Env;
 
 use std::path::Path;
 

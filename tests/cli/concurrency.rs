@@ -1,7 +1,6 @@
 //! Many processes writing one store at once lose nothing.
 
-mod common;
-use common::Env;
+use crate::common::Env;
 use std::sync::Arc;
 
 #[test]

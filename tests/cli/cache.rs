@@ -2,8 +2,7 @@
 //! file's bytes is seen at once, whatever its size or time stamp, and a
 //! broken or foreign snapshot is ignored.
 
-mod common;
-use common::Env;
+use crate::common::Env;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
