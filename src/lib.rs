@@ -1,44 +1,90 @@
-//! `wm`: a task-graph engine for planning and tracking infrastructure work.
+//! `wm`: a task-graph engine for planning and tracking engineering work.
 //!
 //! A `tasks.yaml` file holds epics and tasks tied to GitHub issues. The tasks
 //! form a dependency DAG whose edges are the explicit `depends_on` lists plus
-//! edges derived from the workflow's phases (by default the planning
-//! template's `analysis -> backup -> impl -> config -> staging ->
-//! {rollback, docs}`).
+//! edges derived from each issue's workflow: a small DAG of phases, kept as
+//! data (`workflows/*.yaml`), into which every task is placed (phase and
+//! role) when it is created.
 //!
 //! # Architecture
 //!
+//! One library crate organised by concept, and a binary (`src/main.rs`)
+//! whose `cli` module is the command line. The library never prints, exits
+//! or reads environment variables; clap's types are not part of its API.
+//!
 //! ```text
-//! model     serde types of the file (Task, Status, TaskType, StoreFile); no I/O
-//! workflow  the phase DAG, keyword inference of phases
-//! plan      a loaded store: id index, prefix resolution, groups and epics
-//! graph     the effective DAG (explicit + phase edges): cycles, order, ready
-//! analysis  questions about the DAG: components, waves, critical path, why
-//! check     whole-store validation; every load and every write runs it
-//! report    check's problems located by line in the file, parse errors as findings
-//! schedule  what to do next: ready tasks by phase, critical path, age
-//! ops       mutations as values, applied all-or-nothing: the one write path
-//! yaml      the canonical layout: its writer (same content, same bytes) and a
-//!           fast reader for it (anything else goes to serde-saphyr)
-//! store     locate, lock, load, atomic save
-//! cache     a snapshot of a loaded store keyed by a hash of its bytes
-//! git       libgit2: repository, revisions, ranges; message/branch rules
-//! gates     CI gates: unreferenced commits, completed tasks without commits
-//! merge     three-way merge of stores by task id (the git merge driver)
-//! render    pure text out: tables, escaping, graph drawings (ASCII,
-//!           Mermaid, DOT) of a `render::view::View`, and json/: the typed
-//!           JSON contract (one struct per document, one schema_version)
-//! template  planning templates (YAML): parse, validate, built-ins, into ops
-//! checklist issue bodies: the work in a filled-in form -> ops (options ->
-//!           epic labels), plan -> Markdown with a hidden plan block (block)
-//! cli       clap commands, one module each; the only layer that prints,
-//!           reads the environment or exits
+//! model/      the data of tasks.yaml, no I/O: Task, Status, Role, ids,
+//!             estimates; workflow.rs (workflow definitions, the built-ins,
+//!             the Catalog of every phase a store knows); problem.rs (what a
+//!             check finds: Problem, Code, Severity)
+//! algo        graph algorithms on adjacency lists (iterative SCC, cycles)
+//! error       the core's one error type: classes (one exit code each),
+//!             structured refusals with their Remedy, no CLI words
+//! graph/      the loaded Plan (id index, prefixes, groups, epics); the
+//!             effective DAG (explicit + derived edges; derive.rs says why
+//!             each derived edge exists); query.rs (the one Scope);
+//!             analysis (components, waves, critical path, why); schedule
+//!             (what to do next)
+//! validate    whole-store rules, run by every load and every write
+//! ops/        mutations as values, one file per family (create, update,
+//!             status, delete, deps); place.rs decides where a new task goes
+//!             (title, type, position); applied all-or-nothing
+//! store/      locate, lock, load; write.rs: THE write transaction used by
+//!             the CLI, the merge driver and library users; yaml.rs (the
+//!             canonical writer and its fast reader); snapshot.rs (the
+//!             checksummed cache); merge.rs (three-way merge by task);
+//!             report.rs (a file's problems located by line)
+//! git/        root.rs (the one repository-root finder), libgit2 access,
+//!             message and branch rules; gates.rs (CI gates)
+//! authoring/  planning templates and issue bodies, turned into ops; export
+//!             of a plan with a hidden block import reads back
+//! render/     pure text out: tables, ASCII boxes, Mermaid, DOT, job
+//!             summaries; json/: the typed JSON contract (one struct per
+//!             document, one schema_version)
 //! ```
 //!
-//! A write flows: `cli` parses flags -> `store::lock` finds, locks and loads
-//! -> `ops::apply` mutates the plan and re-checks it -> `Locked::commit`
-//! writes the canonical file atomically and unlocks -> `cli` prints.
-//! Nothing below `cli` prints, exits or reads environment variables.
+//! A write, whoever makes it: [`store::write`] locks the file, reads it
+//! (restoring the snapshot when it matches the bytes read), lets the caller
+//! build [`ops::Op`]s from what it read, applies them with [`ops::apply_known`]
+//! (each op in `ops/`, then the whole plan re-checked by [`validate`]: a
+//! change that adds an error is refused), skips the write if nothing
+//! changed, and replaces the file atomically (canonical bytes from
+//! `store::yaml`), retrying if another process created the store at the
+//! same moment. The CLI's `Ctx::write` is a thin wrapper around it.
+//!
+//! ```
+//! use wm::model::TaskType;
+//! use wm::ops::{NewTask, Op};
+//! use wm::store::{self, WriteOptions};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join(store::FILE_NAME);
+//! let create = |title: &str, kind| {
+//!     Op::Create(NewTask {
+//!         title: title.into(),
+//!         kind: Some(kind),
+//!         issue: Some(7),
+//!         ..NewTask::default()
+//!     })
+//! };
+//! let opts = WriteOptions { create: true, ..WriteOptions::default() };
+//! store::write(&path, &opts, |_| {
+//!     Ok::<_, wm::Error>(vec![
+//!         create("GH#7: VERIFY baseline works", TaskType::Verify),
+//!         create("GH#7: IMPL the store", TaskType::Impl),
+//!     ])
+//! })?;
+//! let loaded = store::load(&path)?;
+//! // The implementation waits for the baseline: derived, not written.
+//! let work = loaded.plan.task(1);
+//! assert_eq!(work.phase.as_deref(), Some("track-1"));
+//! assert!(work.depends_on.is_empty());
+//! let waits_for: Vec<&str> = loaded.graph.deps(1).iter()
+//!     .map(|&(j, _)| loaded.plan.task(j).title.as_str())
+//!     .collect();
+//! assert_eq!(waits_for, ["GH#7: VERIFY baseline works"]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod algo;
 pub mod authoring;
