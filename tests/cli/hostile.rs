@@ -188,3 +188,52 @@ fn control_characters_in_titles_round_trip() {
         );
     }
 }
+
+/// Input-sized recursion is gone: a 100,000-task dependency cycle and a
+/// 30,000-phase workflow chain are refused (exit 5) with a clear, short
+/// message, and the tools to repair them still work.
+#[test]
+fn a_huge_cycle_and_a_long_phase_chain_are_refused_not_overflowed() {
+    use std::fmt::Write;
+    let env = Env::new();
+    let n = 100_000;
+    let mut text = String::from("version: 1\ntasks:\n");
+    for i in 0..n {
+        let _ = write!(
+            text,
+            "  - id: t{i}\n    title: T{i}\n    type: impl\n    status: pending\n    depends_on:\n      - t{}\n    created_at: 2026-01-01T00:00:00Z\n    updated_at: 2026-01-01T00:00:00Z\n",
+            (i + 1) % n
+        );
+    }
+    env.write(&text);
+    let err = env.run(&["tasks", "list"]).code(5).stderr();
+    assert!(
+        err.contains("dependency cycle of 100000 tasks"),
+        "{}",
+        &err[..err.len().min(500)]
+    );
+    assert!(err.len() < 2_000, "the message is {} bytes", err.len());
+    let out = env.run(&["tasks", "check"]).code(5).stdout();
+    assert!(
+        out.contains("error[cycle]"),
+        "{}",
+        &out[..out.len().min(500)]
+    );
+    env.run(&["tasks", "dep", "rm", "t5", "--on", "t6"]).code(0);
+    env.run(&["tasks", "check"]).code(0);
+
+    let mut text = String::from("version: 1\nworkflow:\n  phases:\n");
+    for i in 0..30_000 {
+        let _ = write!(text, "    - id: p{i}\n      name: P{i}\n");
+        if i > 0 {
+            let _ = writeln!(text, "      depends_on:\n        - p{}", i - 1);
+        }
+    }
+    text.push_str("tasks: []\n");
+    env.write(&text);
+    let out = env.run(&["tasks", "check"]).code(5).stdout();
+    assert!(out.contains("at most 1000 are allowed"), "{out}");
+    env.run(&["tasks", "list"])
+        .code(5)
+        .stderr_has("30000 phases");
+}
