@@ -59,6 +59,23 @@ impl TaskType {
     }
 }
 
+impl TaskType {
+    /// The type with its indefinite article, for messages: "an impl task",
+    /// "a verify task".
+    pub fn with_article(self) -> &'static str {
+        match self {
+            TaskType::Epic => "an epic",
+            TaskType::Impl => "an impl",
+            TaskType::Verify => "a verify",
+            TaskType::Test => "a test",
+            TaskType::Task => "a task",
+            TaskType::Feature => "a feature",
+            TaskType::Review => "a review",
+            TaskType::Research => "a research",
+        }
+    }
+}
+
 impl fmt::Display for TaskType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -322,8 +322,9 @@ fn resolve_epic(plan: &Plan, prefix: &str) -> Result<String> {
     let e = plan.task(j);
     if !e.is_epic() {
         return Err(Error::Usage(format!(
-            "--parent {} is a {} task; a parent must be an epic",
-            e.id, e.kind
+            "the parent {} is {} task; a parent must be an epic",
+            e.id,
+            e.kind.with_article()
         )));
     }
     Ok(e.id.clone())

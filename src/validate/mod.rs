@@ -78,8 +78,9 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
                 Some(j) if !tasks[j].is_epic() => out.push(Problem::error(
                     Code::ParentNotEpic,
                     format!(
-                        "task {} has parent {p}, which is a {}, not an epic",
-                        t.id, tasks[j].kind
+                        "task {} has parent {p}, which is {} task, not an epic",
+                        t.id,
+                        tasks[j].kind.with_article()
                     ),
                     vec![t.id.clone(), p.clone()],
                 )),
