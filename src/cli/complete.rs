@@ -57,6 +57,8 @@ enum Kind {
     Status,
     Phase,
     Template,
+    Workflow,
+    Role,
 }
 
 fn kind(a: &clap::Arg) -> Option<Kind> {
@@ -70,6 +72,8 @@ fn kind(a: &clap::Arg) -> Option<Kind> {
         "status" => Some(Kind::Status),
         "phase" => Some(Kind::Phase),
         "template" => Some(Kind::Template),
+        "workflow" => Some(Kind::Workflow),
+        "role" => Some(Kind::Role),
         _ if names.iter().any(|n| *n == "ID" || *n == "DEP") => Some(Kind::Id),
         _ => None,
     }
@@ -82,6 +86,8 @@ fn completer(k: Kind) -> ArgValueCompleter {
         Kind::Status => ArgValueCompleter::new(statuses),
         Kind::Phase => ArgValueCompleter::new(phases),
         Kind::Template => ArgValueCompleter::new(templates),
+        Kind::Workflow => ArgValueCompleter::new(workflows),
+        Kind::Role => ArgValueCompleter::new(roles),
     }
 }
 
@@ -143,15 +149,52 @@ fn statuses(current: &OsStr) -> Vec<CompletionCandidate> {
     matching(current, items)
 }
 
+/// The store's catalog of workflows (the built-ins outside a store).
+fn catalog() -> wm::model::workflow::Catalog {
+    match store() {
+        Some(loaded) => loaded.plan.catalog().clone(),
+        None => wm::model::workflow::Catalog::new(&wm::model::workflow::Workflow::default()),
+    }
+}
+
+/// Every phase of every workflow the store knows; a repeated phase as its
+/// first instances (`step-1`, `step-2`, `step-3`).
 fn phases(current: &OsStr) -> Vec<CompletionCandidate> {
-    let Some(loaded) = store() else {
-        return Vec::new();
-    };
-    let wf = loaded.plan.workflow();
-    let items = wf
-        .ids()
-        .into_iter()
-        .map(|p| (p.to_string(), None))
+    let catalog = catalog();
+    let mut items = Vec::new();
+    for w in catalog.workflows() {
+        for p in &w.phases {
+            let help = Some(format!("{} ({})", p.name, w.label()));
+            match p.repeat {
+                wm::model::workflow::Repeat::Once => items.push((p.id.clone(), help)),
+                _ => {
+                    for n in 1..=3 {
+                        items.push((format!("{}-{n}", p.id), help.clone()));
+                    }
+                }
+            }
+        }
+    }
+    matching(current, items)
+}
+
+fn workflows(current: &OsStr) -> Vec<CompletionCandidate> {
+    let catalog = catalog();
+    let mut items = Vec::new();
+    for w in catalog.workflows() {
+        let help = w.description.clone();
+        items.push((w.label().to_string(), help.clone()));
+        for a in &w.aliases {
+            items.push((a.clone(), Some(format!("= {}", w.label()))));
+        }
+    }
+    matching(current, items)
+}
+
+fn roles(current: &OsStr) -> Vec<CompletionCandidate> {
+    let items = wm::model::Role::ALL
+        .iter()
+        .map(|r| (r.as_str().to_string(), None))
         .collect();
     matching(current, items)
 }

@@ -685,3 +685,21 @@ fn a_task_called_workflow_is_not_mistaken_for_the_workflow() {
     let out = run.stdout();
     assert!(!out.contains("A task named workflow"), "{out}");
 }
+
+#[test]
+fn completion_offers_workflows_phases_and_roles() {
+    let env = Env::new();
+    let complete = |words: &[&str]| -> String {
+        let mut c = env.spawnable(&["--"]);
+        c.env("COMPLETE", "fish").args(words);
+        let out = c.output().expect("complete");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let w = complete(&["wm", "tasks", "create", "--workflow", "f"]);
+    assert!(w.contains("full-stack\t= gated"), "{w}");
+    let p = complete(&["wm", "tasks", "update", "x", "--phase", "st"]);
+    assert!(p.contains("step-1\tPhase (gated)"), "{p}");
+    assert!(p.contains("staging\tStaging (infrastructure)"), "{p}");
+    let r = complete(&["wm", "tasks", "update", "x", "--role", ""]);
+    assert_eq!(r.lines().collect::<Vec<_>>(), ["test", "impl", "verify"]);
+}
