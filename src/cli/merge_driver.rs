@@ -190,7 +190,7 @@ fn whole_file_conflict(base: &[u8], ours: &[u8], theirs: &[u8]) -> Vec<u8> {
     out
 }
 
-fn install(ctx: &Ctx) -> CliResult {
+pub(super) fn install(ctx: &Ctx) -> CliResult {
     let Some(wm::git::root::Root {
         work_tree: root,
         git_dir: git,

@@ -428,3 +428,24 @@ fn equal_time_stamps_on_both_sides_are_a_conflict() {
     let title = field(&env, &a, "title");
     assert!(title == "Alpha left" || title == "Alpha main", "{title}");
 }
+
+#[test]
+fn init_sets_up_the_merge_driver_in_a_repository() {
+    let env = Env::new();
+    std::fs::remove_dir(env.path().join(".git")).unwrap();
+    git(&env, &["init", "-q", "-b", "main"]);
+    env.run(&["tasks", "init"])
+        .code(0)
+        .stderr_has("created")
+        .stderr_has(".gitattributes");
+    let attrs = std::fs::read_to_string(env.path().join(".gitattributes")).unwrap();
+    assert_eq!(attrs, "tasks.yaml merge=wm-tasks\n");
+    let driver = git(&env, &["config", "merge.wm-tasks.driver"]);
+    assert!(driver.contains("merge-driver"), "{driver}");
+
+    let other = Env::new();
+    std::fs::remove_dir(other.path().join(".git")).unwrap();
+    git(&other, &["init", "-q", "-b", "main"]);
+    other.ok(&["tasks", "init", "--no-merge-driver"]);
+    assert!(!other.path().join(".gitattributes").exists());
+}
