@@ -662,14 +662,46 @@ fn temp_prefix(path: &Path) -> String {
     )
 }
 
-/// Remove temporary files left by writers that were killed mid-write. Only
-/// called under the lock, when no other writer can own one.
+/// Whether process `pid` is still running. Unknown (not Unix): assume it is,
+/// so nothing of a live writer is ever removed.
+fn process_alive(pid: u32) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        Path::new("/proc").join(pid.to_string()).exists()
+    }
+    #[cfg(all(unix, not(target_os = "linux")))]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return true;
+        };
+        // SAFETY: signal 0 only checks that the process exists.
+        let rc = unsafe { libc::kill(pid, 0) };
+        rc == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
+    }
+}
+
+/// Remove temporary files left by writers that were killed mid-write.
+/// A temp file is named `.tasks.yaml.<pid>.<random>.tmp` by its writer, and
+/// only those whose writer is gone are removed (a name without a pid, from
+/// an older wm, has no owner to wait for).
 fn clean_stale_temps(dir: &Path, prefix: &str) {
     if let Ok(entries) = fs::read_dir(dir) {
         for e in entries.flatten() {
             let name = e.file_name();
             let name = name.to_string_lossy();
-            if name.starts_with(prefix) && name.ends_with(".tmp") {
+            let Some(rest) = name.strip_prefix(prefix) else {
+                continue;
+            };
+            if !rest.ends_with(".tmp") {
+                continue;
+            }
+            let owner = rest.split('.').next().and_then(|p| p.parse::<u32>().ok());
+            if owner.is_none_or(|pid| !process_alive(pid)) {
                 let _ = fs::remove_file(e.path());
             }
         }
@@ -720,11 +752,12 @@ fn write_atomic_checked(
         _ => PathBuf::from("."),
     };
     let prefix = temp_prefix(path);
-    if !must_not_exist {
-        clean_stale_temps(&dir, &prefix);
-    }
+    // Only dead writers' temps go, so this is safe even without the lock
+    // (the first write of a new store).
+    clean_stale_temps(&dir, &prefix);
+    let mine = format!("{prefix}{}.", std::process::id());
     let mut tmp = tempfile::Builder::new()
-        .prefix(&prefix)
+        .prefix(&mine)
         .suffix(".tmp")
         .tempfile_in(&dir)
         .map_err(|e| Error::io(&dir, e))?;

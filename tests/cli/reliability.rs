@@ -129,3 +129,33 @@ fn a_file_that_keeps_changing_is_refused_with_exit_6() {
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(!text.contains("Never written") && text.contains(&format!("Alpha{}", n.get())));
 }
+
+/// A temporary file belongs to its writer (`.tasks.yaml.<pid>.<random>.tmp`):
+/// a write removes only those whose writer is gone, never a live one's.
+#[test]
+fn only_dead_writers_temp_files_are_cleaned() {
+    let env = Env::new();
+    env.ok(&["tasks", "init"]);
+    let live = env
+        .path()
+        .join(format!(".tasks.yaml.{}.aaaaaa.tmp", std::process::id()));
+    let dead_pid = {
+        let mut c = std::process::Command::new("true")
+            .spawn()
+            .expect("true runs");
+        let pid = c.id();
+        c.wait().expect("true exits");
+        pid
+    };
+    let dead = env
+        .path()
+        .join(format!(".tasks.yaml.{dead_pid}.bbbbbb.tmp"));
+    let old = env.path().join(".tasks.yaml.Xy9QzW.tmp");
+    for f in [&live, &dead, &old] {
+        std::fs::write(f, "partial").unwrap();
+    }
+    env.create("GH#1: a write", &[]);
+    assert!(live.exists(), "a live writer's temp file was removed");
+    assert!(!dead.exists(), "a dead writer's temp file was kept");
+    assert!(!old.exists(), "an ownerless temp file was kept");
+}
