@@ -47,7 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Work through the plan in order: what `wm tasks claim` + `done` do.
     loop {
         let loaded = store::load(&path)?;
-        let (plan, graph) = (&loaded.plan, &loaded.graph);
+        let (plan, graph) = (loaded.plan(), loaded.graph());
         let i = match schedule::next(plan, graph, &Scope::default()) {
             Ok(i) => i,
             Err(idle) => {
@@ -70,13 +70,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // The dependency order, as a small text graph.
     let loaded = store::load(&path)?;
-    for &i in loaded.graph.order() {
-        let t = loaded.plan.task(i);
+    for &i in loaded.graph().order() {
+        let t = loaded.plan().task(i);
         let deps: Vec<&str> = loaded
-            .graph
+            .graph()
             .deps(i)
             .iter()
-            .map(|&(j, _)| loaded.plan.task(j).id.as_str())
+            .map(|&(j, _)| loaded.plan().task(j).id.as_str())
             .collect();
         println!(
             "{} {:<10} <- [{}]",

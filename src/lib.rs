@@ -76,11 +76,11 @@
 //! })?;
 //! let loaded = store::load(&path)?;
 //! // The implementation waits for the baseline: derived, not written.
-//! let work = loaded.plan.task(1);
+//! let work = loaded.plan().task(1);
 //! assert_eq!(work.phase.as_deref(), Some("track-1"));
 //! assert!(work.depends_on.is_empty());
-//! let waits_for: Vec<&str> = loaded.graph.deps(1).iter()
-//!     .map(|&(j, _)| loaded.plan.task(j).title.as_str())
+//! let waits_for: Vec<&str> = loaded.graph().deps(1).iter()
+//!     .map(|&(j, _)| loaded.plan().task(j).title.as_str())
 //!     .collect();
 //! assert_eq!(waits_for, ["GH#7: VERIFY baseline works"]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())

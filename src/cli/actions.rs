@@ -73,7 +73,7 @@ pub fn after_check(ctx: &Ctx, file: &str, report: Option<&Report>, gate: &[gates
     }));
     let loaded = ctx.load().ok();
     let valid = loaded.as_ref().is_some_and(|l| l.errors().is_empty());
-    let plan = loaded.as_ref().map(|l| (&l.plan, &l.graph));
+    let plan = loaded.as_ref().map(|l| (l.plan(), l.graph()));
     if let Some(path) = &gh.summary {
         let text = summary::render(file, &items, plan, valid);
         if let Err(e) = append(path, &text) {

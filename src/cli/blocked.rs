@@ -21,7 +21,7 @@ pub struct BlockedArgs {
 
 pub fn run(ctx: &Ctx, a: BlockedArgs) -> CliResult {
     let loaded = ctx.load_valid()?;
-    let (plan, graph) = (&loaded.plan, &loaded.graph);
+    let (plan, graph) = (loaded.plan(), loaded.graph());
     let filter = Filter {
         issue: a.issue,
         blocked: true,

@@ -259,13 +259,13 @@ fn run_gates(
     if let Some(range) = &a.commits {
         let repo = git_util::repo(ctx)?;
         let commits = repo.range(range)?;
-        findings.extend(gates::unreferenced_commits(&loaded.plan, &commits, &allow));
+        findings.extend(gates::unreferenced_commits(loaded.plan(), &commits, &allow));
     }
     if a.require_linked {
-        findings.extend(gates::unlinked_completed(&loaded.plan));
+        findings.extend(gates::unlinked_completed(loaded.plan()));
     }
     found.extend(findings.iter().cloned());
-    let file = annotation_path(ctx, &loaded.path);
+    let file = annotation_path(ctx, loaded.path());
     let line_of = |f: &Violation| f.task.as_ref().and_then(|t| report.lines.line_of(t));
 
     match format {

@@ -59,7 +59,7 @@ pub fn run(ctx: &Ctx, a: ClaimArgs) -> CliResult {
     let who = assignee(ctx, a.assignee)?;
     let scope = a.scope.scope();
     let result = ctx.write(false, true, |loaded| {
-        let (plan, graph) = (&loaded.plan, &loaded.graph);
+        let (plan, graph) = (loaded.plan(), loaded.graph());
         match schedule::next(plan, graph, &scope) {
             Ok(i) => Ok(vec![Op::SetStatus {
                 reason: None,

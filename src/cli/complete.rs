@@ -120,7 +120,7 @@ fn ids(current: &OsStr) -> Vec<CompletionCandidate> {
         return Vec::new();
     };
     let items = loaded
-        .plan
+        .plan()
         .tasks()
         .iter()
         .map(|t| {
@@ -152,7 +152,7 @@ fn statuses(current: &OsStr) -> Vec<CompletionCandidate> {
 /// The store's catalog of workflows (the built-ins outside a store).
 fn catalog() -> wm::model::workflow::Catalog {
     match store() {
-        Some(loaded) => loaded.plan.catalog().clone(),
+        Some(loaded) => loaded.plan().catalog().clone(),
         None => wm::model::workflow::Catalog::new(&wm::model::workflow::Workflow::default()),
     }
 }

@@ -26,7 +26,7 @@ pub struct CriticalPathArgs {
 
 pub fn run(ctx: &Ctx, a: CriticalPathArgs) -> CliResult {
     let loaded = ctx.load_valid()?;
-    let (plan, graph) = (&loaded.plan, &loaded.graph);
+    let (plan, graph) = (loaded.plan(), loaded.graph());
     let sc = a.scope.resolve(plan)?;
     let cp = analysis::critical_path(plan, graph, &sc);
     if a.json {

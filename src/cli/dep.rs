@@ -102,12 +102,12 @@ fn tree(ctx: &Ctx, a: DepTreeArgs) -> CliResult {
             );
         }
         let loaded = ctx.load()?;
-        let plan = &loaded.plan;
+        let plan = loaded.plan();
         let i = plan.resolve(&id)?;
         let t = plan.task(i);
         if t.is_epic() {
             g.parent = Some(t.id.clone());
-        } else if let Some(e) = loaded.graph.epic_of(i) {
+        } else if let Some(e) = loaded.graph().epic_of(i) {
             g.parent = Some(plan.task(e).id.clone());
         } else if let Some(n) = t.issue {
             g.issue = Some(n);

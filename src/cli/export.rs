@@ -38,8 +38,10 @@ pub fn run(ctx: &Ctx, a: ExportArgs) -> CliResult {
     let loaded = ctx.load()?;
     ctx.warn_problems(&loaded);
     match a.format {
-        ExportFormat::Markdown => {
-            print(&checklist::markdown(&loaded.plan, &loaded.graph, a.issue)?)
-        }
+        ExportFormat::Markdown => print(&checklist::markdown(
+            loaded.plan(),
+            loaded.graph(),
+            a.issue,
+        )?),
     }
 }

@@ -109,7 +109,7 @@ pub(super) fn width(ctx: &Ctx) -> usize {
 
 pub fn run(ctx: &Ctx, a: GraphArgs) -> CliResult {
     let loaded = ctx.load_valid()?;
-    let (plan, graph) = (&loaded.plan, &loaded.graph);
+    let (plan, graph) = (loaded.plan(), loaded.graph());
     let sc = scope(plan, a.issue, a.parent.as_deref())?;
     let format = if a.json {
         GraphFormat::Json

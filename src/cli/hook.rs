@@ -163,7 +163,7 @@ fn prepare(ctx: &Ctx, a: &PrepareArgs) -> CliResult {
         return Ok(());
     }
     let loaded = ctx.load()?;
-    let plan = &loaded.plan;
+    let plan = loaded.plan();
     let active: Vec<&str> = plan
         .tasks()
         .iter()

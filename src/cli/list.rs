@@ -312,7 +312,7 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> CliResult {
     // Exit 0 on an invalid graph would hide it from scripts: refuse, and
     // let `show`, `dep rm`, `update` and `delete` do the repair.
     let loaded = ctx.load_valid()?;
-    let (plan, graph) = (&loaded.plan, &loaded.graph);
+    let (plan, graph) = (loaded.plan(), loaded.graph());
     let mut rows = a.filter.apply(plan, graph)?;
     sort_by(plan, a.sort, &mut rows);
     if let Some(n) = a.limit {

@@ -53,7 +53,7 @@ pub fn run(ctx: &Ctx, a: LogArgs) -> CliResult {
     // sha -> ids of the issue's tasks it is linked to (in store order).
     let mut linked: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for t in loaded
-        .plan
+        .plan()
         .tasks()
         .iter()
         .filter(|t| t.issue == Some(issue))

@@ -351,7 +351,7 @@ impl Ctx {
         let _ = writeln!(
             err,
             "warning: {} is invalid ({} error{}); repair it with `dep rm`, `update` or `delete`:",
-            loaded.path.display(),
+            loaded.path().display(),
             errors.len(),
             if errors.len() == 1 { "" } else { "s" }
         );

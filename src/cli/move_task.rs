@@ -22,8 +22,8 @@ pub struct MoveArgs {
 
 pub fn run(ctx: &Ctx, a: MoveArgs) -> CliResult {
     let (plan, outcomes) = ctx.write(false, false, |l| {
-        let i = l.plan.resolve(&a.id)?;
-        let t = l.plan.task(i);
+        let i = l.plan().resolve(&a.id)?;
+        let t = l.plan().task(i);
         let title = title_issue(&t.title)
             .filter(|&m| m != a.issue)
             .map(|_| format!("GH#{}: {}", a.issue, title_without_issue(&t.title)));
@@ -31,8 +31,8 @@ pub fn run(ctx: &Ctx, a: MoveArgs) -> CliResult {
         let parent = t
             .parent
             .as_deref()
-            .and_then(|p| l.plan.get(p))
-            .filter(|&e| l.plan.task(e).issue != Some(a.issue))
+            .and_then(|p| l.plan().get(p))
+            .filter(|&e| l.plan().task(e).issue != Some(a.issue))
             .map(|_| None);
         Ok(vec![Op::Update {
             id: t.id.clone(),

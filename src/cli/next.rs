@@ -71,7 +71,7 @@ pub fn print_idle_json(e: &Error) -> CliResult {
 
 pub fn run(ctx: &Ctx, a: NextArgs) -> CliResult {
     let loaded = ctx.load_valid()?;
-    let (plan, graph) = (&loaded.plan, &loaded.graph);
+    let (plan, graph) = (loaded.plan(), loaded.graph());
     match schedule::next(plan, graph, &a.scope.scope()) {
         Ok(i) => {
             if a.json {

@@ -22,7 +22,7 @@ pub struct OrderArgs {
 
 pub fn run(ctx: &Ctx, a: OrderArgs) -> CliResult {
     let loaded = ctx.load_valid()?;
-    let (plan, graph) = (&loaded.plan, &loaded.graph);
+    let (plan, graph) = (loaded.plan(), loaded.graph());
     let sc = a.scope.resolve(plan)?;
     let tasks = sc.tasks(plan, graph);
     match a.out.format() {

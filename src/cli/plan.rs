@@ -112,14 +112,14 @@ where
     };
     let (plan, outcomes) = if dry_run {
         let before = if ctx.location().exists {
-            ctx.load_valid()?.plan
+            ctx.load_valid()?.into_plan()
         } else {
             Plan::empty()
         };
         let ops = build(&before)?;
         ops::apply(before, ops, wm::model::now_millis())?
     } else {
-        ctx.write(true, true, |l| build(&l.plan))?
+        ctx.write(true, true, |l| build(l.plan()))?
     };
     report(ctx, &plan, &outcomes, &creates.borrow(), dry_run)?;
     let graph = Graph::build(&plan);

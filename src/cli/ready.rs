@@ -29,6 +29,6 @@ pub fn run(ctx: &Ctx, a: ReadyArgs) -> CliResult {
         ready: true,
         ..Filter::default()
     };
-    let rows = filter.apply(&loaded.plan, &loaded.graph)?;
-    output(ctx, &loaded.plan, &loaded.graph, &rows, a.out)
+    let rows = filter.apply(loaded.plan(), loaded.graph())?;
+    output(ctx, loaded.plan(), loaded.graph(), &rows, a.out)
 }

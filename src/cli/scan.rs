@@ -57,7 +57,7 @@ pub fn run(ctx: &Ctx, a: ScanArgs) -> CliResult {
     let repo = git_util::repo(ctx)?;
     let mut report = Report::default();
     ctx.write(false, a.close, |loaded| {
-        let plan = &loaded.plan;
+        let plan = loaded.plan();
         let mut r = Report::default();
         let commits = match &a.range {
             Some(range) => repo.range(range)?,

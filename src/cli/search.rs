@@ -31,7 +31,7 @@ pub struct SearchArgs {
 
 pub fn run(ctx: &Ctx, a: SearchArgs) -> CliResult {
     let loaded = ctx.load_valid()?;
-    let (plan, graph) = (&loaded.plan, &loaded.graph);
+    let (plan, graph) = (loaded.plan(), loaded.graph());
     let mut filter = a.filter;
     filter.grep = Some(a.text);
     let mut rows = filter.apply(plan, graph)?;

@@ -27,7 +27,7 @@ pub struct ShowArgs {
 
 pub fn run(ctx: &Ctx, a: ShowArgs) -> CliResult {
     let loaded = ctx.load()?;
-    let (plan, graph) = (&loaded.plan, &loaded.graph);
+    let (plan, graph) = (loaded.plan(), loaded.graph());
     let i = plan.resolve(&a.id)?;
     if a.json {
         let commits = super::git_util::commit_views(ctx, &plan.task(i).commits);
@@ -208,7 +208,7 @@ pub fn run(ctx: &Ctx, a: ShowArgs) -> CliResult {
         let _ = writeln!(s, "\n{}", wm::render::escape_message(d).trim_end());
     }
     let problems: Vec<_> = loaded
-        .problems
+        .problems()
         .iter()
         .filter(|p| p.tasks.contains(&t.id))
         .collect();

@@ -26,7 +26,7 @@ pub struct WavesArgs {
 
 pub fn run(ctx: &Ctx, a: WavesArgs) -> CliResult {
     let loaded = ctx.load_valid()?;
-    let (plan, graph) = (&loaded.plan, &loaded.graph);
+    let (plan, graph) = (loaded.plan(), loaded.graph());
     let sc = a.scope.resolve(plan)?;
     let waves = analysis::waves(plan, graph, &sc);
     let max = waves.iter().map(Vec::len).max().unwrap_or(0);

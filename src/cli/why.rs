@@ -37,7 +37,7 @@ fn end_note(s: State) -> &'static str {
 
 pub fn run(ctx: &Ctx, a: WhyArgs) -> CliResult {
     let loaded = ctx.load_valid()?;
-    let (plan, graph) = (&loaded.plan, &loaded.graph);
+    let (plan, graph) = (loaded.plan(), loaded.graph());
     let i = plan.resolve(&a.id)?;
     let t = plan.task(i);
     let state = graph.state(plan, i);

@@ -81,13 +81,38 @@ pub fn locate(explicit: Option<&Path>, cwd: &Path) -> Location {
 /// A plan loaded from disk, with what validation found.
 #[derive(Debug)]
 pub struct Loaded {
-    pub path: PathBuf,
-    pub plan: Plan,
-    pub graph: Graph,
-    pub problems: Vec<validate::Problem>,
+    pub(crate) path: PathBuf,
+    pub(crate) plan: Plan,
+    pub(crate) graph: Graph,
+    pub(crate) problems: Vec<validate::Problem>,
 }
 
 impl Loaded {
+    /// Where it was read from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The tasks, indexed.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// The effective dependency graph of [`Loaded::plan`].
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
+
+    /// Every problem validation found, errors first.
+    pub fn problems(&self) -> &[validate::Problem] {
+        &self.problems
+    }
+
+    /// The plan, giving up the rest.
+    pub fn into_plan(self) -> Plan {
+        self.plan
+    }
+
     /// Errors only (the store is unusable for graph commands if any).
     pub fn errors(&self) -> Vec<validate::Problem> {
         validate::errors(&self.problems)

@@ -31,8 +31,8 @@
 //! })?;
 //! assert!(done.written && done.created);
 //! let loaded = store::load(&path)?;
-//! assert_eq!(loaded.plan.len(), 1);
-//! assert_eq!(loaded.plan.task(0).phase.as_deref(), Some("analysis"));
+//! assert_eq!(loaded.plan().len(), 1);
+//! assert_eq!(loaded.plan().task(0).phase.as_deref(), Some("analysis"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

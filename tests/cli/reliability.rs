@@ -79,14 +79,14 @@ fn a_foreign_write_between_read_and_rename_is_kept_and_the_write_reapplied() {
     assert_eq!(calls.get(), 2, "re-read and re-applied once");
     let loaded = store::load(&path).unwrap();
     let titles: Vec<&str> = loaded
-        .plan
+        .plan()
         .tasks()
         .iter()
         .map(|t| t.title.as_str())
         .collect();
     assert!(titles.contains(&"Upstream 2"), "{titles:?}");
     assert!(titles.contains(&"Ours"), "{titles:?}");
-    assert!(loaded.plan.get(&upstream).is_some());
+    assert!(loaded.plan().get(&upstream).is_some());
     // An in-place edit of the same inode is seen too.
     let calls = Cell::new(0);
     store::write(&path, &opts, |_| {
