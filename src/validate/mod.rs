@@ -74,18 +74,49 @@ impl Problem {
 
 /// All problems of a plan, errors first, in a stable order.
 pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
+    check_in(plan, graph, None)
+}
+
+/// The problems whose offending task (the first of [`Problem::tasks`]) is
+/// one of `scope` (indexes into `plan`), plus the whole-store ones (the
+/// workflow, every cycle of `graph`), in the order of [`check`]. A rule
+/// runs only for the tasks in scope, so the cost follows the scope, not the
+/// store: an incremental check after a write passes the tasks the write
+/// could have affected (see `ops::apply_tracked`), and keeps the problems
+/// of every other task from before.
+pub fn check_scoped(plan: &Plan, graph: &Graph, scope: &[bool]) -> Vec<Problem> {
+    check_in(plan, graph, Some(scope))
+}
+
+fn check_in(plan: &Plan, graph: &Graph, scope: Option<&[bool]>) -> Vec<Problem> {
     let mut out = Vec::new();
     let wf = plan.workflow();
     let tasks = plan.tasks();
     let id = |i: usize| tasks[i].id.clone();
+    let in_scope = |i: usize| scope.is_none_or(|s| s.get(i).copied().unwrap_or(false));
+    // The tasks the per-task rules visit: all of them, or the scope's.
+    let visit: Vec<usize> = match scope {
+        None => (0..tasks.len()).collect(),
+        Some(s) => (0..tasks.len())
+            .filter(|&i| s.get(i).copied().unwrap_or(false))
+            .collect(),
+    };
 
     if let Err(e) = wf.validate() {
         out.push(Problem::error("workflow", format!("workflow: {e}"), vec![]));
     }
 
+    // The index keeps the first task of each id: a later one is a duplicate.
+    // (Without a scope, a map of its own, as the index may be stale.)
     let mut seen: HashMap<&str, usize> = HashMap::default();
-    for (i, t) in tasks.iter().enumerate() {
-        if let Some(&first) = seen.get(t.id.as_str()) {
+    for &i in &visit {
+        let t = &tasks[i];
+        let first = if scope.is_some() {
+            plan.get(&t.id).filter(|&f| f < i)
+        } else {
+            seen.get(t.id.as_str()).copied()
+        };
+        if let Some(first) = first {
             out.push(Problem::error(
                 "duplicate-id",
                 format!(
@@ -94,7 +125,7 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
                 ),
                 vec![t.id.clone()],
             ));
-        } else {
+        } else if scope.is_none() {
             seen.insert(&t.id, i);
         }
         if !valid_id(&t.id) {
@@ -174,6 +205,9 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
     }
 
     for (i, missing) in graph.dangling() {
+        if !in_scope(*i) {
+            continue;
+        }
         out.push(
             Problem::error(
                 "dangling-dependency",
@@ -235,7 +269,8 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
 
     // Explicit edges against the phase order, within one issue.
     let catalog = plan.catalog();
-    for (i, t) in tasks.iter().enumerate() {
+    for &i in &visit {
+        let t = &tasks[i];
         let (Some(sa), Some(ga)) = (plan.slot(i), plan.group(t)) else {
             continue;
         };
@@ -269,7 +304,8 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
 
     // Verification before work: a baseline exists to find a broken base
     // before anything is built on it, so it must never wait for the work.
-    for (i, t) in tasks.iter().enumerate() {
+    for &i in &visit {
+        let t = &tasks[i];
         let Some(s) = plan.slot(i) else { continue };
         if catalog.phase(s.phase).absorb || t.depends_on.is_empty() {
             continue;
@@ -316,7 +352,8 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
 
     // A verification in a gated phase that gates nothing: the work after it
     // can start without it.
-    for (i, t) in tasks.iter().enumerate() {
+    for &i in &visit {
+        let t = &tasks[i];
         let Some(s) = plan.slot(i) else { continue };
         if catalog.phase(s.phase).order != crate::model::workflow::Order::Roles
             || crate::graph::derive::role_of(t) != crate::model::Role::Verify
@@ -349,7 +386,8 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
     }
 
     // Consistency of statuses (warnings: a forced transition can cause them).
-    for (i, t) in tasks.iter().enumerate() {
+    for &i in &visit {
+        let t = &tasks[i];
         if t.status == crate::model::Status::Completed {
             let open: Vec<String> = graph.unsettled_deps(plan, i).into_iter().map(id).collect();
             if !open.is_empty() {
