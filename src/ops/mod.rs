@@ -193,7 +193,7 @@ pub fn apply_known(
     ops: Vec<Op>,
     now: DateTime<Utc>,
 ) -> Result<(Plan, Vec<Outcome>)> {
-    let a = apply_inner(plan, before, graph, ops, now, false)?;
+    let a = apply_inner(plan, before, graph, ops, now, Mode::Verdict)?;
     Ok((a.plan, a.outcomes))
 }
 
@@ -232,7 +232,30 @@ pub fn apply_tracked(
     ops: Vec<Op>,
     now: DateTime<Utc>,
 ) -> Result<Applied> {
-    apply_inner(plan, before, graph, ops, now, true)
+    apply_inner(plan, before, graph, ops, now, Mode::Tracked)
+}
+
+/// [`apply_tracked`] re-checking the whole store whatever the ops: the
+/// reference the incremental check is tested against.
+#[doc(hidden)]
+pub fn apply_checking_all(
+    plan: Plan,
+    before: &[Problem],
+    ops: Vec<Op>,
+    now: DateTime<Utc>,
+) -> Result<Applied> {
+    apply_inner(plan, before, None, ops, now, Mode::Full)
+}
+
+/// How much [`apply_inner`] computes and checks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// The verdict only ([`apply_known`]).
+    Verdict,
+    /// The verdict, the graph and every problem, incrementally.
+    Tracked,
+    /// As `Tracked`, re-checking the whole store.
+    Full,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -250,8 +273,10 @@ fn apply_inner(
     graph: Option<Graph>,
     ops: Vec<Op>,
     now: DateTime<Utc>,
-    track: bool,
+    mode: Mode,
 ) -> Result<Applied> {
+    let track = mode != Mode::Verdict;
+    let incremental = mode != Mode::Full;
     let batch = if ops.iter().all(|op| {
         matches!(
             op,
@@ -310,7 +335,7 @@ fn apply_inner(
         // shape of the graph), so a batch that changes only those cannot
         // add an error. A proptest checks that premise.
         Batch::StatusOnly if !track => return Ok(untracked(plan, outcomes)),
-        Batch::StatusOnly if !duplicates && graph.is_some() && !resorted => {
+        Batch::StatusOnly if incremental && !duplicates && graph.is_some() && !resorted => {
             let graph = graph.unwrap_or_else(|| Graph::build(&plan));
             let changed = touched(&plan, &outcomes);
             let mut scope = vec![false; plan.len()];
@@ -327,7 +352,7 @@ fn apply_inner(
             let problems = merge(before, &plan, &scope, fresh);
             (graph, problems, Vec::new())
         }
-        Batch::Creates if !has_errors && !duplicates => {
+        Batch::Creates if incremental && !has_errors && !duplicates => {
             let graph = Graph::build(&plan);
             match creates_scope(&plan, &graph, &outcomes, old_len) {
                 Some(scope) => {
