@@ -468,18 +468,17 @@ proptest! {
                     plan = f.plan;
                 }
                 (Err(f), Err(s)) => {
-                    // A cycle's path starts where the ids say: compare words.
-                    let old = |m: String| -> Vec<String> {
-                        let mut w: Vec<String> = m
-                            .split(|c: char| !c.is_ascii_alphanumeric())
-                            .map(|w| if w.len() == 8 && plan.get(w).is_none() { "NEW" } else { w })
-                            .map(String::from)
-                            .collect();
-                        w.sort();
-                        w.dedup();
-                        w
+                    // Both refuse, for the same rules. (Which cycle a
+                    // message names, and the new ids, differ between runs:
+                    // ids are random.)
+                    let rules = |m: String| -> Vec<&'static str> {
+                        ["cycle", "comes after", "must come before", "does not exist", "not an epic"]
+                            .into_iter()
+                            .filter(|r| m.contains(r))
+                            .collect()
                     };
-                    prop_assert_eq!(old(f.to_string()), old(s.to_string()));
+                    prop_assert_eq!(f.class(), s.class());
+                    prop_assert_eq!(rules(f.to_string()), rules(s.to_string()));
                 }
                 (f, s) => prop_assert!(false, "verdicts differ: {:?} vs {:?}", f.map(|a| a.outcomes), s.map(|a| a.outcomes)),
             }
