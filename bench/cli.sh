@@ -18,6 +18,10 @@ SIZES=${SIZES:-"1000 10000 100000"}
 TASKWARRIOR=${TASKWARRIOR:-1}
 TW_MAX=${TW_MAX:-10000}   # Taskwarrior imports slowly; compare up to this size
 RUNS=${RUNS:-15}
+KINDS=${KINDS:-"template peers gated"}
+# Taskwarrior takes seconds a command on the peers' workload from 10,000
+# tasks on (its dependency handling): fewer runs there.
+TW_SLOW_RUNS=${TW_SLOW_RUNS:-3}
 
 need() {
     command -v "$1" >/dev/null 2>&1 && return 0
@@ -42,13 +46,13 @@ trap 'rm -rf "$WORK"' EXIT
 median_ms() { python3 -c 'import json,sys; print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$1"; }
 peak_mb() { /usr/bin/time -f %M "$@" >/dev/null 2>"$WORK/mem" || true; awk '{v=$1} END {printf "%.0f", v/1024}' "$WORK/mem"; }
 
-bench() { # name prepare command
-    local out="$WORK/h.json"
+bench() { # name prepare command  (runs: $BRUNS, else $RUNS)
+    local out="$WORK/h.json" runs=${BRUNS:-$RUNS} warm=${BWARM:-2}
     if [ -n "$2" ]; then
-        hyperfine --warmup 2 --runs "$RUNS" --prepare "$2" --export-json "$out" "$3" >/dev/null 2>&1
+        hyperfine --warmup "$warm" --runs "$runs" --prepare "$2" --export-json "$out" "$3" >/dev/null 2>&1
     else
-        hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$out" "$3" >/dev/null 2>&1 \
-            || hyperfine --warmup 3 --runs "$RUNS" --export-json "$out" "$3" >/dev/null
+        hyperfine -N --warmup "$warm" --runs "$runs" --export-json "$out" "$3" >/dev/null 2>&1 \
+            || hyperfine --warmup "$warm" --runs "$runs" --export-json "$out" "$3" >/dev/null
     fi
     median_ms "$out"
 }
@@ -63,7 +67,7 @@ for n in $SIZES; do
   # peers: the comparison workload (random DAG, explicit edges only);
   # gated: the template's store with the built-in `gated` workflow written
   # into its `workflow:` block.
-  for kind in template peers gated; do
+  for kind in $KINDS; do
     dir="$WORK/$n-$kind"; mkdir -p "$dir"
     # A repository, as in real use: wm keeps its snapshot under .git/wm/.
     git init -q "$dir"
@@ -109,7 +113,11 @@ PY
         if [ "$tw" = 1 ] && [ -n "$4" ]; then
             local twprep=""
             [ -n "$3" ] && twprep="rm -rf $TASKDATA && cp -r $dir/twdata.orig $TASKDATA"
-            t=$(bench "tw $1" "$twprep" "$4")
+            if [ "$kind" = peers ] && [ "$n" -gt 1000 ]; then
+                t=$(BRUNS=$TW_SLOW_RUNS BWARM=0 bench "tw $1" "$twprep" "$4")
+            else
+                t=$(bench "tw $1" "$twprep" "$4")
+            fi
             twmem=$(eval "$twprep" >/dev/null 2>&1; eval "peak_mb $4" 2>/dev/null || echo "")
         else
             t=""
