@@ -197,7 +197,8 @@ pub fn apply_known(
     Ok((a.plan, a.outcomes))
 }
 
-/// What [`apply_tracked`] hands back: the new plan in canonical order with
+/// What [`apply_tracked`] hands back: the new plan (in canonical order,
+/// unless the store had errors before) with
 /// its graph and all its problems, as a load of the written file would
 /// find them, so that a write can leave a snapshot without reading back.
 #[derive(Debug)]
@@ -327,8 +328,12 @@ fn apply_inner(
         .collect();
     let has_errors = !errors_before.is_empty();
     let duplicates = before.iter().any(|p| p.code == "duplicate-id");
-    // A write saves the canonical order; the graph is built for it.
-    let resorted = track && plan.sort_canonical_changed();
+    // A write saves the canonical order; the graph is built for it. Not
+    // when the store already has errors: the messages of some (which of
+    // two duplicates is "first", where a cycle starts) follow the order of
+    // the tasks, and a re-sort must not make an old error look new. The
+    // write then sorts on its own and keeps no snapshot.
+    let resorted = track && !has_errors && plan.sort_canonical_changed();
     let (graph, problems, new_errors) = match batch {
         // No error-level rule looks at statuses, assignees, commits or the
         // scan bookmark (they are about ids, references, phases and the
