@@ -6,7 +6,9 @@
 #   SIZES="1000 10000" bash bench/cli.sh
 #   TASKWARRIOR=0 bash bench/cli.sh   # skip the comparison
 #
-# Writes a Markdown table to bench/RESULTS.md (and prints it). Medians of
+# Three stores per size: the template workload, the peers' workload
+# (random DAG, explicit edges) and the template store with a `workflow:`
+# block. Writes a Markdown table to bench/RESULTS.md (and prints it). Medians of
 # hyperfine runs, release build, whole process; peak memory from
 # /usr/bin/time. The floor is `cat tasks.yaml > /dev/null` as a process.
 set -euo pipefail
@@ -16,6 +18,10 @@ SIZES=${SIZES:-"1000 10000 100000"}
 TASKWARRIOR=${TASKWARRIOR:-1}
 TW_MAX=${TW_MAX:-10000}   # Taskwarrior imports slowly; compare up to this size
 RUNS=${RUNS:-15}
+KINDS=${KINDS:-"template peers gated"}
+# Taskwarrior takes seconds a command on the peers' workload from 10,000
+# tasks on (its dependency handling): fewer runs there.
+TW_SLOW_RUNS=${TW_SLOW_RUNS:-3}
 
 need() {
     command -v "$1" >/dev/null 2>&1 && return 0
@@ -29,9 +35,10 @@ need hyperfine hyperfine || { echo "hyperfine is required (apt-get install hyper
 if [ "$TASKWARRIOR" = 1 ]; then need task taskwarrior || TASKWARRIOR=0; fi
 [ -x /usr/bin/time ] || need time time || true
 
+TARGET=${CARGO_TARGET_DIR:-$PWD/target}
 cargo build --release --quiet --bin wm --example gen-store
-WM=$PWD/target/release/wm
-GEN=$PWD/target/release/examples/gen-store
+WM=$TARGET/release/wm
+GEN=$TARGET/release/examples/gen-store
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
@@ -39,13 +46,13 @@ trap 'rm -rf "$WORK"' EXIT
 median_ms() { python3 -c 'import json,sys; print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$1"; }
 peak_mb() { /usr/bin/time -f %M "$@" >/dev/null 2>"$WORK/mem" || true; awk '{v=$1} END {printf "%.0f", v/1024}' "$WORK/mem"; }
 
-bench() { # name prepare command
-    local out="$WORK/h.json"
+bench() { # name prepare command  (runs: $BRUNS, else $RUNS)
+    local out="$WORK/h.json" runs=${BRUNS:-$RUNS} warm=${BWARM:-2}
     if [ -n "$2" ]; then
-        hyperfine --warmup 2 --runs "$RUNS" --prepare "$2" --export-json "$out" "$3" >/dev/null 2>&1
+        hyperfine --warmup "$warm" --runs "$runs" --prepare "$2" --export-json "$out" "$3" >/dev/null 2>&1
     else
-        hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$out" "$3" >/dev/null 2>&1 \
-            || hyperfine --warmup 3 --runs "$RUNS" --export-json "$out" "$3" >/dev/null
+        hyperfine -N --warmup "$warm" --runs "$runs" --export-json "$out" "$3" >/dev/null 2>&1 \
+            || hyperfine --warmup "$warm" --runs "$runs" --export-json "$out" "$3" >/dev/null
     fi
     median_ms "$out"
 }
@@ -53,26 +60,33 @@ bench() { # name prepare command
 has_cmd() { "$WM" tasks "$1" --help >/dev/null 2>&1; }
 
 {
-echo "| tasks | command | wm median (ms) | wm peak (MB) | Taskwarrior median (ms) | ratio | x floor |"
-echo "|---|---|---|---|---|---|---|"
+echo "| tasks | store | command | wm (ms) | wm without cache (ms) | Taskwarrior (ms) | floor (ms) | wm peak (MB) | Taskwarrior peak (MB) |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for n in $SIZES; do
-    dir="$WORK/$n"; mkdir -p "$dir"
+  # template: the planning template's issues (derived phase edges);
+  # peers: the comparison workload (random DAG, explicit edges only);
+  # gated: the template's store with the built-in `gated` workflow written
+  # into its `workflow:` block.
+  for kind in $KINDS; do
+    dir="$WORK/$n-$kind"; mkdir -p "$dir"
     # A repository, as in real use: wm keeps its snapshot under .git/wm/.
     git init -q "$dir"
     store="$dir/tasks.yaml"; orig="$dir/orig.yaml"
-    "$GEN" --tasks "$n" --seed 1 --out "$orig" --taskwarrior "$dir/tw.json"
+    case $kind in
+        template) "$GEN" --tasks "$n" --seed 1 --out "$orig" --taskwarrior "$dir/tw.json" ;;
+        peers) "$GEN" --workload peers --tasks "$n" --seed 1 --out "$orig" --taskwarrior "$dir/tw.json" ;;
+        gated) "$GEN" --tasks "$n" --seed 1 --workflow gated --out "$orig" ;;
+    esac
     cp "$orig" "$store"
     export WM_TASKS_FILE="$store"
-    issue=$(( 1000 + n / 16 ))
-    show_id=$("$WM" tasks list --issue "$issue" --format ids | sed -n 3p)
-    done_id=$("$WM" tasks list --issue "$issue" --ready --format ids | head -1)
-    [ -n "$done_id" ] || done_id=$("$WM" tasks list --status pending --ready --format ids | head -1)
+    issue=$("$WM" tasks list --format ids --status pending | head -1 | xargs -r "$WM" tasks show --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["task"].get("issue") or 1000)')
+    show_id=$("$WM" tasks list --issue "$issue" --format ids | sed -n 2p)
+    done_id=$("$WM" tasks list --ready --format ids | head -1)
     "$WM" tasks list > /dev/null   # fill the snapshot, as any first read does
     floor=$(bench floor "" "cat $store")
-    echo "| $n | \`cat tasks.yaml\` (floor) | $floor | | | | 1.0 |"
 
     tw=0
-    if [ "$TASKWARRIOR" = 1 ] && [ "$n" -le "$TW_MAX" ]; then
+    if [ "$TASKWARRIOR" = 1 ] && [ "$n" -le "$TW_MAX" ] && [ -f "$dir/tw.json" ]; then
         tw=1
         export TASKRC="$dir/taskrc" TASKDATA="$dir/twdata"
         mkdir -p "$TASKDATA"
@@ -86,37 +100,46 @@ title = sys.argv[2]
 print(next(t["uuid"] for t in tasks if t["description"] == title))
 PY
         }
-        show_uuid=$(uuid_of "$("$WM" tasks show "$show_id" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["task"]["title"])')")
-        done_uuid=$(uuid_of "$("$WM" tasks show "$done_id" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["task"]["title"])')")
+        title_of() { "$WM" tasks show "$1" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["task"]["title"])'; }
+        show_uuid=$(uuid_of "$(title_of "$show_id")")
+        done_uuid=$(uuid_of "$(title_of "$done_id")")
     fi
 
     row() { # label wm-command prepare tw-command
-        local m mem t ratio
+        local m nc mem t twmem=""
         m=$(bench "$1" "$3" "$2")
-        mem=$(eval "peak_mb $2" 2>/dev/null || echo "")
+        nc=$(bench "$1 (no cache)" "$3" "env WM_NO_CACHE=1 $2")
+        mem=$(eval "$3" >/dev/null 2>&1; eval "peak_mb $2" 2>/dev/null || echo "")
         if [ "$tw" = 1 ] && [ -n "$4" ]; then
             local twprep=""
             [ -n "$3" ] && twprep="rm -rf $TASKDATA && cp -r $dir/twdata.orig $TASKDATA"
-            t=$(bench "tw $1" "$twprep" "$4")
-            ratio=$(python3 -c "print('%.0fx' % ($t / $m))")
+            if [ "$kind" = peers ] && [ "$n" -gt 1000 ]; then
+                t=$(BRUNS=$TW_SLOW_RUNS BWARM=0 bench "tw $1" "$twprep" "$4")
+            else
+                t=$(bench "tw $1" "$twprep" "$4")
+            fi
+            twmem=$(eval "$twprep" >/dev/null 2>&1; eval "peak_mb $4" 2>/dev/null || echo "")
         else
-            t=""; ratio=""
+            t=""
         fi
-        local xf
-        xf=$(python3 -c "print('%.1f' % ($m / $floor))")
-        echo "| $n | \`$1\` | $m | $mem | $t | $ratio | $xf |"
+        echo "| $n | $kind | \`$1\` | $m | $nc | $t | $floor | $mem | $twmem |"
     }
     reset="cp $orig $store"
     row "list --issue $issue" "$WM tasks list --issue $issue" "" "task project:GH$issue all"
     # hyperfine sends every command's output to /dev/null.
-    row "list (all, to /dev/null)" "$WM tasks list" "" "task all"
+    row "list (all)" "$WM tasks list" "" "task all"
     row "ready" "$WM tasks ready" "" "task ready"
-    if has_cmd graph; then row "graph --issue $issue" "$WM tasks graph --issue $issue" "" ""; fi
     row "show ID" "$WM tasks show $show_id" "" "task ${show_uuid:-x} info"
     row "create" "$WM tasks create --title=Benchmark --issue $issue" "$reset" "task add Benchmark project:GH$issue"
     row "done ID" "$WM tasks done $done_id" "$reset" "task ${done_uuid:-x} done"
-    if has_cmd check; then row "check" "$WM tasks check" "" ""; fi
+    # A planning block: 40 creates in a row, each reading what the last wrote.
+    row "40 creates in a row (total)" \
+        "bash -c 'for i in \$(seq 40); do $WM tasks create --title=Step\$i --issue $issue >/dev/null; done'" \
+        "$reset" \
+        "bash -c 'for i in \$(seq 40); do task add Step\$i project:GH$issue >/dev/null; done'"
+    row "check" "$WM tasks check" "" ""
     unset WM_TASKS_FILE TASKRC TASKDATA
+  done
 done
 } | tee "$WORK/table.md"
 

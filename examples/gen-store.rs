@@ -28,11 +28,35 @@ struct Args {
     /// Also write the same workload as a Taskwarrior `task import` JSON file.
     #[arg(long, value_name = "FILE")]
     taskwarrior: Option<PathBuf>,
+    /// `template`: issues of 8 tasks in the template's phases (derived
+    /// edges); `peers`: the workload of the comparisons with other
+    /// trackers (N tasks in N/10 groups, 0-3 random earlier dependencies
+    /// each, every edge explicit, no phases).
+    #[arg(long, default_value = "template")]
+    workload: String,
+    /// Write this built-in workflow (e.g. `gated`) into the store's
+    /// `workflow:` block.
+    #[arg(long, value_name = "NAME")]
+    workflow: Option<String>,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
-    let plan = workload::generate(args.tasks, args.seed);
+    let mut plan = match args.workload.as_str() {
+        "template" => workload::generate(args.tasks, args.seed),
+        "peers" => workload::peers(args.tasks, args.seed),
+        other => return Err(format!("unknown workload `{other}` (template, peers)").into()),
+    };
+    if let Some(name) = &args.workflow {
+        let wf = wm::model::workflow::builtins()
+            .iter()
+            .find(|w| w.label() == name.as_str())
+            .cloned()
+            .ok_or_else(|| format!("no built-in workflow `{name}`"))?;
+        let mut file = plan.into_file();
+        file.workflow = Some(wf);
+        plan = wm::Plan::new(file);
+    }
     if let Some(path) = &args.taskwarrior {
         std::fs::write(path, workload::taskwarrior_json(plan.tasks()))?;
     }

@@ -157,6 +157,61 @@ pub fn generate(tasks: usize, seed: u64) -> Plan {
     plan
 }
 
+/// The peers' workload: `tasks` tasks in `tasks / 10` groups (issues),
+/// each depending on 0-3 random earlier tasks, every edge explicit, no
+/// phases (so no derived edges), a third of the first half completed.
+pub fn peers(tasks: usize, seed: u64) -> Plan {
+    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let start = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
+    let groups = (tasks / 10).max(1) as u64;
+    let mut out: Vec<Task> = Vec::with_capacity(tasks);
+    let mut ids = std::collections::HashSet::new();
+    for k in 0..tasks {
+        let id = loop {
+            let id = rng.id();
+            if ids.insert(id.clone()) {
+                break id;
+            }
+        };
+        let issue = 1000 + rng.below(groups);
+        let at = start + Duration::seconds(k as i64 * 30);
+        let mut t = Task::new(id, format!("GH#{issue}: Task {k}"), TaskType::Task, at);
+        t.issue = Some(issue);
+        t.labels = vec![LABELS[rng.below(LABELS.len() as u64) as usize].to_string()];
+        for _ in 0..rng.below(4) {
+            if k > 0 {
+                let dep = out[rng.below(k as u64) as usize].id.clone();
+                if !t.depends_on.contains(&dep) {
+                    t.depends_on.push(dep);
+                }
+            }
+        }
+        out.push(t);
+    }
+    // Earlier tasks are further along: complete some whose dependencies are.
+    let pos: std::collections::HashMap<String, usize> = out
+        .iter()
+        .enumerate()
+        .map(|(k, t)| (t.id.clone(), k))
+        .collect();
+    for k in 0..tasks / 2 {
+        let settled = out[k]
+            .depends_on
+            .iter()
+            .all(|d| pos.get(d).is_some_and(|&j| out[j].status.is_settled()));
+        if settled && rng.below(3) > 0 {
+            out[k].status = Status::Completed;
+            out[k].closed_at = Some(out[k].created_at + Duration::hours(1));
+        }
+    }
+    let mut plan = Plan::new(StoreFile {
+        tasks: out,
+        ..StoreFile::default()
+    });
+    plan.sort_canonical();
+    plan
+}
+
 /// The workload as Taskwarrior sees it: one task per task, the issue as the
 /// project, dependencies by uuid, the same statuses, tags and assignees (as
 /// a UDA-free tag) so that the compared commands do equivalent work.

@@ -102,16 +102,23 @@ impl Plan {
     /// issue last), then creation time, then id. Appending a task to an issue
     /// therefore touches only that issue's part of the file.
     pub fn sort_canonical(&mut self) {
+        self.sort_canonical_changed();
+    }
+
+    /// [`Plan::sort_canonical`], telling whether any task moved (then task
+    /// indexes, and a graph built before, are stale).
+    pub fn sort_canonical_changed(&mut self) -> bool {
         fn key(t: &Task) -> (bool, Option<u64>, chrono::DateTime<chrono::Utc>, &str) {
             (t.issue.is_none(), t.issue, t.created_at, &t.id)
         }
         // Most writes change tasks in place: then the order, and the index,
         // are already right.
         if self.file.tasks.is_sorted_by(|a, b| key(a) <= key(b)) {
-            return;
+            return false;
         }
         self.file.tasks.sort_by(|a, b| key(a).cmp(&key(b)));
         self.reindex();
+        true
     }
 
     pub fn workflow(&self) -> &Workflow {

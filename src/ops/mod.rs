@@ -242,14 +242,98 @@ pub fn apply(plan: Plan, ops: Vec<Op>, now: DateTime<Utc>) -> Result<(Plan, Vec<
 /// `graph`, when given, must be the graph of `plan` as passed: the first op
 /// may use it instead of building its own.
 pub fn apply_known(
-    mut plan: Plan,
+    plan: Plan,
     before: &[Problem],
     graph: Option<Graph>,
     ops: Vec<Op>,
     now: DateTime<Utc>,
 ) -> Result<(Plan, Vec<Outcome>)> {
-    let mut unchanged_graph = graph;
-    let status_only = ops.iter().all(|op| {
+    let a = apply_inner(plan, before, graph, ops, now, Mode::Verdict)?;
+    Ok((a.plan, a.outcomes))
+}
+
+/// What [`apply_tracked`] hands back: the new plan (in canonical order,
+/// unless the store had errors before) with
+/// its graph and all its problems, as a load of the written file would
+/// find them, so that a write can leave a snapshot without reading back.
+#[derive(Debug)]
+pub struct Applied {
+    pub plan: Plan,
+    pub outcomes: Vec<Outcome>,
+    /// The graph of `plan`.
+    pub graph: Graph,
+    /// Every problem of `plan` (what `validate::check` gives).
+    pub problems: Vec<Problem>,
+}
+
+/// [`apply_known`] for a write: `before` holds *all* problems of `plan`
+/// (warnings too) and `graph` its graph; the result is sorted canonically
+/// and carries its graph and problems.
+///
+/// Validation is incremental where the ops allow. Status changes (and
+/// commits, the scan bookmark) change no edge and no error-level rule, so
+/// only the status warnings of the touched tasks, their dependents and
+/// their epics are re-checked. New tasks (not epics) in an error-free store
+/// change edges only within their own group (issue or parent epic) and by
+/// their own `depends_on`: every new edge has a new task at one end, so a
+/// new cycle runs through one, and a rule can change its verdict only for
+/// the group, the tasks that now reach a new task, and the tasks a new one
+/// depends on; those are re-checked, everything else keeps its problems.
+/// Anything else re-checks the whole store. A proptest compares this with
+/// the whole-store check on random op sequences.
+pub fn apply_tracked(
+    plan: Plan,
+    before: &[Problem],
+    graph: Option<Graph>,
+    ops: Vec<Op>,
+    now: DateTime<Utc>,
+) -> Result<Applied> {
+    apply_inner(plan, before, graph, ops, now, Mode::Tracked)
+}
+
+/// [`apply_tracked`] re-checking the whole store whatever the ops: the
+/// reference the incremental check is tested against.
+#[doc(hidden)]
+pub fn apply_checking_all(
+    plan: Plan,
+    before: &[Problem],
+    ops: Vec<Op>,
+    now: DateTime<Utc>,
+) -> Result<Applied> {
+    apply_inner(plan, before, None, ops, now, Mode::Full)
+}
+
+/// How much [`apply_inner`] computes and checks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// The verdict only ([`apply_known`]).
+    Verdict,
+    /// The verdict, the graph and every problem, incrementally.
+    Tracked,
+    /// As `Tracked`, re-checking the whole store.
+    Full,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Batch {
+    /// Statuses, commits, the scan bookmark: no edge changes.
+    StatusOnly,
+    /// New tasks, none an epic.
+    Creates,
+    Other,
+}
+
+fn apply_inner(
+    mut plan: Plan,
+    before: &[Problem],
+    graph: Option<Graph>,
+    ops: Vec<Op>,
+    now: DateTime<Utc>,
+    mode: Mode,
+) -> Result<Applied> {
+    let track = mode != Mode::Verdict;
+    let incremental = mode != Mode::Full;
+    let batch = if ops.iter().all(|op| {
         matches!(
             op,
             Op::SetStatus { .. }
@@ -258,8 +342,18 @@ pub fn apply_known(
                 | Op::SetScanHead { .. }
                 | Op::AddNote { .. }
         )
-    });
-    let before: HashSet<&Problem> = before.iter().collect();
+    }) {
+        Batch::StatusOnly
+    } else if ops
+        .iter()
+        .all(|op| matches!(op, Op::Create(spec) if spec.kind != Some(TaskType::Epic)))
+    {
+        Batch::Creates
+    } else {
+        Batch::Other
+    };
+    let old_len = plan.len();
+    let mut graph = graph;
     let mut outcomes: Vec<Outcome> = Vec::with_capacity(ops.len());
     // Tasks created by one batch get creation times a millisecond apart, so
     // that the order they were asked for is the order they sort in.
@@ -279,26 +373,80 @@ pub fn apply_known(
             at = now + chrono::Duration::milliseconds(created);
             created += 1;
         }
-        // Only the first op sees the plan the graph was built from.
-        let graph = unchanged_graph.take();
-        outcomes.push(apply_one(&mut plan, op, at, graph)?);
+        // The graph stays the plan's as long as only statuses change;
+        // otherwise only the first op sees the plan it was built from.
+        let g = graph.as_ref();
+        outcomes.push(apply_one(&mut plan, op, at, g)?);
+        if batch != Batch::StatusOnly {
+            graph = None;
+        }
     }
-    // No error-level rule looks at statuses, assignees, commits or the scan
-    // bookmark (they are about ids, references, phases and the shape of
-    // the graph), so a batch that changes only those cannot add an error:
-    // skip re-validating the whole store. A proptest checks that premise.
-    if status_only {
-        return Ok((plan, outcomes));
-    }
-    let graph = Graph::build(&plan);
-    let new: Vec<Problem> = validate::check(&plan, &graph)
-        .into_iter()
-        .filter(|p| p.severity == Severity::Error && !before.contains(p))
+    let errors_before: HashSet<&Problem> = before
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
         .collect();
-    if !new.is_empty() {
+    let has_errors = !errors_before.is_empty();
+    let duplicates = before.iter().any(|p| p.code == Code::DuplicateId);
+    // A write saves the canonical order; the graph is built for it. Not
+    // when the store already has errors: the messages of some (which of
+    // two duplicates is "first", where a cycle starts) follow the order of
+    // the tasks, and a re-sort must not make an old error look new. The
+    // write then sorts on its own and keeps no snapshot.
+    let resorted = track && !has_errors && plan.sort_canonical_changed();
+    let (graph, problems, new_errors) = match batch {
+        // No error-level rule looks at statuses, assignees, commits or the
+        // scan bookmark (they are about ids, references, phases and the
+        // shape of the graph), so a batch that changes only those cannot
+        // add an error. A proptest checks that premise.
+        Batch::StatusOnly if !track => return Ok(untracked(plan, outcomes)),
+        Batch::StatusOnly if incremental && !duplicates && graph.is_some() && !resorted => {
+            let graph = graph.unwrap_or_else(|| Graph::build(&plan));
+            let changed = touched(&plan, &outcomes);
+            let mut scope = vec![false; plan.len()];
+            for &i in &changed {
+                scope[i] = true;
+                for &k in graph.dependents(i) {
+                    scope[k] = true;
+                }
+                if let Some(e) = graph.epic_of(i) {
+                    scope[e] = true;
+                }
+            }
+            let fresh = validate::check_scoped(&plan, &graph, &scope);
+            let problems = merge(before, &plan, &scope, fresh);
+            (graph, problems, Vec::new())
+        }
+        Batch::Creates if incremental && !has_errors && !duplicates => {
+            let graph = Graph::build(&plan);
+            match creates_scope(&plan, &graph, &outcomes, old_len) {
+                Some(scope) => {
+                    let fresh = validate::check_scoped(&plan, &graph, &scope);
+                    let new: Vec<Problem> = fresh
+                        .iter()
+                        .filter(|p| p.severity == Severity::Error && !errors_before.contains(p))
+                        .cloned()
+                        .collect();
+                    let problems = if track && new.is_empty() {
+                        merge(before, &plan, &scope, fresh)
+                    } else {
+                        Vec::new()
+                    };
+                    (graph, problems, new)
+                }
+                None => full(&plan, graph, &errors_before),
+            }
+        }
+        Batch::StatusOnly => {
+            let graph = Graph::build(&plan);
+            let problems = validate::check(&plan, &graph);
+            (graph, problems, Vec::new())
+        }
+        _ => full(&plan, Graph::build(&plan), &errors_before),
+    };
+    if !new_errors.is_empty() {
         // Phase-order problems explain themselves better than the cycle
         // they may also close, so they come first.
-        let mut new = new;
+        let mut new = new_errors;
         new.sort_by_key(|p| p.code != Code::PhaseOrder);
         let first = &new[0];
         let mut msg = match first.code {
@@ -310,7 +458,123 @@ pub fn apply_known(
         }
         return Err(Error::rule(msg, first.tasks.clone()));
     }
-    Ok((plan, outcomes))
+    Ok(Applied {
+        plan,
+        outcomes,
+        graph,
+        problems,
+    })
+}
+
+/// A result for [`apply_known`], which needs neither graph nor problems.
+fn untracked(plan: Plan, outcomes: Vec<Outcome>) -> Applied {
+    Applied {
+        plan,
+        outcomes,
+        graph: Graph::build(&Plan::empty()),
+        problems: Vec::new(),
+    }
+}
+
+/// The whole-store check: the graph, every problem, the new errors.
+fn full(
+    plan: &Plan,
+    graph: Graph,
+    errors_before: &HashSet<&Problem>,
+) -> (Graph, Vec<Problem>, Vec<Problem>) {
+    let problems = validate::check(plan, &graph);
+    let new = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error && !errors_before.contains(p))
+        .cloned()
+        .collect();
+    (graph, problems, new)
+}
+
+/// The tasks the changed outcomes name (by full id).
+fn touched(plan: &Plan, outcomes: &[Outcome]) -> Vec<usize> {
+    outcomes
+        .iter()
+        .filter(|o| o.changed && !o.id.is_empty())
+        .filter_map(|o| plan.get(&o.id))
+        .collect()
+}
+
+/// The tasks whose problems new tasks can change (see [`apply_tracked`]);
+/// None when that is most of the store (then checking all of it is as
+/// cheap).
+fn creates_scope(
+    plan: &Plan,
+    graph: &Graph,
+    outcomes: &[Outcome],
+    old_len: usize,
+) -> Option<Vec<bool>> {
+    let n = plan.len();
+    if n != old_len + outcomes.iter().filter(|o| o.changed).count() {
+        return None;
+    }
+    let new = touched(plan, outcomes);
+    // Placing a task may move its group's tasks to another phase: the
+    // whole group of every new task counts as changed.
+    let groups: HashSet<crate::graph::plan::Group> = new
+        .iter()
+        .filter_map(|&i| plan.group(plan.task(i)))
+        .collect();
+    let mut changed = new.clone();
+    if !groups.is_empty() {
+        changed.extend((0..n).filter(|&i| {
+            plan.group(plan.task(i))
+                .is_some_and(|g| groups.contains(&g))
+        }));
+    }
+    let mut scope = vec![false; n];
+    let mut stack = Vec::new();
+    for &i in &changed {
+        stack.push(i);
+        for &(j, _) in graph.deps(i) {
+            scope[j] = true;
+        }
+        if let Some(e) = graph.epic_of(i) {
+            scope[e] = true;
+        }
+    }
+    // Everything that reaches a changed task: its reachability changed.
+    let mut seen = vec![false; n];
+    let mut count = 0;
+    while let Some(i) = stack.pop() {
+        if std::mem::replace(&mut seen[i], true) {
+            continue;
+        }
+        scope[i] = true;
+        count += 1;
+        if count > n / 2 + 64 {
+            return None;
+        }
+        stack.extend(graph.dependents(i).iter().copied().filter(|&k| !seen[k]));
+    }
+    Some(scope)
+}
+
+/// The problems of the tasks out of `scope` from `before`, with `fresh`
+/// (the scope's and the whole-store ones), in [`validate::check`]'s order.
+fn merge(before: &[Problem], plan: &Plan, scope: &[bool], fresh: Vec<Problem>) -> Vec<Problem> {
+    let mut out: Vec<Problem> = before
+        .iter()
+        .filter(|p| {
+            !matches!(p.code, Code::Workflow | Code::Cycle)
+                && !p
+                    .tasks
+                    .first()
+                    .and_then(|id| plan.get(id))
+                    .is_some_and(|i| scope[i])
+        })
+        .cloned()
+        .collect();
+    out.extend(fresh);
+    out.sort_by(|a, b| {
+        (a.severity, a.code.as_str(), &a.tasks).cmp(&(b.severity, b.code.as_str(), &b.tasks))
+    });
+    out
 }
 
 fn clean_opt(s: Option<String>) -> Option<String> {
@@ -394,7 +658,12 @@ fn role_for(
     }))
 }
 
-fn apply_one(plan: &mut Plan, op: Op, now: DateTime<Utc>, graph: Option<Graph>) -> Result<Outcome> {
+fn apply_one(
+    plan: &mut Plan,
+    op: Op,
+    now: DateTime<Utc>,
+    graph: Option<&Graph>,
+) -> Result<Outcome> {
     match op {
         Op::Create(spec) => create(plan, spec, now),
         Op::Update { id, changes } => update(plan, &id, changes, now),

@@ -24,7 +24,7 @@ pub(super) fn set_status(
     to: Transition,
     extra: Extra,
     now: DateTime<Utc>,
-    graph: Option<Graph>,
+    graph: Option<&Graph>,
 ) -> Result<Outcome> {
     let Extra {
         force,
@@ -98,9 +98,16 @@ pub(super) fn set_status(
 
     let mut skipped: Vec<String> = Vec::new();
     if matches!(to, Transition::Start | Transition::Done) {
-        let graph = graph.unwrap_or_else(|| Graph::build(plan));
+        let built;
+        let graph = match graph {
+            Some(g) => g,
+            None => {
+                built = Graph::build(plan);
+                &built
+            }
+        };
         if !graph.is_acyclic() {
-            let p = validate::check(plan, &graph)
+            let p = validate::check(plan, graph)
                 .into_iter()
                 .find(|p| p.code == Code::Cycle);
             return Err(Error::Usage(format!(

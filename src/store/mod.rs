@@ -652,7 +652,19 @@ impl Locked {
     /// Write `plan` as the new content and release the lock. Fails (and
     /// writes nothing) if a store appeared meanwhile where none existed.
     pub(crate) fn commit(self, plan: &mut Plan) -> Result<()> {
-        plan.sort_canonical();
+        self.commit_with(plan, None)
+    }
+
+    /// [`Locked::commit`], then (best effort) a snapshot of the written
+    /// bytes in `cache`, from `graph` and `problems`: they must be the
+    /// graph and every problem of `plan` in canonical order
+    /// (`ops::apply_tracked` gives them).
+    pub(crate) fn commit_with(
+        self,
+        plan: &mut Plan,
+        snapshot: Option<(&Path, &Graph, &[validate::Problem])>,
+    ) -> Result<()> {
+        let resorted = plan.sort_canonical_changed();
         let mut text = yaml::emit(plan.file());
         if let Some(m) = &self.modeline {
             text = format!("{m}\n{text}");
@@ -673,6 +685,19 @@ impl Locked {
         };
         write_atomic_checked(path, text.as_bytes(), !self.existed, &unchanged)?;
         drop(self.file);
+        // A graph for another order of the tasks would be wrong: no
+        // snapshot then (apply_tracked sorts, so this does not happen).
+        if let Some((cache, graph, problems)) = snapshot
+            && !resorted
+            && graph.order().len() == plan.len()
+        {
+            let key = crate::store::snapshot::key(text.as_bytes());
+            drop(text);
+            if let Some(encoded) = crate::store::snapshot::encode(key, plan.file(), graph, problems)
+            {
+                let _ = write_cache(cache, &encoded);
+            }
+        }
         Ok(())
     }
 }

@@ -116,12 +116,17 @@ where
             locked.loaded.require_valid()?;
         }
         let ops = build(&locked.loaded)?;
-        let before = locked.loaded.errors();
+        let before = std::mem::take(&mut locked.loaded.problems);
         // The loaded plan is ours to change: no copy of a large store.
         let plan = std::mem::replace(&mut locked.loaded.plan, Plan::empty());
         let graph = std::mem::replace(&mut locked.loaded.graph, Graph::build(&Plan::empty()));
         let now = opts.now.unwrap_or_else(crate::model::now_millis);
-        let (mut plan, outcomes) = ops::apply_known(plan, &before, Some(graph), ops, now)?;
+        let ops::Applied {
+            mut plan,
+            outcomes,
+            graph,
+            problems,
+        } = ops::apply_tracked(plan, &before, Some(graph), ops, now)?;
         if outcomes.iter().all(|o| !o.changed) {
             return Ok(Written {
                 plan,
@@ -131,7 +136,13 @@ where
             });
         }
         let created = !locked.existed;
-        match locked.commit(&mut plan) {
+        // The write leaves a snapshot of what it wrote: the next command,
+        // read or write, restores it instead of parsing the file.
+        let snapshot = opts
+            .snapshot
+            .as_deref()
+            .map(|cache| (cache, &graph, problems.as_slice()));
+        match locked.commit_with(&mut plan, snapshot) {
             Ok(()) => {
                 return Ok(Written {
                     plan,

@@ -11,10 +11,33 @@ pub use crate::model::problem::{Code, Problem, Severity};
 
 /// All problems of a plan, errors first, in a stable order.
 pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
+    check_in(plan, graph, None)
+}
+
+/// The problems whose offending task (the first of [`Problem::tasks`]) is
+/// one of `scope` (indexes into `plan`), plus the whole-store ones (the
+/// workflow, every cycle of `graph`), in the order of [`check`]. A rule
+/// runs only for the tasks in scope, so the cost follows the scope, not the
+/// store: an incremental check after a write passes the tasks the write
+/// could have affected (see `ops::apply_tracked`), and keeps the problems
+/// of every other task from before.
+pub fn check_scoped(plan: &Plan, graph: &Graph, scope: &[bool]) -> Vec<Problem> {
+    check_in(plan, graph, Some(scope))
+}
+
+fn check_in(plan: &Plan, graph: &Graph, scope: Option<&[bool]>) -> Vec<Problem> {
     let mut out = Vec::new();
     let wf = plan.workflow();
     let tasks = plan.tasks();
     let id = |i: usize| tasks[i].id.clone();
+    let in_scope = |i: usize| scope.is_none_or(|s| s.get(i).copied().unwrap_or(false));
+    // The tasks the per-task rules visit: all of them, or the scope's.
+    let visit: Vec<usize> = match scope {
+        None => (0..tasks.len()).collect(),
+        Some(s) => (0..tasks.len())
+            .filter(|&i| s.get(i).copied().unwrap_or(false))
+            .collect(),
+    };
 
     if let Err(e) = wf.validate() {
         out.push(Problem::error(
@@ -24,9 +47,17 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
         ));
     }
 
+    // The index keeps the first task of each id: a later one is a duplicate.
+    // (Without a scope, a map of its own, as the index may be stale.)
     let mut seen: HashMap<&str, usize> = HashMap::default();
-    for (i, t) in tasks.iter().enumerate() {
-        if let Some(&first) = seen.get(t.id.as_str()) {
+    for &i in &visit {
+        let t = &tasks[i];
+        let first = if scope.is_some() {
+            plan.get(&t.id).filter(|&f| f < i)
+        } else {
+            seen.get(t.id.as_str()).copied()
+        };
+        if let Some(first) = first {
             out.push(Problem::error(
                 Code::DuplicateId,
                 format!(
@@ -35,7 +66,7 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
                 ),
                 vec![t.id.clone()],
             ));
-        } else {
+        } else if scope.is_none() {
             seen.insert(&t.id, i);
         }
         if !valid_id(&t.id) {
@@ -152,7 +183,8 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
                         t.kind,
                         t.title.trim()
                     ),
-                    vec![tasks[first].id.clone(), t.id.clone()],
+                    // The extra one is the offending task (first).
+                    vec![t.id.clone(), tasks[first].id.clone()],
                 )
                 .with_hint(format!(
                     "delete the extra one with `wm tasks delete {}`",
@@ -166,6 +198,9 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
     }
 
     for (i, missing) in graph.dangling() {
+        if !in_scope(*i) {
+            continue;
+        }
         out.push(
             Problem::error(
                 Code::DanglingDependency,
@@ -227,7 +262,8 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
 
     // Explicit edges against the phase order, within one issue.
     let catalog = plan.catalog();
-    for (i, t) in tasks.iter().enumerate() {
+    for &i in &visit {
+        let t = &tasks[i];
         let (Some(sa), Some(ga)) = (plan.slot(i), plan.group(t)) else {
             continue;
         };
@@ -261,7 +297,8 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
 
     // Verification before work: a baseline exists to find a broken base
     // before anything is built on it, so it must never wait for the work.
-    for (i, t) in tasks.iter().enumerate() {
+    for &i in &visit {
+        let t = &tasks[i];
         let Some(s) = plan.slot(i) else { continue };
         if catalog.phase(s.phase).absorb || t.depends_on.is_empty() {
             continue;
@@ -308,7 +345,8 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
 
     // A verification in a gated phase that gates nothing: the work after it
     // can start without it.
-    for (i, t) in tasks.iter().enumerate() {
+    for &i in &visit {
+        let t = &tasks[i];
         let Some(s) = plan.slot(i) else { continue };
         if catalog.phase(s.phase).order != crate::model::workflow::Order::Roles
             || crate::graph::derive::role_of(t) != crate::model::Role::Verify
@@ -341,7 +379,8 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
     }
 
     // Consistency of statuses (warnings: a forced transition can cause them).
-    for (i, t) in tasks.iter().enumerate() {
+    for &i in &visit {
+        let t = &tasks[i];
         if t.status == crate::model::Status::Completed {
             let open: Vec<String> = graph.unsettled_deps(plan, i).into_iter().map(id).collect();
             if !open.is_empty() {
@@ -378,7 +417,23 @@ pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
         }
     }
 
-    out.sort_by(|a, b| (a.severity, a.code, &a.tasks).cmp(&(b.severity, b.code, &b.tasks)));
+    // A scoped check reports only what it was asked about: the problems
+    // whose offending task is in scope, and the whole-store ones. (A rule
+    // that compares tasks may find a problem owned by one out of scope;
+    // the caller keeps that one from before.)
+    if scope.is_some() {
+        out.retain(|p| {
+            matches!(p.code, Code::Workflow | Code::Cycle)
+                || p.tasks
+                    .first()
+                    .and_then(|id| plan.get(id))
+                    .is_none_or(in_scope)
+        });
+    }
+    // By code name (alphabetical), as the output has always been ordered.
+    out.sort_by(|a, b| {
+        (a.severity, a.code.as_str(), &a.tasks).cmp(&(b.severity, b.code.as_str(), &b.tasks))
+    });
     out
 }
 

@@ -266,3 +266,128 @@ fn a_fifo_or_a_device_at_the_snapshot_path_is_not_read() {
     assert!(out.status.success(), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("After the FIFO"));
 }
+
+/// The snapshot in .git/wm must be exactly what loading tasks.yaml gives:
+/// same tasks, same graph, same problems, keyed by the file's bytes.
+fn assert_snapshot_is_the_file(env: &Env, what: &str) {
+    let caches = cache_files(env);
+    assert_eq!(caches.len(), 1, "{what}: one snapshot");
+    let bytes = std::fs::read(env.store()).unwrap();
+    let snap = std::fs::read(&caches[0]).unwrap();
+    let key = wm::store::snapshot::key(&bytes);
+    let s = wm::store::snapshot::decode(&snap, key)
+        .unwrap_or_else(|| panic!("{what}: the snapshot is for the bytes written"));
+    let loaded = wm::store::load(&env.store()).unwrap();
+    assert_eq!(&s.file, loaded.plan().file(), "{what}: tasks");
+    assert_eq!(s.problems.as_slice(), loaded.problems(), "{what}: problems");
+    let (a, b) = (s.graph.parts(), loaded.graph().parts());
+    assert_eq!(a.0, b.0, "{what}: edges");
+    assert_eq!(a.1, b.1, "{what}: dangling");
+    assert_eq!(a.2, b.2, "{what}: cycles");
+    assert_eq!(a.3, b.3, "{what}: order");
+    assert_eq!(a.4, b.4, "{what}: epics");
+}
+
+/// Writes leave the snapshot of what they wrote: nothing reads the file
+/// in between, yet the snapshot is there and matches it, after creates,
+/// status changes (also forced ones, which leave warnings), edits and
+/// edge changes.
+#[test]
+fn a_write_leaves_a_snapshot_of_what_it_wrote() {
+    let env = Env::new();
+    let s = env.seed_plan(42);
+    for c in cache_files(&env) {
+        std::fs::remove_file(c).unwrap();
+    }
+    let steps: [(&str, Vec<&str>); 8] = [
+        (
+            "create",
+            vec![
+                "tasks",
+                "create",
+                "--title",
+                "GH#42: Extra work",
+                "--issue",
+                "42",
+            ],
+        ),
+        (
+            "create in a new issue",
+            vec!["tasks", "create", "--title", "GH#7: Analyze the DNS zones"],
+        ),
+        ("start", vec!["tasks", "start", &s.analysis]),
+        ("done", vec!["tasks", "done", &s.analysis]),
+        ("done --force", vec!["tasks", "done", &s.docs, "--force"]),
+        (
+            "create depending on a task",
+            vec![
+                "tasks",
+                "create",
+                "--title",
+                "Follow-up",
+                "--depends-on",
+                &s.docs,
+            ],
+        ),
+        (
+            "update",
+            vec![
+                "tasks",
+                "update",
+                &s.config,
+                "--title",
+                "GH#42: Update the configuration",
+            ],
+        ),
+        ("reopen", vec!["tasks", "reopen", &s.docs]),
+    ];
+    for (what, args) in steps {
+        let before = std::fs::read(env.store()).unwrap();
+        env.run(&args).code(0);
+        assert_ne!(std::fs::read(env.store()).unwrap(), before, "{what} wrote");
+        assert_snapshot_is_the_file(&env, what);
+        let list = ["tasks", "list", "--json"];
+        assert_eq!(env.ok(&list), uncached(&env, &list), "{what}: list");
+    }
+}
+
+/// Read-after-write restores the writer's snapshot; a hand edit of the
+/// same size and modification time right after the write is still seen,
+/// by reads and by the next write.
+#[test]
+fn a_write_then_a_hand_edit_of_the_same_size_and_mtime_is_noticed() {
+    let env = Env::new();
+    let s = env.seed_plan(42);
+    env.ok(&["tasks", "start", &s.analysis]);
+    assert_snapshot_is_the_file(&env, "start");
+    let text = env.read();
+    let edited = text.replace("GH#42: Update configuration", "GH#42: Update CONFIGURATION");
+    assert_ne!(edited, text);
+    sneaky_write(&env, &edited);
+    let doc = env.json(&["tasks", "show", &s.config, "--json"]);
+    assert_eq!(doc["task"]["title"], "GH#42: Update CONFIGURATION");
+
+    // A write right after another, then a hand edit: the next write sees
+    // the edit (the backup may start once the analysis is completed).
+    env.ok(&[
+        "tasks",
+        "create",
+        "--title",
+        "GH#42: More work",
+        "--issue",
+        "42",
+    ]);
+    let text = env.read();
+    let pos = text.find(&format!("- id: {}", s.analysis)).unwrap();
+    let status = pos + text[pos..].find("status: in_progress").unwrap();
+    let mut edited = text.clone();
+    edited.replace_range(
+        status..status + "status: in_progress".len(),
+        "status: completed  ",
+    );
+    sneaky_write(&env, &edited);
+    env.ok(&["tasks", "start", &s.backup]);
+    let doc = env.json(&["tasks", "show", &s.analysis, "--json"]);
+    assert_eq!(doc["task"]["status"], "completed");
+    assert_snapshot_is_the_file(&env, "start after a hand edit");
+}

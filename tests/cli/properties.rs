@@ -399,3 +399,130 @@ proptest! {
         prop_assert_eq!(&back, p.file());
     }
 }
+
+/// One op of the incremental-validation property: creates of every kind
+/// (in phases, with explicit dependencies, under an epic), status changes,
+/// and now and then an edit that takes the whole-store path.
+fn inc_op() -> impl Strategy<Value = (u8, usize, usize, usize, Option<u64>, u8)> {
+    (
+        0u8..10,
+        0usize..50,
+        0usize..50,
+        0usize..TITLES.len(),
+        proptest::option::of(1u64..4),
+        0u8..8,
+    )
+}
+
+fn inc_build(
+    plan: &Plan,
+    (what, a, b, title, issue, k): (u8, usize, usize, usize, Option<u64>, u8),
+) -> Option<Op> {
+    let kinds = [
+        TaskType::Impl,
+        TaskType::Verify,
+        TaskType::Test,
+        TaskType::Task,
+        TaskType::Epic,
+    ];
+    Some(match what {
+        0..=4 => Op::Create(NewTask {
+            title: TITLES[title].to_string(),
+            kind: Some(kinds[k as usize % kinds.len()]),
+            issue,
+            phase: (k >= 6 && kinds[k as usize % kinds.len()] != TaskType::Epic)
+                .then(|| PHASES[a % PHASES.len()].to_string()),
+            depends_on: [pick(plan, a), pick(plan, b)]
+                .into_iter()
+                .flatten()
+                .take(k as usize % 3)
+                .collect(),
+            parent: (what == 4)
+                .then(|| {
+                    plan.tasks()
+                        .iter()
+                        .find(|t| t.is_epic())
+                        .map(|t| t.id.clone())
+                })
+                .flatten(),
+            no_infer: k == 5,
+            ..NewTask::default()
+        }),
+        5..=7 => Op::SetStatus {
+            id: pick(plan, a)?,
+            to: [
+                Transition::Start,
+                Transition::Done,
+                Transition::Reopen,
+                Transition::Cancel,
+            ][k as usize % 4],
+            force: b % 2 == 0,
+            assignee: None,
+            reason: (b % 3 == 0).then(|| "checked".to_string()),
+            commit: None,
+        },
+        8 => Op::AddDeps {
+            id: pick(plan, a)?,
+            on: vec![pick(plan, b)?],
+        },
+        _ => Op::Update {
+            id: pick(plan, a)?,
+            changes: Changes {
+                phase: Some(Some(PHASES[b % PHASES.len()].to_string())),
+                ..Changes::default()
+            },
+        },
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(120))]
+
+    /// Incremental validation (what writes use) gives the same verdict,
+    /// the same graph and the same problems as re-checking the whole
+    /// store, on random sequences of op batches.
+    #[test]
+    fn incremental_validation_agrees_with_the_whole_store_check(
+        batches in proptest::collection::vec(proptest::collection::vec(inc_op(), 1..4), 1..30),
+    ) {
+        let mut plan = Plan::empty();
+        let mut clock = 1_700_000_000i64;
+        for batch in batches {
+            clock += 1;
+            let now = Utc.timestamp_opt(clock, 0).single().unwrap();
+            let ops: Vec<Op> = batch.into_iter().filter_map(|o| inc_build(&plan, o)).collect();
+            if ops.is_empty() {
+                continue;
+            }
+            let graph = Graph::build(&plan);
+            let before = check::check(&plan, &graph);
+            let fast = ops::apply_tracked(plan.clone(), &before, Some(graph), ops.clone(), now);
+            let slow = ops::apply_checking_all(plan.clone(), &before, ops, now);
+            match (fast, slow) {
+                (Ok(f), Ok(s)) => {
+                    // New ids are random: the two runs differ only in them.
+                    prop_assert_eq!(f.plan.len(), s.plan.len());
+                    prop_assert_eq!(f.outcomes.len(), s.outcomes.len());
+                    let g = Graph::build(&f.plan);
+                    prop_assert_eq!(f.graph.parts(), g.parts());
+                    prop_assert_eq!(&f.problems, &check::check(&f.plan, &g));
+                    plan = f.plan;
+                }
+                (Err(f), Err(s)) => {
+                    // Both refuse, for the same rules. (Which cycle a
+                    // message names, and the new ids, differ between runs:
+                    // ids are random.)
+                    let rules = |m: String| -> Vec<&'static str> {
+                        ["cycle", "comes after", "must come before", "does not exist", "not an epic"]
+                            .into_iter()
+                            .filter(|r| m.contains(r))
+                            .collect()
+                    };
+                    prop_assert_eq!(f.class(), s.class());
+                    prop_assert_eq!(rules(f.to_string()), rules(s.to_string()));
+                }
+                (f, s) => prop_assert!(false, "verdicts differ: {:?} vs {:?}", f.map(|a| a.outcomes), s.map(|a| a.outcomes)),
+            }
+        }
+    }
+}
