@@ -5,14 +5,14 @@ use super::*;
 pub(super) fn create(plan: &mut Plan, spec: NewTask, now: DateTime<Utc>) -> Result<Outcome> {
     let title = spec.title.trim().to_string();
     if title.is_empty() {
-        return Err(Error::Usage("a task needs a non-empty --title".into()));
+        return Err(Error::Usage("a task needs a non-empty title".into()));
     }
     let kind = spec.kind.unwrap_or(TaskType::Task);
     let mut notes = Vec::new();
     let issue = match (spec.issue, title_issue(&title)) {
         (Some(n), Some(m)) if n != m => {
             return Err(Error::Usage(format!(
-                "the title says GH#{m} but --issue is {n}; make them agree"
+                "the title says GH#{m} but the task's issue is {n}; make them agree"
             )));
         }
         (Some(n), _) => Some(n),

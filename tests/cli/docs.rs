@@ -200,3 +200,63 @@ fn help_puts_global_options_under_their_own_heading() {
     let done = env.ok(&["tasks", "done", "--help"]);
     assert!(done.contains("HEAD~1"), "{done}");
 }
+
+/// The architecture as the README draws it: no top-level module of the
+/// library imports another that imports it back (read from the sources:
+/// every `crate::X` outside comments and test modules is an edge).
+#[test]
+fn no_import_cycle_between_top_level_modules() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let re = regex::Regex::new(r"crate::([a-z_]+)").unwrap();
+    let mut stack = vec![src.clone()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            if p.extension().is_none_or(|x| x != "rs") {
+                continue;
+            }
+            let rel = p.strip_prefix(&src).unwrap();
+            let top = rel
+                .components()
+                .next()
+                .unwrap()
+                .as_os_str()
+                .to_string_lossy()
+                .trim_end_matches(".rs")
+                .to_string();
+            if matches!(top.as_str(), "cli" | "main" | "lib") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap();
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            for line in code.lines() {
+                let line = line.split("//").next().unwrap_or("");
+                for c in re.captures_iter(line) {
+                    if c[1] != top {
+                        edges
+                            .entry(top.clone())
+                            .or_default()
+                            .insert(c[1].to_string());
+                    }
+                }
+            }
+        }
+    }
+    assert!(edges.len() >= 8, "found {edges:?}");
+    for start in edges.keys() {
+        let mut seen = BTreeSet::new();
+        let mut todo: Vec<&String> = edges[start].iter().collect();
+        while let Some(m) = todo.pop() {
+            assert_ne!(m, start, "an import cycle through `{start}`: {edges:#?}");
+            if seen.insert(m.clone()) {
+                todo.extend(edges.get(m).into_iter().flatten());
+            }
+        }
+    }
+}
