@@ -4,19 +4,7 @@ use crate::common::Env;
 use std::process::Command;
 
 fn git(env: &Env, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(env.path())
-        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {}: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    env.git(args)
 }
 
 #[test]

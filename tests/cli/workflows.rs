@@ -539,19 +539,7 @@ proptest! {
 }
 
 fn git(env: &Env, args: &[&str]) -> String {
-    let out = std::process::Command::new("git")
-        .current_dir(env.path())
-        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {}: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    env.git(args)
 }
 
 /// (phase, role) of every task of issue 104, by title.

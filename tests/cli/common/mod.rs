@@ -141,6 +141,24 @@ impl Env {
         c
     }
 
+    /// Run `git` in this directory (with a test identity); require success,
+    /// return stdout.
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = std::process::Command::new("git")
+            .current_dir(self.path())
+            .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
+            .args(args)
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// Run and return the raw output, whatever the exit code.
     pub fn run(&self, args: &[&str]) -> Run {
         let before = std::fs::read(self.store()).ok();
