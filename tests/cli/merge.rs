@@ -39,7 +39,7 @@ fn branches_adding_tasks_to_different_issues_merge_without_conflict() {
 }
 
 /// A repository whose tasks.yaml merges through `wm tasks merge-driver`.
-fn repo_with_driver() -> Env {
+pub(crate) fn repo_with_driver() -> Env {
     let env = Env::new();
     std::fs::remove_dir(env.path().join(".git")).unwrap();
     git(&env, &["init", "-q", "-b", "main"]);

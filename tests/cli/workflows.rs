@@ -563,20 +563,7 @@ fn placements(env: &Env) -> BTreeMap<String, (String, String)> {
 
 #[test]
 fn merging_two_branches_of_one_gated_issue_keeps_every_placement() {
-    let env = Env::new();
-    std::fs::remove_dir(env.path().join(".git")).unwrap();
-    git(&env, &["init", "-q", "-b", "main"]);
-    env.ok(&["tasks", "init"]);
-    env.ok(&["tasks", "merge-driver", "install"]);
-    let bin = assert_cmd::cargo::cargo_bin!("wm");
-    git(
-        &env,
-        &[
-            "config",
-            "merge.wm-tasks.driver",
-            &format!("'{}' tasks merge-driver %O %A %B", bin.display()),
-        ],
-    );
+    let env = crate::merge::repo_with_driver();
     let create = |title: &str, kind: &str| {
         env.create(
             &format!("GH#104: {title}"),
