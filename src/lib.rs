@@ -30,8 +30,8 @@
 //!             status, delete, deps); place.rs decides where a new task goes
 //!             (title, type, position); applied all-or-nothing
 //! store/      locate, lock, load; write.rs: THE write transaction used by
-//!             the CLI, the merge driver and library users; yaml.rs (the
-//!             canonical writer and its fast reader); snapshot.rs (the
+//!             the CLI, the merge driver and library users; yaml/ (emit.rs,
+//!             the canonical writer; fast.rs, its fast reader); snapshot.rs (the
 //!             checksummed cache); merge.rs (three-way merge by task);
 //!             report.rs (a file's problems located by line)
 //! git/        root.rs (the one repository-root finder), libgit2 access,

@@ -1,0 +1,510 @@
+//! The canonical writer: one layout, so the same content always has the
+//! same bytes.
+
+use std::fmt::Write;
+
+use crate::model::workflow::Workflow;
+use crate::model::{StoreFile, Task, format_time};
+
+pub const HEADER: &str =
+    "# wm tasks store. Edit with `wm tasks`, or by hand and then run `wm tasks check`.\n";
+
+/// Serialize a store to its canonical text.
+pub fn emit(file: &StoreFile) -> String {
+    emit_with(file, PARALLEL_MIN_TASKS)
+}
+
+/// Stores with at least this many tasks write their blocks on several
+/// threads.
+const PARALLEL_MIN_TASKS: usize = 2_000;
+
+/// [`emit`], writing the task blocks on several threads when there are at
+/// least `parallel_min` tasks. Every block is written by the same function
+/// and the blocks are joined in order, so the bytes are the same either way
+/// (tests compare the two).
+pub fn emit_with(file: &StoreFile, parallel_min: usize) -> String {
+    let mut out = String::with_capacity(64 + file.tasks.len() * 440);
+    out.push_str(HEADER);
+    let _ = writeln!(out, "version: {}", file.version);
+    if let Some(scan) = &file.scan {
+        let _ = writeln!(out, "scan:\n  head: {}", scalar(&scan.head));
+    }
+    if let Some(wf) = &file.workflow {
+        emit_workflow(&mut out, wf);
+    }
+    if file.tasks.is_empty() {
+        out.push_str("tasks: []\n");
+        return out;
+    }
+    out.push_str("tasks:\n");
+    let blocks = |tasks: &[Task]| {
+        let mut s = String::with_capacity(tasks.len() * 440);
+        for t in tasks {
+            s.push('\n');
+            emit_task(&mut s, t);
+        }
+        s
+    };
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    if file.tasks.len() < parallel_min || threads == 1 {
+        out.push_str(&blocks(&file.tasks));
+        return out;
+    }
+    let per = file.tasks.len().div_ceil(threads);
+    let parts: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = file
+            .tasks
+            .chunks(per)
+            .map(|chunk| (chunk, scope.spawn(move || blocks(chunk))))
+            .collect();
+        // A chunk whose thread failed is written again here: never skipped.
+        handles
+            .into_iter()
+            .map(|(chunk, h)| h.join().unwrap_or_else(|_| blocks(chunk)))
+            .collect()
+    });
+    for p in parts {
+        out.push_str(&p);
+    }
+    out
+}
+
+fn emit_workflow(out: &mut String, wf: &Workflow) {
+    // Destructured without `..`, as tasks are: a new field does not compile
+    // until it is written.
+    let Workflow {
+        name,
+        description,
+        aliases,
+        recognise,
+        evidence,
+        phases,
+    } = wf;
+    out.push_str("workflow:\n");
+    if let Some(n) = name {
+        let _ = writeln!(out, "  name: {}", scalar(n));
+    }
+    if let Some(d) = description {
+        let _ = writeln!(out, "  description: {}", scalar(d));
+    }
+    list(out, "  ", "aliases", aliases);
+    list(out, "  ", "recognise", recognise);
+    if *evidence {
+        out.push_str("  evidence: true\n");
+    }
+    out.push_str("  phases:\n");
+    for p in phases {
+        let crate::model::workflow::Phase {
+            id,
+            name,
+            group,
+            depends_on,
+            keywords,
+            patterns,
+            types,
+            order,
+            repeat,
+            absorb,
+        } = p;
+        let _ = writeln!(out, "    - id: {}", scalar(id));
+        let _ = writeln!(out, "      name: {}", scalar(name));
+        if let Some(g) = group {
+            let _ = writeln!(out, "      group: {}", scalar(g));
+        }
+        list(out, "      ", "depends_on", depends_on);
+        list(out, "      ", "keywords", keywords);
+        list(out, "      ", "patterns", patterns);
+        let types: Vec<String> = types.iter().map(|t| t.as_str().to_string()).collect();
+        list(out, "      ", "types", &types);
+        match order {
+            crate::model::workflow::Order::Parallel => {}
+            crate::model::workflow::Order::Roles => out.push_str("      order: roles\n"),
+            crate::model::workflow::Order::Chain => out.push_str("      order: chain\n"),
+        }
+        match repeat {
+            crate::model::workflow::Repeat::Once => {}
+            crate::model::workflow::Repeat::Sequential => {
+                out.push_str("      repeat: sequential\n")
+            }
+            crate::model::workflow::Repeat::Parallel => out.push_str("      repeat: parallel\n"),
+        }
+        if !absorb {
+            out.push_str("      absorb: false\n");
+        }
+    }
+}
+
+fn list(out: &mut String, indent: &str, key: &str, items: &[String]) {
+    if items.is_empty() {
+        return;
+    }
+    out.push_str(indent);
+    out.push_str(key);
+    out.push_str(":\n");
+    for item in items {
+        out.push_str(indent);
+        out.push_str("  - ");
+        push_scalar(out, item);
+        out.push('\n');
+    }
+}
+
+/// `    key: value` with `value` as a scalar. Written with plain pushes, not
+/// `format!`: this runs for every field of every task on every save.
+fn field(out: &mut String, key: &str, value: &str) {
+    out.push_str("    ");
+    out.push_str(key);
+    out.push_str(": ");
+    push_scalar(out, value);
+    out.push('\n');
+}
+
+/// `    key: <raw>` for values that never need quoting (enums, times).
+fn raw_field(out: &mut String, key: &str, value: &str) {
+    out.push_str("    ");
+    out.push_str(key);
+    out.push_str(": ");
+    out.push_str(value);
+    out.push('\n');
+}
+
+fn time_field(out: &mut String, key: &str, t: &chrono::DateTime<chrono::Utc>) {
+    out.push_str("    ");
+    out.push_str(key);
+    out.push_str(": ");
+    push_time(out, t);
+    out.push('\n');
+}
+
+/// RFC 3339 UTC, exactly as [`format_time`] writes it, without allocating.
+fn push_time(out: &mut String, t: &chrono::DateTime<chrono::Utc>) {
+    use chrono::{Datelike, Timelike};
+    let year = t.year();
+    if !(0..=9999).contains(&year) {
+        out.push_str(&format_time(t));
+        return;
+    }
+    let two = |out: &mut String, n: u32| {
+        out.push(char::from(b'0' + (n / 10) as u8));
+        out.push(char::from(b'0' + (n % 10) as u8));
+    };
+    let y = year as u32;
+    two(out, y / 100);
+    two(out, y % 100);
+    out.push('-');
+    two(out, t.month());
+    out.push('-');
+    two(out, t.day());
+    out.push('T');
+    two(out, t.hour());
+    out.push(':');
+    two(out, t.minute());
+    out.push(':');
+    // A leap second shows as :60, as chrono writes it.
+    let nanos = t.nanosecond();
+    two(out, t.second() + nanos / 1_000_000_000);
+    let nanos = nanos % 1_000_000_000;
+    if nanos != 0 {
+        let (value, digits) = if nanos.is_multiple_of(1_000_000) {
+            (nanos / 1_000_000, 3)
+        } else if nanos.is_multiple_of(1_000) {
+            (nanos / 1_000, 6)
+        } else {
+            (nanos, 9)
+        };
+        let _ = write!(out, ".{value:0digits$}");
+    }
+    out.push('Z');
+}
+
+fn emit_task(out: &mut String, t: &Task) {
+    // Destructured without `..`: a field added to `Task` does not compile
+    // until the canonical writer handles it (and so never silently drops it).
+    let Task {
+        id,
+        title,
+        kind,
+        status,
+        priority,
+        phase,
+        role,
+        workflow,
+        issue,
+        parent,
+        depends_on,
+        labels,
+        assignee,
+        description,
+        estimate,
+        commits,
+        created_at,
+        updated_at,
+        closed_at,
+        reason,
+        forced,
+        notes,
+    } = t;
+    out.push_str("  - id: ");
+    push_scalar(out, id);
+    out.push('\n');
+    field(out, "title", title);
+    raw_field(out, "type", kind.as_str());
+    raw_field(out, "status", status.as_str());
+    if let Some(p) = priority {
+        let _ = writeln!(out, "    priority: {p}");
+    }
+    if let Some(p) = phase {
+        field(out, "phase", p);
+    }
+    if let Some(r) = role {
+        raw_field(out, "role", r.as_str());
+    }
+    if let Some(w) = workflow {
+        field(out, "workflow", w);
+    }
+    if let Some(n) = issue {
+        let _ = writeln!(out, "    issue: {n}");
+    }
+    if let Some(p) = parent {
+        field(out, "parent", p);
+    }
+    let i = "    ";
+    list(out, i, "depends_on", depends_on);
+    list(out, i, "labels", labels);
+    if let Some(a) = assignee {
+        field(out, "assignee", a);
+    }
+    if let Some(d) = description {
+        out.push_str("    description: ");
+        text(out, "      ", d);
+    }
+    if let Some(e) = estimate {
+        field(out, "estimate", e);
+    }
+    list(out, i, "commits", commits);
+    time_field(out, "created_at", created_at);
+    time_field(out, "updated_at", updated_at);
+    if let Some(c) = closed_at {
+        time_field(out, "closed_at", c);
+    }
+    if let Some(r) = reason {
+        // A scalar, never a literal block: the reason is often the last
+        // field, where a block would take the blank line after it.
+        field(out, "reason", r);
+    }
+    if !forced.is_empty() {
+        out.push_str("    forced:\n");
+        for f in forced {
+            out.push_str("      - at: ");
+            push_time(out, &f.at);
+            out.push_str("\n        to: ");
+            out.push_str(f.to.as_str());
+            out.push_str("\n        reason: ");
+            push_scalar(out, &f.reason);
+            out.push('\n');
+        }
+    }
+    if !notes.is_empty() {
+        out.push_str("    notes:\n");
+        for n in notes {
+            out.push_str("      - at: ");
+            push_time(out, &n.at);
+            out.push_str("\n        text: ");
+            push_scalar(out, &n.text);
+            out.push('\n');
+        }
+    }
+}
+
+/// A multi-line text as a literal block when that is exact, else a scalar.
+fn text(out: &mut String, indent: &str, s: &str) {
+    if literal_block_ok(s) {
+        let trailing = s.len() - s.trim_end_matches('\n').len();
+        let chomp = match trailing {
+            0 => "-",
+            1 => "",
+            _ => "+",
+        };
+        let _ = writeln!(out, "|{chomp}");
+        for line in s.trim_end_matches('\n').split('\n') {
+            if line.is_empty() {
+                out.push('\n');
+            } else {
+                let _ = writeln!(out, "{indent}{line}");
+            }
+        }
+        for _ in 1..trailing {
+            out.push('\n');
+        }
+    } else {
+        let _ = writeln!(out, "{}", scalar(s));
+    }
+}
+
+/// A literal block (`|`) reproduces `s` exactly only when it has several
+/// lines, starts with visible text, and holds nothing that needs escaping.
+fn literal_block_ok(s: &str) -> bool {
+    let body = s.trim_end_matches('\n');
+    body.contains('\n')
+        && !body.starts_with([' ', '\t', '\n'])
+        && s.chars().all(|c| c == '\n' || !needs_escape(c))
+        && !s.contains('\r')
+        && !body
+            .lines()
+            .any(|l| l.starts_with([' ', '\t']) && l.trim().is_empty())
+}
+
+/// Characters YAML cannot carry literally in a quoted scalar.
+pub(super) fn needs_escape(c: char) -> bool {
+    matches!(c, '\0'..='\x1f' | '\x7f' | '\u{80}'..='\u{9f}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}' | '\u{2028}' | '\u{2029}')
+}
+
+/// A scalar string: plain when unambiguous, else double-quoted with escapes.
+pub fn scalar(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_scalar(&mut out, s);
+    out
+}
+
+/// A byte that stands for itself inside double quotes: printable ASCII
+/// other than `"` and `\`.
+pub(super) fn ordinary(c: u8) -> bool {
+    (0x20..0x7f).contains(&c) && c != b'"' && c != b'\\'
+}
+
+/// Append `s` as a scalar (see [`scalar`]).
+fn push_scalar(q: &mut String, s: &str) {
+    if plain_ok(s) {
+        q.push_str(s);
+        return;
+    }
+    q.push('"');
+    if s.bytes().all(ordinary) {
+        q.push_str(s);
+        q.push('"');
+        return;
+    }
+    // Copy runs of ordinary characters as slices; escape the rest.
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        let esc: Option<&str> = match c {
+            '"' => Some("\\\""),
+            '\\' => Some("\\\\"),
+            '\n' => Some("\\n"),
+            '\t' => Some("\\t"),
+            '\r' => Some("\\r"),
+            c if needs_escape(c) => Some(""),
+            _ => None,
+        };
+        let Some(esc) = esc else { continue };
+        q.push_str(&s[start..i]);
+        start = i + c.len_utf8();
+        if esc.is_empty() {
+            let n = c as u32;
+            if n <= 0xff {
+                let _ = write!(q, "\\x{n:02x}");
+            } else {
+                let _ = write!(q, "\\u{n:04x}");
+            }
+        } else {
+            q.push_str(esc);
+        }
+    }
+    q.push_str(&s[start..]);
+    q.push('"');
+}
+
+/// Whether `s` can be written as a plain scalar and read back as the same
+/// string (not a number, bool or null, no indicator characters). One pass
+/// over the bytes: this runs for every scalar of every load.
+pub(super) fn plain_ok(s: &str) -> bool {
+    let b = s.as_bytes();
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+        return false;
+    };
+    const RESERVED: [&str; 14] = [
+        "null", "~", "true", "false", "yes", "no", "on", "off", "y", "n", ".nan", ".inf", "-.inf",
+        "+.inf",
+    ];
+    if s.len() <= 5 && RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s)) {
+        return false;
+    }
+    // Anything that starts like a number could be read as one; indicators
+    // start other kinds of nodes.
+    if first.is_ascii_digit()
+        || b"+-.!&*{}[]|>'\"%@`#,?: \t".contains(&first)
+        || matches!(last, b' ' | b'\t' | b':')
+    {
+        return false;
+    }
+    // Bytes that never appear in a plain scalar we write.
+    const fn forbidden() -> [bool; 256] {
+        let mut t = [false; 256];
+        let mut c = 0;
+        while c < 0x20 {
+            t[c] = true;
+            c += 1;
+        }
+        t[0x7f] = true;
+        t[b'{' as usize] = true;
+        t[b'}' as usize] = true;
+        t[b'[' as usize] = true;
+        t[b']' as usize] = true;
+        t[b',' as usize] = true;
+        t[b'\\' as usize] = true;
+        t
+    }
+    static FORBIDDEN: [bool; 256] = forbidden();
+    let mut prev = 0u8;
+    for &c in b {
+        if FORBIDDEN[c as usize] || (c == b' ' && prev == b':') || (c == b'#' && prev == b' ') {
+            return false;
+        }
+        prev = c;
+    }
+    let ascii = b.is_ascii();
+    // Non-ASCII text: no escapable characters, and no Unicode whitespace at
+    // the ends (YAML would trim it).
+    ascii || (s.trim() == s && !s.chars().any(needs_escape))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_written_as_format_time_writes_them() {
+        use chrono::TimeZone;
+        for (secs, nanos) in [
+            (0, 0),
+            (1_700_000_000, 123_000_000),
+            (1_700_000_000, 123_456_000),
+            (1_700_000_000, 123_456_789),
+            (1_700_000_000, 5_000),
+            (253_402_300_799, 999_999_999),
+            (-62_135_596_800, 1),
+        ] {
+            let t = chrono::Utc.timestamp_opt(secs, nanos).unwrap();
+            let mut out = String::new();
+            push_time(&mut out, &t);
+            assert_eq!(out, format_time(&t));
+        }
+    }
+
+    #[test]
+    fn scalars_quote_what_needs_it() {
+        assert_eq!(scalar("hello world"), "hello world");
+        assert_eq!(
+            scalar("GH#42: Network hardening"),
+            "\"GH#42: Network hardening\""
+        );
+        assert_eq!(scalar("true"), "\"true\"");
+        assert_eq!(scalar("42"), "\"42\"");
+        assert_eq!(scalar(""), "\"\"");
+        assert_eq!(scalar("a\nb"), "\"a\\nb\"");
+        assert_eq!(scalar("\u{1b}[2J"), "\"\\x1b[2J\"");
+    }
+}
