@@ -227,10 +227,14 @@ pub fn layout(cols: &[Column], steps: &[Step], style: Style) -> String {
     let w = if style.truncate { fitted } else { natural };
     let rows = cols.first().map_or(0, |c| c.cells.len());
     let mut out = String::with_capacity((rows + 1) * 100);
+    // Padding is owed, not written, until a later cell has text: a wide
+    // last column (one task with 20,000 dependencies) must not make every
+    // other row write and then trim that many spaces, which was quadratic.
     let mut line = |cells: &mut dyn Iterator<Item = (usize, &str, Option<&str>)>| {
         let start = out.len();
+        let mut owed = 0;
         for (c, text, color) in cells {
-            out.push(' ');
+            owed += 1;
             let cut;
             let text = if style.truncate && width(text) > w[c] {
                 cut = truncate(text, w[c]);
@@ -238,6 +242,10 @@ pub fn layout(cols: &[Column], steps: &[Step], style: Style) -> String {
             } else {
                 text
             };
+            if !text.is_empty() || (color.is_some() && style.color) {
+                out.extend(std::iter::repeat_n(' ', owed));
+                owed = 0;
+            }
             match color {
                 Some(code) if style.color => {
                     out.push_str(code);
@@ -246,9 +254,7 @@ pub fn layout(cols: &[Column], steps: &[Step], style: Style) -> String {
                 }
                 _ => out.push_str(text),
             }
-            for _ in width(text)..w[c] + 1 {
-                out.push(' ');
-            }
+            owed += (w[c] + 1).saturating_sub(width(text));
         }
         let trimmed = out[start..].trim_end_matches(' ').len();
         out.truncate(start + trimmed);

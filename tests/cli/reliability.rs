@@ -159,3 +159,46 @@ fn only_dead_writers_temp_files_are_cleaned() {
     assert!(!dead.exists(), "a dead writer's temp file was kept");
     assert!(!old.exists(), "an ownerless temp file was kept");
 }
+
+/// `list` is linear in one task's dependency count. A task with 30,000
+/// dependencies makes its DEPS cell about 200,000 columns wide; every other
+/// row used to write that many spaces of padding and trim them again, so
+/// the table took minutes. Rows carry no padding after their last text.
+#[test]
+fn list_is_linear_in_one_tasks_dependency_count() {
+    const N: usize = 30_000;
+    let env = Env::new();
+    let mut text = String::from("version: 1\ntasks:\n");
+    let stamp = "    created_at: 2026-01-01T00:00:00Z\n    updated_at: 2026-01-01T00:00:00Z\n";
+    for i in 0..N {
+        text += &format!(
+            "  - id: t{i}\n    title: leaf {i}\n    type: task\n    status: pending\n{stamp}"
+        );
+    }
+    text +=
+        "  - id: hub\n    title: the hub\n    type: task\n    status: pending\n    depends_on:\n";
+    for i in 0..N {
+        text += &format!("      - t{i}\n");
+    }
+    text += stamp;
+    env.write(&text);
+    // The timeout only guards the suite against the cliff being tested: the
+    // quadratic table needed minutes here, the linear one well under one.
+    let out = env
+        .cmd(&["tasks", "list"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.lines().count(), N + 2, "a header and a row per task");
+    let hub = stdout.lines().find(|l| l.contains("the hub")).unwrap();
+    assert!(
+        hub.ends_with(&format!("t{}", N - 1)),
+        "the DEPS cell is whole"
+    );
+    assert!(
+        stdout.lines().all(|l| !l.ends_with(' ')),
+        "no trailing padding"
+    );
+}
