@@ -51,10 +51,7 @@ pub fn after_check(ctx: &Ctx, file: &str, report: Option<&Report>, gate: &[gates
                 Severity::Warning => "warning",
             },
             code: f.problem.code.to_string(),
-            message: match &f.problem.hint {
-                Some(h) => format!("{}; {h}", f.problem.message),
-                None => f.problem.message.clone(),
-            },
+            message: super::command_error::problem_text(&f.problem),
             line: Some(f.line),
             task: f.problem.tasks.first().cloned(),
         }));

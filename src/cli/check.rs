@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use regex::Regex;
 
+use super::command_error::{fix_hint, problem_line, problem_text};
 use super::{CliError, CliResult, Ctx, git_util, print, print_json};
 use wm::error::{Error, ErrorClass};
 use wm::git::gates::{self, Violation};
@@ -141,7 +142,7 @@ pub fn check_store(ctx: &Ctx, format: CheckFormat, strict: bool) -> CliResult<bo
     }
     let errors = report.count(Severity::Error);
     match format {
-        CheckFormat::Json => print_json(&check_doc(file, &report, strict))?,
+        CheckFormat::Json => print_json(&check_doc(file, &report, strict, fix_hint))?,
         CheckFormat::Github => {
             print(&github_lines(file, &report))?;
             ctx.note(&summary(file, &report));
@@ -196,17 +197,10 @@ fn text_lines(file: &str, report: &Report) -> String {
         };
         s.push_str(&format!(
             "{at}: {}\n",
-            render::escape(&f.problem.to_string())
+            render::escape(&problem_line(&f.problem))
         ));
     }
     s
-}
-
-fn problem_text(p: &wm::validate::Problem) -> String {
-    match &p.hint {
-        Some(h) => format!("{}; {h}", p.message),
-        None => p.message.clone(),
-    }
 }
 
 fn summary(file: &str, r: &Report) -> String {
@@ -248,7 +242,7 @@ fn run_gates(
     if store_errors > 0 {
         // The gates need a readable, valid store: report why not.
         match format {
-            CheckFormat::Json => print_json(&check_doc(&shown, &report, false))?,
+            CheckFormat::Json => print_json(&check_doc(&shown, &report, false, fix_hint))?,
             CheckFormat::Github => print(&github_lines(&shown, &report))?,
             CheckFormat::Text => print(&text_lines(&shown, &report))?,
         }
@@ -281,7 +275,7 @@ fn run_gates(
                     line: line_of(f),
                 })
                 .collect();
-            print_json(&gate_doc(&shown, &report, gated))?
+            print_json(&gate_doc(&shown, &report, gated, fix_hint))?
         }
         CheckFormat::Text => {
             let mut s = String::new();

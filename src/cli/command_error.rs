@@ -3,6 +3,7 @@
 //! core never names them; it says what kind of remedy there is).
 
 use wm::error::{Error, ErrorClass, Remedy};
+use wm::validate::{Fix, Problem};
 
 /// The documented exit codes.
 pub fn exit_code(class: ErrorClass) -> u8 {
@@ -39,11 +40,76 @@ pub fn describe(e: &Error) -> String {
             }
             _ => msg,
         },
+        // The core lists the problems; each gets its repair here.
+        Error::Invalid { path, problems } => format!(
+            "{}: the store is invalid:\n{}",
+            path.display(),
+            problems
+                .iter()
+                .map(|p| format!("  {}", problem_line(p)))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
         Error::UnknownId(_) => format!("{msg} (see `wm tasks list`)"),
         Error::NoStore { .. } => format!(
             "{msg}\nCreate one with `wm tasks init`, or name one with --file or $WM_TASKS_FILE."
         ),
         Error::Locked { .. } => format!("{msg}\nTry again, or raise --lock-timeout."),
         _ => msg,
+    }
+}
+
+/// A problem's repair in this command line's words.
+pub fn fix_hint(fix: &Fix) -> String {
+    match fix {
+        Fix::Estimate { task } => format!("fix it with `wm tasks update {task} --estimate 2h`"),
+        Fix::Priority { task } => format!("fix it with `wm tasks update {task} --priority 2`"),
+        Fix::Delete { task } => format!("delete the extra one with `wm tasks delete {task}`"),
+        Fix::RemoveEdge { task, on } => {
+            format!("remove the edge with `wm tasks dep rm {task} --on {on}`")
+        }
+        Fix::BreakCycle { edges, more } => {
+            let cmds: Vec<String> = edges
+                .iter()
+                .map(|(t, on)| format!("`wm tasks dep rm {t} --on {on}`"))
+                .collect();
+            let mut hint = format!("break it with {}", cmds.join(" or "));
+            if *more > 0 {
+                hint.push_str(&format!(
+                    " (or any of {more} more explicit edges of the cycle)"
+                ));
+            }
+            hint
+        }
+        Fix::RemoveEdgeOrMove { task, on } => format!(
+            "remove the edge with `wm tasks dep rm {task} --on {on}`, or move a task with \
+             `wm tasks update ID --phase PHASE`"
+        ),
+        Fix::LeavePhase { task, phase } => format!(
+            "remove the explicit edge of {task} with `wm tasks dep rm`, or move it out of phase \
+             {phase} with `wm tasks update {task} --phase PHASE`"
+        ),
+        Fix::Gate { task } => format!(
+            "check its phase with `wm tasks show {task}`; fix it with `wm tasks update {task} \
+             --phase PHASE --role verify`"
+        ),
+        _ => String::new(),
+    }
+}
+
+/// A problem's message followed by its repair, as every text output
+/// says it.
+pub fn problem_text(p: &Problem) -> String {
+    match p.fix.as_ref().map(fix_hint).filter(|h| !h.is_empty()) {
+        Some(h) => format!("{}; {h}", p.message),
+        None => p.message.clone(),
+    }
+}
+
+/// A problem as one line of text: `error[code]: message; repair`.
+pub fn problem_line(p: &Problem) -> String {
+    match p.fix.as_ref().map(fix_hint).filter(|h| !h.is_empty()) {
+        Some(h) => format!("{p}; {h}"),
+        None => p.to_string(),
     }
 }

@@ -356,7 +356,11 @@ impl Ctx {
             if errors.len() == 1 { "" } else { "s" }
         );
         for p in errors {
-            let _ = writeln!(err, "  {}", wm::render::escape(&p.to_string()));
+            let _ = writeln!(
+                err,
+                "  {}",
+                wm::render::escape(&command_error::problem_line(&p))
+            );
         }
     }
 

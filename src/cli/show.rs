@@ -215,7 +215,7 @@ pub fn run(ctx: &Ctx, a: ShowArgs) -> CliResult {
     if !problems.is_empty() {
         let _ = writeln!(s, "\nproblems:");
         for p in problems {
-            let _ = writeln!(s, "  {}", escape(&p.to_string()));
+            let _ = writeln!(s, "  {}", escape(&super::command_error::problem_line(p)));
         }
     }
     print(&s)

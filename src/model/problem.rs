@@ -125,8 +125,36 @@ pub struct Problem {
     pub message: String,
     /// Ids of the tasks involved, the offending task first.
     pub tasks: Vec<String>,
-    /// How to repair it, when there is a command for that.
-    pub hint: Option<String>,
+    /// How to repair it, when there is a way. The core names the repair;
+    /// a caller says it in its own terms (the CLI names the command).
+    pub fix: Option<Fix>,
+}
+
+/// How a [`Problem`] can be repaired, by task id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Fix {
+    /// Give `task` a valid estimate.
+    Estimate { task: String },
+    /// Give `task` a priority from 0 to 4.
+    Priority { task: String },
+    /// Delete `task`, an extra copy.
+    Delete { task: String },
+    /// Remove the edge `task` -> `on` (a dependency that does not exist).
+    RemoveEdge { task: String, on: String },
+    /// Break a cycle by removing any one of these explicit edges (task,
+    /// dependency); `more` further explicit edges of it would do as well.
+    BreakCycle {
+        edges: Vec<(String, String)>,
+        more: usize,
+    },
+    /// Remove the edge `task` -> `on`, or move one of them to another phase.
+    RemoveEdgeOrMove { task: String, on: String },
+    /// Remove `task`'s explicit edges, or move it out of `phase`.
+    LeavePhase { task: String, phase: String },
+    /// Check `task`'s phase, and make it that phase's verification.
+    Gate { task: String },
 }
 
 impl fmt::Display for Problem {
@@ -135,11 +163,7 @@ impl fmt::Display for Problem {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{sev}[{}]: {}", self.code, self.message)?;
-        if let Some(h) = &self.hint {
-            write!(f, "; {h}")?;
-        }
-        Ok(())
+        write!(f, "{sev}[{}]: {}", self.code, self.message)
     }
 }
 
@@ -150,12 +174,12 @@ impl Problem {
             code,
             message,
             tasks,
-            hint: None,
+            fix: None,
         }
     }
 
-    pub(crate) fn with_hint(mut self, hint: String) -> Problem {
-        self.hint = Some(hint);
+    pub(crate) fn with_fix(mut self, fix: Fix) -> Problem {
+        self.fix = Some(fix);
         self
     }
     pub(crate) fn warning(code: Code, message: String, tasks: Vec<String>) -> Problem {
@@ -164,7 +188,7 @@ impl Problem {
             code,
             message,
             tasks,
-            hint: None,
+            fix: None,
         }
     }
 }

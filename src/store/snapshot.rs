@@ -13,11 +13,11 @@ use chrono::{DateTime, Utc};
 
 use crate::graph::{EdgeKind, Graph};
 use crate::model::{Forced, Note, Role, ScanState, Status, StoreFile, Task, TaskType};
-use crate::validate::{Code, Problem, Severity};
+use crate::validate::{Code, Fix, Problem, Severity};
 
 /// Bumped whenever the encoding or the meaning of its parts changes; the
 /// crate version is part of the key as well.
-const MAGIC: &[u8; 8] = b"wmcache4";
+const MAGIC: &[u8; 8] = b"wmcache5";
 
 /// The trailing checksum: a 128-bit hash of every byte before it, so a
 /// snapshot whose own bytes changed (a flipped bit, a torn or foreign
@@ -101,6 +101,88 @@ fn code_of(b: u8) -> Option<Code> {
         22 => Code::BadPriority,
         _ => return None,
     })
+}
+
+// A problem's repair by an explicit tag, both ways, as the codes are.
+fn put_fix(w: &mut W, fix: Option<&Fix>) -> Option<()> {
+    let Some(fix) = fix else {
+        w.u8(0);
+        return Some(());
+    };
+    match fix {
+        Fix::Estimate { task } => {
+            w.u8(1);
+            w.str(task)
+        }
+        Fix::Priority { task } => {
+            w.u8(2);
+            w.str(task)
+        }
+        Fix::Delete { task } => {
+            w.u8(3);
+            w.str(task)
+        }
+        Fix::RemoveEdge { task, on } => {
+            w.u8(8);
+            w.str(task)?;
+            w.str(on)
+        }
+        Fix::BreakCycle { edges, more } => {
+            w.u8(4);
+            w.idx(*more)?;
+            w.idx(edges.len())?;
+            for (task, on) in edges {
+                w.str(task)?;
+                w.str(on)?;
+            }
+            Some(())
+        }
+        Fix::RemoveEdgeOrMove { task, on } => {
+            w.u8(5);
+            w.str(task)?;
+            w.str(on)
+        }
+        Fix::LeavePhase { task, phase } => {
+            w.u8(6);
+            w.str(task)?;
+            w.str(phase)
+        }
+        Fix::Gate { task } => {
+            w.u8(7);
+            w.str(task)
+        }
+    }
+}
+
+fn get_fix(r: &mut R) -> Option<Option<Fix>> {
+    Some(Some(match r.u8()? {
+        0 => return Some(None),
+        1 => Fix::Estimate { task: r.str()? },
+        2 => Fix::Priority { task: r.str()? },
+        3 => Fix::Delete { task: r.str()? },
+        4 => {
+            let more = r.idx()?;
+            let n = r.len()?;
+            let edges = (0..n)
+                .map(|_| Some((r.str()?, r.str()?)))
+                .collect::<Option<Vec<_>>>()?;
+            Fix::BreakCycle { edges, more }
+        }
+        5 => Fix::RemoveEdgeOrMove {
+            task: r.str()?,
+            on: r.str()?,
+        },
+        6 => Fix::LeavePhase {
+            task: r.str()?,
+            phase: r.str()?,
+        },
+        7 => Fix::Gate { task: r.str()? },
+        8 => Fix::RemoveEdge {
+            task: r.str()?,
+            on: r.str()?,
+        },
+        _ => return None,
+    }))
 }
 
 struct W(Vec<u8>);
@@ -489,7 +571,7 @@ pub fn encode(key: u128, file: &StoreFile, graph: &Graph, problems: &[Problem]) 
         w.u8(code_byte(p.code));
         w.str(&p.message)?;
         w.strs(&p.tasks)?;
-        w.opt_str(&p.hint)?;
+        put_fix(&mut w, p.fix.as_ref())?;
     }
     let sum = xxhash_rust::xxh3::xxh3_128(&w.0);
     w.0.extend_from_slice(&sum.to_le_bytes());
@@ -566,7 +648,7 @@ pub fn decode(bytes: &[u8], key: u128) -> Option<Snapshot> {
                 code: code_of(r.u8()?)?,
                 message: r.str()?,
                 tasks: r.strs()?,
-                hint: r.opt_str()?,
+                fix: get_fix(&mut r)?,
             })
         })
         .collect::<Option<Vec<_>>>()?;

@@ -7,7 +7,7 @@ use crate::graph::Graph;
 use crate::graph::plan::Plan;
 use crate::model::valid_id;
 
-pub use crate::model::problem::{Code, Problem, Severity};
+pub use crate::model::problem::{Code, Fix, Problem, Severity};
 
 /// All problems of a plan, errors first, in a stable order.
 pub fn check(plan: &Plan, graph: &Graph) -> Vec<Problem> {
@@ -127,10 +127,7 @@ fn check_in(plan: &Plan, graph: &Graph, scope: Option<&[bool]>) -> Vec<Problem> 
                     format!("task {}: {msg}", t.id),
                     vec![t.id.clone()],
                 )
-                .with_hint(format!(
-                    "fix it with `wm tasks update {} --estimate 2h`",
-                    t.id
-                )),
+                .with_fix(Fix::Estimate { task: t.id.clone() }),
             );
         }
         if let Some(n) = Plan::title_issue_mismatch(t) {
@@ -162,10 +159,7 @@ fn check_in(plan: &Plan, graph: &Graph, scope: Option<&[bool]>) -> Vec<Problem> 
                     ),
                     vec![t.id.clone()],
                 )
-                .with_hint(format!(
-                    "fix it with `wm tasks update {} --priority 2`",
-                    t.id
-                )),
+                .with_fix(Fix::Priority { task: t.id.clone() }),
             );
         }
         let key = (t.issue, t.title.trim(), t.kind);
@@ -186,10 +180,7 @@ fn check_in(plan: &Plan, graph: &Graph, scope: Option<&[bool]>) -> Vec<Problem> 
                     // The extra one is the offending task (first).
                     vec![t.id.clone(), tasks[first].id.clone()],
                 )
-                .with_hint(format!(
-                    "delete the extra one with `wm tasks delete {}`",
-                    t.id
-                )),
+                .with_fix(Fix::Delete { task: t.id.clone() }),
             ),
             None => {
                 titles.insert(key, i);
@@ -210,19 +201,19 @@ fn check_in(plan: &Plan, graph: &Graph, scope: Option<&[bool]>) -> Vec<Problem> 
                 ),
                 vec![id(*i), missing.clone()],
             )
-            .with_hint(format!(
-                "remove the edge with `wm tasks dep rm {} --on {missing}`",
-                id(*i)
-            )),
+            .with_fix(Fix::RemoveEdge {
+                task: id(*i),
+                on: missing.clone(),
+            }),
         );
     }
 
     for cycle in graph.cycles() {
         let path: Vec<String> = cycle.iter().map(|&i| id(i)).collect();
-        let explicit: Vec<String> = cycle
+        let mut explicit: Vec<(String, String)> = cycle
             .windows(2)
             .filter(|w| tasks[w[0]].depends_on.contains(&tasks[w[1]].id))
-            .map(|w| format!("`wm tasks dep rm {} --on {}`", id(w[0]), id(w[1])))
+            .map(|w| (id(w[0]), id(w[1])))
             .collect();
         // A long cycle (a hostile or generated store) is shown by its ends:
         // a message of 100,000 ids helps nobody.
@@ -245,17 +236,13 @@ fn check_in(plan: &Plan, graph: &Graph, scope: Option<&[bool]>) -> Vec<Problem> 
             path[..path.len().saturating_sub(1)].to_vec(),
         );
         if !explicit.is_empty() {
+            // Three edges to choose from are enough; the rest are counted.
             let more = explicit.len().saturating_sub(3);
-            let mut hint = format!(
-                "break it with {}",
-                explicit[..explicit.len().min(3)].join(" or ")
-            );
-            if more > 0 {
-                hint.push_str(&format!(
-                    " (or any of {more} more explicit edges of the cycle)"
-                ));
-            }
-            p = p.with_hint(hint);
+            explicit.truncate(3);
+            p = p.with_fix(Fix::BreakCycle {
+                edges: explicit,
+                more,
+            });
         }
         out.push(p);
     }
@@ -285,11 +272,10 @@ fn check_in(plan: &Plan, graph: &Graph, scope: Option<&[bool]>) -> Vec<Problem> 
                         ),
                         vec![id(i), id(j)],
                     )
-                    .with_hint(format!(
-                        "remove the edge with `wm tasks dep rm {} --on {}`, or move a task with \
-                         `wm tasks update ID --phase PHASE`",
-                        t.id, u.id
-                    )),
+                    .with_fix(Fix::RemoveEdgeOrMove {
+                        task: t.id.clone(),
+                        on: u.id.clone(),
+                    }),
                 );
             }
         }
@@ -334,11 +320,10 @@ fn check_in(plan: &Plan, graph: &Graph, scope: Option<&[bool]>) -> Vec<Problem> 
                     ),
                     vec![id(i), id(j)],
                 )
-                .with_hint(format!(
-                    "remove the explicit edge of {} with `wm tasks dep rm`, or move it out of \
-                     phase {p} with `wm tasks update {} --phase PHASE`",
-                    t.id, t.id
-                )),
+                .with_fix(Fix::LeavePhase {
+                    task: t.id.clone(),
+                    phase: p.to_string(),
+                }),
             );
         }
     }
@@ -370,10 +355,7 @@ fn check_in(plan: &Plan, graph: &Graph, scope: Option<&[bool]>) -> Vec<Problem> 
                     ),
                     vec![id(i)],
                 )
-                .with_hint(format!(
-                    "check its phase with `wm tasks show {}`; fix it with `wm tasks update {} --phase PHASE --role verify`",
-                    t.id, t.id
-                )),
+                .with_fix(Fix::Gate { task: t.id.clone() }),
             );
         }
     }

@@ -558,3 +558,68 @@ fn usage_errors_exit_2() {
     env.run(&["tasks", "frobnicate"]).code(2);
     env.ok(&["tasks", "--help"]);
 }
+
+/// Every repair the validator knows is said with the command that does
+/// it, the same in `check` and in a refusal (exit 5). The core names the
+/// repair; the CLI words it (src/cli/command_error.rs), so this snapshot
+/// is the whole table of hints.
+#[test]
+fn every_problem_says_the_command_that_repairs_it() {
+    let env = Env::new();
+    let issue = ["--issue=7"];
+    let mut names: Vec<(String, String)> = Vec::new();
+    let mut make = |env: &Env, title: &str, extra: &[&str], name: &str| -> String {
+        let id = env.create(title, extra);
+        names.push((id.clone(), name.to_string()));
+        id
+    };
+    let base = make(&env, "GH#7: VERIFY baseline passes", &issue, "BASE");
+    let imp = make(&env, "GH#7: IMPL Phase 1: build it", &issue, "IMPL1");
+    make(&env, "GH#7: VERIFY Phase 1 works", &issue, "VER1");
+    make(&env, "Estimate me", &["--estimate=2h"], "EST");
+    make(&env, "Prioritise me", &["--priority=1"], "PRI");
+    let twice = make(&env, "Twice", &[], "TWICE1");
+    make(&env, "Twice", &["--allow-duplicate"], "TWICE2");
+    let ring: Vec<String> = (0..5)
+        .map(|k| make(&env, &format!("ring {k}"), &[], &format!("RING{k}")))
+        .collect();
+    // Hand edits a merge or a person could make: each line goes right
+    // after the task's `status:` line (the full parser takes any order).
+    let mut text = env.read();
+    let mut add = |id: &str, line: &str| {
+        let at = text.find(&format!("  - id: {id}\n")).unwrap();
+        let status = at + text[at..].find("    status: ").unwrap();
+        let eol = status + text[status..].find('\n').unwrap() + 1;
+        text.insert_str(eol, line);
+    };
+    add(&base, &format!("    depends_on:\n      - {imp}\n"));
+    add(&twice, "    depends_on:\n      - nope1234\n");
+    for k in 0..5 {
+        add(
+            &ring[k],
+            &format!("    depends_on:\n      - {}\n", ring[(k + 1) % 5]),
+        );
+    }
+    // Readable fixed ids: where a cycle's path starts depends on them.
+    let text = names
+        .iter()
+        .fold(text, |t, (id, name)| {
+            t.replace(id.as_str(), &name.to_lowercase())
+        })
+        .replace("estimate: \"2h\"", "estimate: soon")
+        .replace("priority: 1", "priority: 9");
+    assert!(text.contains("estimate: soon") && text.contains("priority: 9"));
+    env.write(&text);
+    let dir = env.path().display().to_string();
+    let redact = |s: String| s.replace(&dir, "<dir>");
+    let check = env.run(&["tasks", "check"]).code(5);
+    let refused = env.run(&["tasks", "list"]).code(5);
+    insta::assert_snapshot!(
+        "every_problem_says_its_repair",
+        format!(
+            "$ wm tasks check\n{}\n$ wm tasks list\n{}",
+            redact(check.stdout()),
+            redact(refused.stderr())
+        )
+    );
+}

@@ -4,7 +4,11 @@ use serde::Serialize;
 
 use super::Document;
 use crate::store::report::{Finding, Report};
-use crate::validate::Severity;
+use crate::validate::{Fix, Severity};
+
+/// How a caller says a problem's repair (the CLI names its commands; the
+/// library does not know them).
+pub type HintText = fn(&Fix) -> String;
 
 /// `check --json` without a gate: the store's validation report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -47,8 +51,9 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// A located finding of store validation as PROBLEM.
-    pub fn new(f: &Finding) -> Problem {
+    /// A located finding of store validation as PROBLEM, its repair said
+    /// by `hint`.
+    pub fn new(f: &Finding, hint: HintText) -> Problem {
         Problem {
             severity: match f.problem.severity {
                 Severity::Error => "error",
@@ -57,7 +62,7 @@ impl Problem {
             code: f.problem.code.as_str(),
             message: f.problem.message.clone(),
             tasks: f.problem.tasks.clone(),
-            hint: f.problem.hint.clone(),
+            hint: f.problem.fix.as_ref().map(hint).filter(|h| !h.is_empty()),
             line: f.line,
             column: f.column,
         }
@@ -66,7 +71,12 @@ impl Problem {
 
 /// The check report of `report` (already made strict if `strict`), for
 /// the store shown as `file`.
-pub fn check_doc(file: &str, report: &Report, strict: bool) -> Document<CheckReport> {
+pub fn check_doc(
+    file: &str,
+    report: &Report,
+    strict: bool,
+    hint: HintText,
+) -> Document<CheckReport> {
     let errors = report.count(Severity::Error);
     Document::new(CheckReport {
         file: file.to_string(),
@@ -75,7 +85,11 @@ pub fn check_doc(file: &str, report: &Report, strict: bool) -> Document<CheckRep
         errors,
         warnings: report.count(Severity::Warning),
         tasks: report.tasks,
-        problems: report.findings.iter().map(Problem::new).collect(),
+        problems: report
+            .findings
+            .iter()
+            .map(|f| Problem::new(f, hint))
+            .collect(),
     })
 }
 
@@ -120,14 +134,23 @@ pub struct GateFinding {
 
 /// The gate report: `report` holds the store's errors (warnings dropped),
 /// `findings` the gates' findings.
-pub fn gate_doc(file: &str, report: &Report, findings: Vec<GateFinding>) -> Document<GateReport> {
+pub fn gate_doc(
+    file: &str,
+    report: &Report,
+    findings: Vec<GateFinding>,
+    hint: HintText,
+) -> Document<GateReport> {
     let errors = report.count(Severity::Error) + findings.len();
     Document::new(GateReport {
         file: file.to_string(),
         ok: errors == 0,
         errors,
         warnings: report.count(Severity::Warning),
-        problems: report.findings.iter().map(Problem::new).collect(),
+        problems: report
+            .findings
+            .iter()
+            .map(|f| Problem::new(f, hint))
+            .collect(),
         findings,
     })
 }
