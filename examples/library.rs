@@ -51,7 +51,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let i = match schedule::next(plan, graph, &Scope::default()) {
             Ok(i) => i,
             Err(idle) => {
-                println!("{}", idle.message(plan, graph));
+                // The reason is data (`Idle`); a caller words it.
+                println!("nothing to pick ({})", idle.code());
                 break;
             }
         };

@@ -37,6 +37,22 @@ pub enum Remedy {
     CloseChildrenOrForce,
     /// Force the delete, which removes the references to the task.
     ForceDelete,
+    /// Give the verification `task` evidence: a reason saying what was
+    /// checked, or the commit that shows it.
+    Evidence { task: String },
+    /// Only an epic carries a workflow: create one with it, or change the
+    /// issue's epic.
+    WorkflowOnEpic,
+    /// The known workflows are listed elsewhere (the CLI's `workflows`).
+    SeeWorkflows,
+    /// The known templates are listed elsewhere.
+    SeeTemplates,
+    /// Move `task` to `issue` (its title follows).
+    MoveTask { task: String, issue: u64 },
+    /// Plan `issue` from a template first.
+    PlanIssue { issue: u64 },
+    /// The edge is derived from the phases: change a task's phase instead.
+    ChangePhase,
 }
 
 /// The core's errors. New variants may come: match with a `_` arm.
@@ -55,6 +71,11 @@ pub enum Error {
 
     #[error("{0}")]
     Usage(String),
+
+    /// A wrong request that can be put right as `remedy` says (exit as
+    /// [`Error::Usage`]).
+    #[error("{message}")]
+    Request { message: String, remedy: Remedy },
 
     /// A rule of the plan refuses the change. `remedy` says how the change
     /// can still be made, for the caller to put in its own words (the CLI
@@ -86,10 +107,8 @@ pub enum Error {
     #[error("no tasks.yaml found in {searched} or its parents (up to the repository root).")]
     NoStore { searched: PathBuf },
 
-    #[error(
-        "{path} does not exist (named by --file or $WM_TASKS_FILE).\n\
-         Create it with `wm tasks init --file {path}`, or fix the path."
-    )]
+    /// The store the caller named does not exist.
+    #[error("{path} does not exist")]
     NoFile { path: PathBuf },
 
     #[error("{path}:{line}:{column}: {message}")]
@@ -157,7 +176,7 @@ impl Error {
     pub fn class(&self) -> ErrorClass {
         match self {
             Error::Io { .. } | Error::Random(_) | Error::Git(_) => ErrorClass::Io,
-            Error::Usage(_) | Error::NoRepo { .. } => ErrorClass::Usage,
+            Error::Usage(_) | Error::Request { .. } | Error::NoRepo { .. } => ErrorClass::Usage,
             Error::Rule { .. } => ErrorClass::Rule,
             Error::UnknownId(_) | Error::AmbiguousId { .. } | Error::NothingReady { .. } => {
                 ErrorClass::Id
@@ -185,6 +204,14 @@ impl Error {
             message: message.into(),
             tasks,
             remedy: None,
+        }
+    }
+
+    /// A wrong request, put right in the way `remedy` says.
+    pub fn request(message: impl Into<String>, remedy: Remedy) -> Error {
+        Error::Request {
+            message: message.into(),
+            remedy,
         }
     }
 

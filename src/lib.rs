@@ -19,7 +19,9 @@
 //!             check finds: Problem, Code, Severity)
 //! algo        graph algorithms on adjacency lists (iterative SCC, cycles)
 //! error       the core's one error type: classes (one exit code each),
-//!             structured refusals with their Remedy, no CLI words
+//!             refusals and wrong requests with a structured Remedy; no
+//!             CLI words (problems carry a Fix, ops' notes are Notices:
+//!             the CLI words them)
 //! graph/      the loaded Plan (id index, prefixes, groups, epics); the
 //!             effective DAG (explicit + derived edges; derive.rs says why
 //!             each derived edge exists); query.rs (the one Scope);

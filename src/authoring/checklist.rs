@@ -1197,9 +1197,10 @@ pub fn markdown(plan: &Plan, graph: &Graph, issue: u64) -> Result<String> {
         .filter(|&i| plan.task(i).issue == Some(issue))
         .collect();
     if rows.is_empty() {
-        return Err(Error::Usage(format!(
-            "issue #{issue} has no tasks; plan it with `wm tasks plan --issue {issue} --template NAME`"
-        )));
+        return Err(Error::request(
+            format!("issue #{issue} has no tasks"),
+            crate::error::Remedy::PlanIssue { issue },
+        ));
     }
     rows.sort_by_key(|&i| graph.rank(i));
     let (epics, tasks): (Vec<usize>, Vec<usize>) =

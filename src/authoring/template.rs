@@ -184,10 +184,13 @@ pub fn find(name: &str, user_dir: Option<&Path>) -> Result<Entry> {
     let all = catalog(user_dir)?;
     let names: Vec<String> = all.iter().map(|e| e.name.clone()).collect();
     all.into_iter().find(|e| e.name == name).ok_or_else(|| {
-        Error::Usage(format!(
-            "no template named `{name}` (templates: {}); see `wm tasks templates`",
-            names.join(", ")
-        ))
+        Error::request(
+            format!(
+                "no template named `{name}` (templates: {})",
+                names.join(", ")
+            ),
+            crate::error::Remedy::SeeTemplates,
+        )
     })
 }
 

@@ -60,7 +60,7 @@ pub fn after_check(ctx: &Ctx, file: &str, report: Option<&Report>, gate: &[gates
         Item {
             severity: "error",
             code: f.code.to_string(),
-            message: f.message.clone(),
+            message: super::command_error::violation_text(f),
             line: f
                 .task
                 .as_ref()

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use regex::Regex;
 
-use super::command_error::{fix_hint, problem_line, problem_text};
+use super::command_error::{fix_hint, problem_line, problem_text, violation_text};
 use super::{CliError, CliResult, Ctx, git_util, print, print_json};
 use wm::error::{Error, ErrorClass};
 use wm::git::gates::{self, Violation};
@@ -268,7 +268,7 @@ fn run_gates(
                 .iter()
                 .map(|f| GateFinding {
                     code: f.code,
-                    message: f.message.clone(),
+                    message: violation_text(f),
                     task: f.task.clone(),
                     commit: f.commit.clone(),
                     file: f.task.as_ref().map(|_| file.clone()),
@@ -282,10 +282,10 @@ fn run_gates(
             for f in &findings {
                 match line_of(f) {
                     Some(l) => {
-                        let _ = writeln!(s, "{file}:{l}: {}", escape(&f.message));
+                        let _ = writeln!(s, "{file}:{l}: {}", escape(&violation_text(f)));
                     }
                     None => {
-                        let _ = writeln!(s, "{}", escape(&f.message));
+                        let _ = writeln!(s, "{}", escape(&violation_text(f)));
                     }
                 }
             }
@@ -294,7 +294,7 @@ fn run_gates(
         CheckFormat::Github => {
             let mut s = String::new();
             for f in &findings {
-                let msg = gh_escape(&f.message, false);
+                let msg = gh_escape(&violation_text(f), false);
                 match line_of(f) {
                     Some(l) => {
                         let _ =

@@ -3,6 +3,7 @@
 //! core never names them; it says what kind of remedy there is).
 
 use wm::error::{Error, ErrorClass, Remedy};
+use wm::ops::Notice;
 use wm::validate::{Fix, Problem};
 
 /// The documented exit codes.
@@ -38,8 +39,33 @@ pub fn describe(e: &Error) -> String {
                     "{msg}.\nPass --force to delete it anyway (and remove the references to it)."
                 )
             }
+            Remedy::Evidence { task } => format!(
+                "{msg}.\nSay what was checked with `wm tasks done {task} --reason \"...\"`, or \
+                 link the commit that shows it with `wm tasks done {task} --commit`."
+            ),
             _ => msg,
         },
+        Error::Request { remedy, .. } => match remedy {
+            Remedy::WorkflowOnEpic => format!(
+                "{msg} (create it with --type=epic --workflow NAME, or change an issue's with \
+                 `wm tasks update EPIC --workflow NAME`)"
+            ),
+            Remedy::SeeWorkflows => format!("{msg}; see `wm tasks workflows`"),
+            Remedy::SeeTemplates => format!("{msg}; see `wm tasks templates`"),
+            Remedy::MoveTask { task, issue } => {
+                format!("{msg} (`wm tasks move {task} --issue {issue}` moves it and its title)")
+            }
+            Remedy::PlanIssue { issue } => {
+                format!("{msg}; plan it with `wm tasks plan --issue {issue} --template NAME`")
+            }
+            Remedy::ChangePhase => format!("{msg} (change a phase with `wm tasks update --phase`)"),
+            _ => msg,
+        },
+        Error::NoFile { path } => format!(
+            "{msg} (named by --file or $WM_TASKS_FILE).\nCreate it with `wm tasks init --file {}`, \
+             or fix the path.",
+            path.display()
+        ),
         // The core lists the problems; each gets its repair here.
         Error::Invalid { path, problems } => format!(
             "{}: the store is invalid:\n{}",
@@ -111,5 +137,26 @@ pub fn problem_line(p: &Problem) -> String {
     match p.fix.as_ref().map(fix_hint).filter(|h| !h.is_empty()) {
         Some(h) => format!("{p}; {h}"),
         None => p.to_string(),
+    }
+}
+
+/// What an op tells the user, with the flag that changes it where there is
+/// one.
+pub fn notice_text(n: &Notice) -> String {
+    match n {
+        Notice::Duplicate { .. } => format!("{n} (pass --allow-duplicate to create another)"),
+        Notice::NoPhase { workflow: None } => {
+            format!("{n}; set one with --phase (see `wm tasks workflows`)")
+        }
+        Notice::NoPhase { workflow: Some(_) } => format!("{n}; set one with --phase"),
+        _ => n.to_string(),
+    }
+}
+
+/// A gate's finding with the command that settles it.
+pub fn violation_text(v: &wm::git::gates::Violation) -> String {
+    match (v.code, &v.task) {
+        ("unlinked-task", Some(id)) => format!("{} (`wm tasks link {id} REV`)", v.message),
+        _ => v.message.clone(),
     }
 }

@@ -399,7 +399,7 @@ impl Ctx {
     pub fn notes(&self, outcomes: &[Outcome]) {
         for o in outcomes {
             for n in &o.notes {
-                self.note(&wm::render::escape(n));
+                self.note(&wm::render::escape(&command_error::notice_text(n)));
             }
         }
     }

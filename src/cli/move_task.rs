@@ -47,7 +47,7 @@ pub fn run(ctx: &Ctx, a: MoveArgs) -> CliResult {
     let outcomes: Vec<_> = outcomes
         .into_iter()
         .map(|mut o| {
-            o.notes.retain(|n| n != "nothing to change");
+            o.notes.retain(|n| *n != wm::ops::Notice::Unchanged);
             o
         })
         .collect();

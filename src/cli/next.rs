@@ -56,7 +56,82 @@ impl ScopeArgs {
 pub fn idle_error(plan: &Plan, graph: &Graph, idle: &Idle) -> Error {
     Error::NothingReady {
         reason: idle.code(),
-        message: idle.message(plan, graph),
+        message: idle_message(idle, plan, graph),
+    }
+}
+
+/// Why nothing can be picked, for people: what is going on and what to do
+/// (in this command line's words, so here and not in the scheduler).
+fn idle_message(idle: &Idle, plan: &Plan, graph: &Graph) -> String {
+    let ids = |v: &[usize]| {
+        let mut s: Vec<String> = v.iter().take(5).map(|&i| plan.task(i).id.clone()).collect();
+        if v.len() > 5 {
+            s.push(format!("and {} more", v.len() - 5));
+        }
+        s.join(", ")
+    };
+    match idle {
+        Idle::NoTasks => {
+            "nothing to do: no tasks match (create some with `wm tasks create`)".to_string()
+        }
+        Idle::AllDone { open_epics } if open_epics.is_empty() => {
+            "nothing to do: every task is done (completed or cancelled)".to_string()
+        }
+        Idle::AllDone { open_epics } => format!(
+            "nothing to do: every task is done; close the open epic{} with `wm tasks done {}`",
+            if open_epics.len() == 1 { "" } else { "s" },
+            open_epics
+                .iter()
+                .map(|&i| plan.task(i).id.clone())
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+        Idle::InProgress {
+            in_progress,
+            blocked,
+        } => {
+            let mut s = format!(
+                "nothing is ready: {} task{} in progress ({})",
+                in_progress.len(),
+                if in_progress.len() == 1 {
+                    " is"
+                } else {
+                    "s are"
+                },
+                ids(in_progress)
+            );
+            if !blocked.is_empty() {
+                s.push_str(&format!(
+                    " and {} blocked task{} wait{} for unfinished work",
+                    blocked.len(),
+                    if blocked.len() == 1 { "" } else { "s" },
+                    if blocked.len() == 1 { "s" } else { "" },
+                ));
+            }
+            s.push_str("; try again when they are done");
+            s
+        }
+        Idle::Blocked { blocked } => {
+            let waits: Vec<String> = blocked
+                .iter()
+                .take(3)
+                .map(|&i| {
+                    let on: Vec<String> = graph
+                        .unsettled_deps(plan, i)
+                        .into_iter()
+                        .map(|j| format!("{} ({})", plan.task(j).id, plan.task(j).status))
+                        .collect();
+                    format!("{} waits for {}", plan.task(i).id, on.join(", "))
+                })
+                .collect();
+            format!(
+                "nothing is ready: {} task{} blocked by work outside this selection ({}); \
+                 see `wm tasks blocked`",
+                blocked.len(),
+                if blocked.len() == 1 { " is" } else { "s are" },
+                waits.join("; ")
+            )
+        }
     }
 }
 

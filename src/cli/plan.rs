@@ -169,9 +169,11 @@ fn report(
         let Some(i) = i else {
             // Not a task: the workflow merge.
             for n in &o.notes {
-                let n = match n.strip_prefix("added ") {
-                    Some(rest) if dry_run => format!("would add {rest}"),
-                    _ => n.clone(),
+                let n = match n {
+                    wm::ops::Notice::PhaseAdded { phase } if dry_run => {
+                        format!("would add phase `{phase}` to the store's workflow")
+                    }
+                    n => super::command_error::notice_text(n),
                 };
                 ctx.note(&escape(&n));
             }

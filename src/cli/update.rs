@@ -163,7 +163,7 @@ pub fn run(ctx: &Ctx, a: UpdateArgs) -> CliResult {
     let (plan, mut outcomes) = ctx.write(false, needs_valid, |_| Ok(ops.clone()))?;
     if outcomes.iter().any(|o| o.changed) {
         for o in &mut outcomes {
-            o.notes.retain(|n| n != "nothing to change");
+            o.notes.retain(|n| *n != wm::ops::Notice::Unchanged);
         }
     }
     ctx.notes(&outcomes);

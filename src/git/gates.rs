@@ -71,8 +71,8 @@ pub fn unlinked_completed(plan: &Plan) -> Vec<Violation> {
         .map(|t| Violation {
             code: "unlinked-task",
             message: format!(
-                "completed task {} \"{}\" has no linked commit (`wm tasks link {} REV`)",
-                t.id, t.title, t.id
+                "completed task {} \"{}\" has no linked commit",
+                t.id, t.title
             ),
             task: Some(t.id.clone()),
             commit: None,

@@ -17,7 +17,7 @@ pub(super) fn create(plan: &mut Plan, spec: NewTask, now: DateTime<Utc>) -> Resu
         }
         (Some(n), _) => Some(n),
         (None, Some(m)) => {
-            notes.push(format!("issue #{m} taken from the title"));
+            notes.push(format!("issue #{m} taken from the title").into());
             Some(m)
         }
         (None, None) => None,
@@ -33,7 +33,10 @@ pub(super) fn create(plan: &mut Plan, spec: NewTask, now: DateTime<Utc>) -> Resu
             subject: Subject::Task,
             id: t.id.clone(),
             changed: false,
-            notes: vec![format!("already exists: {} \"{}\"", t.id, t.title)],
+            notes: vec![Notice::Exists {
+                id: t.id.clone(),
+                title: t.title.clone(),
+            }],
         });
     }
     if spec.dedupe
@@ -46,10 +49,11 @@ pub(super) fn create(plan: &mut Plan, spec: NewTask, now: DateTime<Utc>) -> Resu
             subject: Subject::Task,
             id: t.id.clone(),
             changed: false,
-            notes: vec![format!(
-                "already exists: {} \"{}\" ({}); kept it (pass --allow-duplicate to create another)",
-                t.id, t.title, t.kind
-            )],
+            notes: vec![Notice::Duplicate {
+                id: t.id.clone(),
+                title: t.title.clone(),
+                kind: t.kind,
+            }],
         });
     }
     let priority = check_priority(spec.priority)?;
@@ -61,10 +65,9 @@ pub(super) fn create(plan: &mut Plan, spec: NewTask, now: DateTime<Utc>) -> Resu
     let workflow = match clean_opt(spec.workflow) {
         Some(w) if kind == TaskType::Epic => Some(check_workflow(plan, &w)?),
         Some(_) => {
-            return Err(Error::Usage(
-                "only an epic carries a workflow (create it with --type=epic --workflow NAME, or \
-                 change an issue's with `wm tasks update EPIC --workflow NAME`)"
-                    .into(),
+            return Err(Error::request(
+                "only an epic carries a workflow",
+                crate::error::Remedy::WorkflowOnEpic,
             ));
         }
         None => None,

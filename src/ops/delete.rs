@@ -79,26 +79,30 @@ pub(super) fn delete(plan: &mut Plan, id: &str, force: bool) -> Result<Outcome> 
     }
     let mut out = Outcome::new(&tid);
     if !derived.is_empty() {
-        out.notes.push(format!(
-            "{} no longer {} {tid} by phase",
-            derived.join(", "),
-            if derived.len() == 1 {
-                "waits for"
-            } else {
-                "wait for"
-            }
-        ));
+        out.notes.push(
+            format!(
+                "{} no longer {} {tid} by phase",
+                derived.join(", "),
+                if derived.len() == 1 {
+                    "waits for"
+                } else {
+                    "wait for"
+                }
+            )
+            .into(),
+        );
     }
     for &j in &dependents {
         let t = plan.task_mut(j);
         t.depends_on.retain(|d| d != &tid);
         out.notes
-            .push(format!("removed the dependency of {} on {tid}", t.id));
+            .push(format!("removed the dependency of {} on {tid}", t.id).into());
     }
     for &j in &children {
         let t = plan.task_mut(j);
         t.parent = None;
-        out.notes.push(format!("cleared the parent of {}", t.id));
+        out.notes
+            .push(format!("cleared the parent of {}", t.id).into());
     }
     plan.remove(i);
     Ok(out)

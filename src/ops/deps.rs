@@ -26,7 +26,8 @@ pub(super) fn add_deps(
     out.changed = false;
     for d in ids {
         if t.depends_on.contains(&d) {
-            out.notes.push(format!("{} already depends on {d}", t.id));
+            out.notes
+                .push(format!("{} already depends on {d}", t.id).into());
         } else {
             t.depends_on.push(d);
             out.changed = true;
@@ -55,7 +56,7 @@ pub(super) fn add_commits(
         }
         if t.commits.contains(&c) {
             out.notes
-                .push(format!("{} is already linked to {}", t.id, c));
+                .push(format!("{} is already linked to {}", t.id, c).into());
         } else {
             t.commits.push(c);
             out.changed = true;
@@ -74,7 +75,7 @@ pub(super) fn link(plan: &mut Plan, id: &str, commit: String) -> Result<Outcome>
     if t.commits.contains(&commit) {
         out.changed = false;
         out.notes
-            .push(format!("{} is already linked to {}", short(&commit), t.id));
+            .push(format!("{} is already linked to {}", short(&commit), t.id).into());
     } else {
         t.commits.push(commit);
     }
@@ -118,16 +119,18 @@ pub(super) fn remove_deps(
                         g.deps(i).iter().any(|&(k, _)| k == j),
                     )
                 };
-                let why = if derived {
-                    format!(
-                        "{} does not list {dep} in depends_on; that edge is derived from the phases \
-                         (change a phase with `wm tasks update --phase`)",
-                        t.id
+                return Err(if derived {
+                    Error::request(
+                        format!(
+                            "{} does not list {dep} in depends_on; that edge is derived from the \
+                             phases",
+                            t.id
+                        ),
+                        crate::error::Remedy::ChangePhase,
                     )
                 } else {
-                    format!("{} does not depend on {dep}", t.id)
-                };
-                return Err(Error::Usage(why));
+                    Error::Usage(format!("{} does not depend on {dep}", t.id))
+                });
             }
             _ => {
                 return Err(Error::AmbiguousId {

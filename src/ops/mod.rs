@@ -191,7 +191,65 @@ pub struct Outcome {
     /// False when the op found nothing to change (idempotent repeats).
     pub changed: bool,
     /// Things the user should be told (inferred phase, forced rules, ...).
-    pub notes: Vec<String>,
+    pub notes: Vec<Notice>,
+}
+
+/// Something an op tells its caller. Most are sentences in the core's
+/// words ([`Notice::Said`]); the ones a caller acts on, or would word with
+/// its own commands and flags, are typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Notice {
+    /// A sentence (no command-line words in it).
+    Said(String),
+    /// An update found nothing to change.
+    Unchanged,
+    /// `create` (if missing) found a task of that title in the issue and
+    /// kept it.
+    Exists { id: String, title: String },
+    /// `create` found the same task (issue, title and type) and kept it;
+    /// creating another needs the caller to ask for a duplicate.
+    Duplicate {
+        id: String,
+        title: String,
+        kind: TaskType,
+    },
+    /// No phase was decided: the title names none of the issue's
+    /// workflow's phases (`workflow`), or the issue has no workflow yet.
+    NoPhase { workflow: Option<String> },
+    /// A phase was added to the store's workflow.
+    PhaseAdded { phase: String },
+}
+
+impl std::fmt::Display for Notice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Notice::Said(s) => f.write_str(s),
+            Notice::Unchanged => f.write_str("nothing to change"),
+            Notice::Exists { id, title } => write!(f, "already exists: {id} \"{title}\""),
+            Notice::Duplicate { id, title, kind } => {
+                write!(f, "already exists: {id} \"{title}\" ({kind}); kept it")
+            }
+            Notice::NoPhase { workflow: None } => {
+                f.write_str("no phase: the title names none and the issue has no workflow yet")
+            }
+            Notice::NoPhase { workflow: Some(w) } => {
+                write!(
+                    f,
+                    "no phase: the title names none of workflow `{w}`'s phases"
+                )
+            }
+            Notice::PhaseAdded { phase } => {
+                write!(f, "added phase `{phase}` to the store's workflow")
+            }
+        }
+    }
+}
+
+impl From<String> for Notice {
+    fn from(s: String) -> Notice {
+        Notice::Said(s)
+    }
 }
 
 /// What an op was about: a task, or a part of the store that is not one.
@@ -624,15 +682,18 @@ fn check_workflow(plan: &Plan, name: &str) -> Result<String> {
     let catalog = plan.catalog();
     match catalog.find(name) {
         Some(w) => Ok(catalog.workflows()[w].label().to_string()),
-        None => Err(Error::Usage(format!(
-            "unknown workflow `{name}` (workflows: {}; see `wm tasks workflows`)",
-            catalog
-                .workflows()
-                .iter()
-                .map(|w| w.label())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
+        None => Err(Error::request(
+            format!(
+                "unknown workflow `{name}` (workflows: {})",
+                catalog
+                    .workflows()
+                    .iter()
+                    .map(|w| w.label())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            crate::error::Remedy::SeeWorkflows,
+        )),
     }
 }
 

@@ -26,7 +26,7 @@ pub struct Placement {
     /// `VERIFY Phase N` closing work created before it): (index, phase).
     pub moves: Vec<(usize, String)>,
     /// What was decided and why, for the user.
-    pub notes: Vec<String>,
+    pub notes: Vec<super::Notice>,
 }
 
 /// The role a title's first word names: `TEST`, `IMPL`, `VERIFY` (the
@@ -291,11 +291,7 @@ pub fn place(
         (x.created_at, &x.id).cmp(&(y.created_at, &y.id))
     });
     let Some((w, how)) = issue_workflow(plan, group.as_ref(), &members, title) else {
-        out.notes.push(
-            "no phase: the title names none and the issue has no workflow yet; set one with \
-             --phase (see `wm tasks workflows`)"
-                .into(),
-        );
+        out.notes.push(super::Notice::NoPhase { workflow: None });
         return out;
     };
     // Said once, with the issue's first placed task.
@@ -442,10 +438,9 @@ pub fn place(
         }
     }
     let Some(slot) = slot else {
-        out.notes.push(format!(
-            "no phase: the title names none of workflow `{}`'s phases; set one with --phase",
-            catalog.workflows()[w].label()
-        ));
+        out.notes.push(super::Notice::NoPhase {
+            workflow: Some(catalog.workflows()[w].label().to_string()),
+        });
         return out;
     };
     // A numbered phase's verification claims the open track created just
@@ -472,15 +467,18 @@ pub fn place(
             for &m in &cluster {
                 out.moves.push((m, to.clone()));
             }
-            out.notes.push(format!(
-                "moved {} to phase {to}: this task closes {}",
-                cluster
-                    .iter()
-                    .map(|&m| plan.task(m).id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                if cluster.len() == 1 { "it" } else { "them" }
-            ));
+            out.notes.push(
+                format!(
+                    "moved {} to phase {to}: this task closes {}",
+                    cluster
+                        .iter()
+                        .map(|&m| plan.task(m).id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if cluster.len() == 1 { "it" } else { "them" }
+                )
+                .into(),
+            );
         }
     }
     let stored = catalog.stored(slot);
@@ -490,9 +488,9 @@ pub fn place(
     } else {
         format!("phase `{stored}` {why}")
     };
-    out.notes.insert(0, decided);
+    out.notes.insert(0, decided.into());
     if recognised {
-        out.notes.insert(0, how);
+        out.notes.insert(0, how.into());
     }
     out.phase = Some(stored);
     out

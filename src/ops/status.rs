@@ -42,7 +42,7 @@ pub(super) fn set_status(
 
     if from == target && assignee.is_none() {
         out.changed = false;
-        out.notes.push(format!("{tid} is already {target}"));
+        out.notes.push(format!("{tid} is already {target}").into());
         let t = plan.task_mut(i);
         if let Some(r) = reason
             && target.is_settled()
@@ -51,7 +51,8 @@ pub(super) fn set_status(
             t.reason = Some(r);
             t.updated_at = now;
             out.changed = true;
-            out.notes.push(format!("recorded the reason on {tid}"));
+            out.notes
+                .push(format!("recorded the reason on {tid}").into());
         }
         if let Some(c) = commit
             && !t.commits.contains(&c)
@@ -74,13 +75,13 @@ pub(super) fn set_status(
         && plan.task(i).commits.is_empty()
         && needs_evidence(plan, i)
     {
-        return Err(Error::rule(
+        return Err(Error::refused(
             format!(
                 "cannot complete {tid}: it is a verification task, and its workflow asks for \
-                 evidence to close it.\nSay what was checked with `wm tasks done {tid} --reason \
-                 \"...\"`, or link the commit that shows it with `wm tasks done {tid} --commit`."
+                 evidence to close it"
             ),
-            vec![tid],
+            vec![tid.clone()],
+            crate::error::Remedy::Evidence { task: tid },
         ));
     }
     match (to, from) {
@@ -179,7 +180,7 @@ pub(super) fn set_status(
     }
     for reason in skipped {
         out.notes
-            .push(format!("forced past {reason}; recorded on the task"));
+            .push(format!("forced past {reason}; recorded on the task").into());
         t.forced.push(Forced {
             at: now,
             to: target,

@@ -26,8 +26,9 @@ pub(super) fn add_phases(plan: &mut Plan, phases: Vec<Phase>) -> Result<Outcome>
                 }
             }
             None => {
-                out.notes
-                    .push(format!("added phase `{}` to the store's workflow", p.id));
+                out.notes.push(Notice::PhaseAdded {
+                    phase: p.id.clone(),
+                });
                 wf.phases.push(p);
                 out.changed = true;
             }
@@ -75,11 +76,15 @@ pub(super) fn update(plan: &mut Plan, id: &str, c: Changes, now: DateTime<Utc>) 
         if let Some(m) = title_issue(title) {
             match c.issue.unwrap_or(before.issue) {
                 Some(n) if n != m => {
-                    return Err(Error::Usage(format!(
-                        "the title says GH#{m} but the task is for issue {n}; make them agree \
-                         (`wm tasks move {} --issue {m}` moves it and its title)",
-                        before.id
-                    )));
+                    return Err(Error::request(
+                        format!(
+                            "the title says GH#{m} but the task is for issue {n}; make them agree"
+                        ),
+                        crate::error::Remedy::MoveTask {
+                            task: before.id.clone(),
+                            issue: m,
+                        },
+                    ));
                 }
                 Some(_) => {}
                 None => title_note = Some(m),
@@ -174,24 +179,26 @@ pub(super) fn update(plan: &mut Plan, id: &str, c: Changes, now: DateTime<Utc>) 
     if let Some(m) = title_note
         && before.issue.is_none()
     {
-        out.notes.push(format!("issue #{m} taken from the title"));
+        out.notes
+            .push(format!("issue #{m} taken from the title").into());
     }
     if !moved.is_empty() {
-        out.notes.push(format!(
-            "placed the issue's tasks again: {}",
-            moved.join(", ")
-        ));
+        out.notes
+            .push(format!("placed the issue's tasks again: {}", moved.join(", ")).into());
     }
     if *t == before {
         out.changed = false;
-        out.notes.push("nothing to change".into());
+        out.notes.push(Notice::Unchanged);
     } else {
         t.updated_at = now;
         if let Some(n) = Plan::title_issue_mismatch(t) {
-            out.notes.push(format!(
-                "warning: the title says GH#{n} but the task is for issue {}",
-                t.issue.unwrap_or_default()
-            ));
+            out.notes.push(
+                format!(
+                    "warning: the title says GH#{n} but the task is for issue {}",
+                    t.issue.unwrap_or_default()
+                )
+                .into(),
+            );
         }
     }
     Ok(out)
