@@ -1,9 +1,9 @@
 use clap::Args;
 
 use super::{CliResult, Ctx, Format, OutputArgs, print, print_json};
-use wm::error::Error;
+use wm::graph::Graph;
 use wm::graph::plan::Plan;
-use wm::graph::{Graph, State};
+use wm::graph::query::Scope;
 use wm::model::TaskType;
 use wm::render::{json, table};
 
@@ -114,63 +114,9 @@ pub struct Filter {
     pub blocked: bool,
 }
 
-/// A `--status` value: a stored status or a state the STATUS column shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatusSel {
-    /// Pending and not blocked: ready work (epics are not work).
-    Pending,
-    Ready,
-    Blocked,
-    InProgress,
-    Completed,
-    Cancelled,
-    /// Pending or in progress.
-    Open,
-    /// Completed or cancelled.
-    Closed,
-}
-
-impl std::str::FromStr for StatusSel {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
-                "pending" | "todo" => StatusSel::Pending,
-                "ready" => StatusSel::Ready,
-                "blocked" => StatusSel::Blocked,
-                "in_progress" => StatusSel::InProgress,
-                "completed" | "done" => StatusSel::Completed,
-                "cancelled" | "canceled" => StatusSel::Cancelled,
-                "open" => StatusSel::Open,
-                "closed" => StatusSel::Closed,
-                _ => {
-                    return Err(format!(
-                        "unknown status `{s}` (expected one of: pending, ready, blocked, \
-                         in_progress, completed, cancelled, open, closed; todo and done are \
-                         accepted as aliases)"
-                    ));
-                }
-            },
-        )
-    }
-}
-
-impl StatusSel {
-    pub fn matches(self, state: State) -> bool {
-        match self {
-            // What `list --status=pending` is for: work that can start.
-            // Epics are containers, never work (`--type epic` lists them).
-            StatusSel::Pending => state == State::Ready,
-            StatusSel::Ready => state == State::Ready,
-            StatusSel::Blocked => state == State::Blocked,
-            StatusSel::InProgress => state == State::InProgress,
-            StatusSel::Completed => state == State::Completed,
-            StatusSel::Cancelled => state == State::Cancelled,
-            StatusSel::Open => !matches!(state, State::Completed | State::Cancelled),
-            StatusSel::Closed => matches!(state, State::Completed | State::Cancelled),
-        }
-    }
-}
+/// A `--status` value: a stored status or a state the STATUS column
+/// shows (the core's filter type parses it).
+pub use wm::graph::query::StateSel as StatusSel;
 
 /// A priority: 0-4, `P0`-`P4` accepted (as beads writes them).
 pub fn parse_priority(s: &str) -> Result<u8, String> {
@@ -184,106 +130,42 @@ pub fn parse_priority(s: &str) -> Result<u8, String> {
     }
 }
 
-/// Whether `t` mentions `needle` (already lowercased) anywhere a person
-/// would look.
-pub fn mentions(t: &wm::Task, needle: &str) -> bool {
-    let has = |s: &str| s.to_lowercase().contains(needle);
-    has(&t.id)
-        || has(&t.title)
-        || t.description.as_deref().is_some_and(has)
-        || t.reason.as_deref().is_some_and(has)
-        || t.labels.iter().any(|l| has(l))
-        || t.notes.iter().any(|n| has(&n.text))
-}
-
 impl Filter {
-    /// Refuse a phase or label no task has (a typo would otherwise print
-    /// "no tasks match" and exit 0), naming the known ones.
-    fn check_known(&self, plan: &Plan) -> CliResult {
-        use std::collections::BTreeSet;
-        if let Some(p) = &self.phase {
-            let used: BTreeSet<&str> = plan
-                .tasks()
-                .iter()
-                .filter_map(|t| t.phase.as_deref())
-                .collect();
-            if !used.contains(p.as_str()) && plan.catalog().resolve(p).is_none() {
-                return Err(Error::Usage(format!(
-                    "unknown phase `{p}` (phases in use: {})",
-                    if used.is_empty() {
-                        "none".to_string()
-                    } else {
-                        used.into_iter().collect::<Vec<_>>().join(", ")
-                    }
-                ))
-                .into());
-            }
-        }
-        let labels: BTreeSet<&str> = plan
-            .tasks()
-            .iter()
-            .flat_map(|t| t.labels.iter().map(String::as_str))
-            .collect();
-        for l in &self.label {
-            if !labels.contains(l.as_str()) {
-                return Err(Error::Usage(format!(
-                    "unknown label `{l}` (labels in use: {})",
-                    if labels.is_empty() {
-                        "none".to_string()
-                    } else {
-                        labels.iter().copied().collect::<Vec<_>>().join(", ")
-                    }
-                ))
-                .into());
-            }
-        }
-        Ok(())
-    }
-
-    /// Indexes of matching tasks, ordered by issue then topological order.
-    pub fn apply(&self, plan: &Plan, graph: &Graph) -> CliResult<Vec<usize>> {
-        self.check_known(plan)?;
+    /// The core's filter for these flags (the parent resolved to its
+    /// task).
+    pub fn scope(&self, plan: &Plan) -> CliResult<Scope> {
         let parent = match &self.parent {
             Some(p) => Some(plan.resolve(p)?),
             None => None,
         };
-        let needle = self.grep.as_ref().map(|g| g.to_lowercase());
-        let mut rows: Vec<usize> = (0..plan.len())
-            .filter(|&i| {
-                let t = plan.task(i);
-                let state = graph.state(plan, i);
-                self.issue.is_none_or(|n| t.issue == Some(n))
-                    && (self.status.is_empty() || self.status.iter().any(|s| s.matches(state)))
-                    && (!self.open || StatusSel::Open.matches(state))
-                    && self.kind.is_none_or(|k| t.kind == k)
-                    && self
-                        .phase
-                        .as_ref()
-                        .is_none_or(|p| t.phase.as_ref() == Some(p))
-                    && parent.is_none_or(|e| graph.epic_of(i) == Some(e))
-                    && self.label.iter().all(|l| t.labels.contains(l))
-                    && self
-                        .assignee
-                        .as_ref()
-                        .is_none_or(|a| t.assignee.as_ref() == Some(a))
-                    && (self.priority.is_empty()
-                        || self.priority.contains(&t.priority_or_default()))
-                    && needle.as_deref().is_none_or(|n| mentions(t, n))
-                    && (!self.ready || state == State::Ready)
-                    && (!self.blocked || state == State::Blocked)
-            })
-            .collect();
-        sort_rows(plan, graph, &mut rows);
-        Ok(rows)
+        let mut require = Vec::new();
+        for (on, sel) in [
+            (self.open, StatusSel::Open),
+            (self.ready, StatusSel::Ready),
+            (self.blocked, StatusSel::Blocked),
+        ] {
+            if on {
+                require.push(sel);
+            }
+        }
+        Ok(Scope {
+            issue: self.issue,
+            parent,
+            kind: self.kind,
+            states: self.status.clone(),
+            require,
+            phase: self.phase.clone(),
+            labels: self.label.clone(),
+            assignee: self.assignee.clone(),
+            priorities: self.priority.clone(),
+            text: self.grep.clone(),
+        })
     }
-}
 
-/// By issue (tasks without one last), then dependency order.
-pub fn sort_rows(plan: &Plan, graph: &Graph, rows: &mut [usize]) {
-    rows.sort_by_key(|&i| {
-        let issue = plan.task(i).issue;
-        (issue.is_none(), issue, graph.rank(i))
-    });
+    /// Indexes of matching tasks, ordered by issue then topological order.
+    pub fn apply(&self, plan: &Plan, graph: &Graph) -> CliResult<Vec<usize>> {
+        Ok(self.scope(plan)?.select(plan, graph)?)
+    }
 }
 
 /// Print tasks in the chosen format.

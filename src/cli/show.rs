@@ -34,7 +34,7 @@ pub fn run(ctx: &Ctx, a: ShowArgs) -> CliResult {
         let mut members = Vec::new();
         if plan.task(i).is_epic() {
             members = graph.children(i).to_vec();
-            super::list::sort_rows(plan, graph, &mut members);
+            wm::graph::query::sort_by_issue(plan, graph, &mut members);
         }
         return print_json(&json::tasks::show_doc(plan, graph, i, commits, &members));
     }
@@ -158,7 +158,7 @@ pub fn run(ctx: &Ctx, a: ShowArgs) -> CliResult {
             .count();
         let _ = writeln!(s, "  children:   {done}/{} settled", children.len());
         let mut rows = children.to_vec();
-        super::list::sort_rows(plan, graph, &mut rows);
+        wm::graph::query::sort_by_issue(plan, graph, &mut rows);
         if !rows.is_empty() {
             let completed = rows
                 .iter()
