@@ -471,15 +471,21 @@ fn read_snapshot(cache_file: &Path, max: u64) -> Option<Vec<u8>> {
     (bytes.len() as u64 <= max).then_some(bytes)
 }
 
+/// The start of the name of a snapshot's temporary file.
+const CACHE_TEMP_PREFIX: &str = ".wm-cache.";
+
 /// Replace a snapshot atomically, so a concurrent reader sees a whole one
-/// or none.
+/// or none. Its temporary file is `.wm-cache.<pid>.<random>.tmp`, and those
+/// of writers that are gone (killed mid-write) are removed first, as
+/// tasks.yaml's are.
 fn write_cache(cache_file: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = cache_file
         .parent()
         .ok_or_else(|| std::io::Error::other("no directory"))?;
     fs::create_dir_all(dir)?;
+    clean_stale_temps(dir, CACHE_TEMP_PREFIX);
     let mut tmp = tempfile::Builder::new()
-        .prefix(".wm-cache.")
+        .prefix(&format!("{CACHE_TEMP_PREFIX}{}.", std::process::id()))
         .suffix(".tmp")
         .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
