@@ -174,9 +174,10 @@ pub fn parse_full(path: &Path, text: &str) -> Result<StoreFile> {
             path: path.to_path_buf(),
             line,
             column: 1,
-            message: "the file holds Git conflict markers: a merge is unfinished. Resolve the \
-                      conflicts (keep the tasks of both sides), then `git add` the file and \
-                      finish the merge; `wm tasks check` validates the result"
+            message: "unresolved merge conflict markers (a merge is unfinished): between \
+                      `<<<<<<<` and `>>>>>>>`, keep one side of each conflict (of a whole \
+                      file, the tasks of both sides) and delete the marker lines, then run \
+                      `wm tasks check` and `git add` the file"
                 .into(),
         });
     }
