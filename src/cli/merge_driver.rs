@@ -14,10 +14,14 @@ use wm::validate;
 ///
 /// git runs the driver with %O %A %B and expects the result in %A.
 /// Tasks are matched by id; a task present on both sides (changed on both,
-/// or added on both, as by a cherry-pick) merges field by field; lists
-/// merge as sets; a field set differently on both sides takes the status
-/// further along, else the later update, and the report says which side
-/// won and why; equal time stamps are a conflict (exit 3). A task deleted
+/// or added on both, as by a cherry-pick) merges field by field, and no
+/// clock decides anything: a field changed on one side takes that change;
+/// lists merge as sets; a status set differently on both sides takes the
+/// one further along, and the report says which side won and why. Any
+/// other field set differently on both sides is a conflict: the task is
+/// written twice, our version and theirs, between conflict markers, the
+/// fields are listed, and the driver exits 3 so git stops; keep one side
+/// of each, run `wm tasks check`, then `git add` the file. A task deleted
 /// on one side and changed on the other is kept. A result with a cycle or a
 /// dangling reference is written but reported as a conflict, so `git
 /// merge` stops and `wm tasks check` explains it. If the driver fails (a
@@ -37,6 +41,34 @@ pub struct MergeDriverArgs {
     pub ours: Option<PathBuf>,
     /// Their version (%B).
     pub theirs: Option<PathBuf>,
+    /// The name of our side in conflict markers (git's %X).
+    #[arg(long, value_name = "LABEL")]
+    pub our_label: Option<String>,
+    /// The name of their side in conflict markers (git's %Y).
+    #[arg(long, value_name = "LABEL")]
+    pub their_label: Option<String>,
+}
+
+/// The names of the two sides in conflict markers.
+struct Labels {
+    ours: String,
+    theirs: String,
+}
+
+impl Labels {
+    /// The labels git passed, else `ours` and `theirs`. A git older than
+    /// 2.44 passes `%X` and `%Y` unexpanded: no label then.
+    fn new(ours: Option<String>, theirs: Option<String>) -> Labels {
+        let label = |l: Option<String>, default: &str| {
+            l.map(|l| l.replace(['\n', '\r'], " "))
+                .filter(|l| !l.trim().is_empty() && l != "%X" && l != "%Y")
+                .unwrap_or_else(|| default.to_string())
+        };
+        Labels {
+            ours: label(ours, "ours"),
+            theirs: label(theirs, "theirs"),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -70,7 +102,8 @@ pub fn run(ctx: &Ctx, a: MergeDriverArgs) -> CliResult {
         )
         .into());
     };
-    match merge_stores(ctx, &base, &ours, &theirs) {
+    let labels = Labels::new(a.our_label, a.their_label);
+    match merge_stores(ctx, &base, &ours, &theirs, &labels) {
         Ok(Merge::Clean) => Ok(()),
         Ok(Merge::Invalid(e)) => Err(e.into()),
         // Whatever went wrong before the merged store was written (a side
@@ -78,7 +111,7 @@ pub fn run(ctx: &Ctx, a: MergeDriverArgs) -> CliResult {
         // side alone: git would take it as the result and, after `git add`,
         // their side would be gone. Write both sides with conflict markers.
         Err(e) => {
-            let written = write_conflict(&base, &ours, &theirs);
+            let written = write_conflict(&base, &ours, &theirs, &labels);
             ctx.note(&format!(
                 "wm merge: could not merge by meaning: {}",
                 wm::render::escape_message(&super::command_error::describe(&e))
@@ -105,25 +138,52 @@ enum Merge {
     Invalid(Error),
 }
 
-fn merge_stores(ctx: &Ctx, base: &Path, ours: &Path, theirs: &Path) -> Result<Merge, Error> {
+fn merge_stores(
+    ctx: &Ctx,
+    base: &Path,
+    ours: &Path,
+    theirs: &Path,
+    labels: &Labels,
+) -> Result<Merge, Error> {
     let (b, o, t) = (read(base)?, read(ours)?, read(theirs)?);
     let merged = merge::merge(&b, &o, &t);
     for r in &merged.reports {
         ctx.note(&format!("wm merge: {}", wm::render::escape(r)));
     }
+    let conflicts = merged.conflicts;
     let plan = Plan::new(merged.file);
     let graph = Graph::build(&plan);
     let errors = validate::errors(&validate::check(&plan, &graph));
     // Through the store's write path: locked, atomic, the modeline of our
-    // side kept.
+    // side kept. With conflicts, that is our side of each, replaced below
+    // by both sides between conflict markers.
     store::replace(ours, ctx.lock_timeout, plan)?;
-    if !merged.conflicts.is_empty() {
-        let mut msg = String::from(
-            "the merge could not decide; the fields below keep our side in the file. \
-             Check them, then `git add` the file:",
+    if !conflicts.is_empty() {
+        let text = std::fs::read_to_string(ours).map_err(|e| Error::Io {
+            path: ours.to_path_buf(),
+            source: e,
+        })?;
+        let Some(marked) = merge::with_markers(&text, &conflicts, &labels.ours, &labels.theirs)
+        else {
+            return Err(Error::Io {
+                path: ours.to_path_buf(),
+                source: std::io::Error::other(
+                    "the merged tasks are not where the canonical layout puts them",
+                ),
+            });
+        };
+        store::write_atomic(ours, &marked, false)?;
+        let mut msg = format!(
+            "the merge could not decide {} difference{}; the file holds both versions of each, \
+             between conflict markers. Keep one side of each, run `wm tasks check`, then `git \
+             add` the file:",
+            conflicts.len(),
+            if conflicts.len() == 1 { "" } else { "s" }
         );
-        for c in &merged.conflicts {
-            msg.push_str(&format!("\n  {}", wm::render::escape(c)));
+        for c in &conflicts {
+            for line in c.details() {
+                msg.push_str(&format!("\n  {}", wm::render::escape(&line)));
+            }
         }
         return Ok(Merge::Invalid(Error::rule(msg, vec![])));
     }
@@ -143,7 +203,7 @@ fn merge_stores(ctx: &Ctx, base: &Path, ours: &Path, theirs: &Path) -> Result<Me
 /// `ours`, always with conflict markers: when the line merge is clean, the
 /// whole of both sides is written as one conflict, so the file never looks
 /// like a finished store (the parser refuses markers; `check` says so).
-fn write_conflict(base: &Path, ours: &Path, theirs: &Path) -> std::io::Result<()> {
+fn write_conflict(base: &Path, ours: &Path, theirs: &Path, labels: &Labels) -> std::io::Result<()> {
     let read = |p: &Path| {
         std::fs::read(p).or_else(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Ok(Vec::new()),
@@ -159,8 +219,8 @@ fn write_conflict(base: &Path, ours: &Path, theirs: &Path) -> std::io::Result<()
     let (ib, io, it) = (input(&b), input(&o), input(&t));
     let mut opts = git2::MergeFileOptions::new();
     opts.ancestor_label("base")
-        .our_label("ours")
-        .their_label("theirs")
+        .our_label(&labels.ours)
+        .their_label(&labels.theirs)
         .style_diff3(true);
     let lines = git2::merge_file(&ib, &io, &it, Some(&mut opts))
         .ok()
@@ -168,26 +228,18 @@ fn write_conflict(base: &Path, ours: &Path, theirs: &Path) -> std::io::Result<()
         .map(|m| m.content().to_vec());
     let text = match lines {
         Some(text) => text,
-        None => whole_file_conflict(&b, &o, &t),
+        None => {
+            let mut out = Vec::with_capacity(b.len() + o.len() + t.len() + 64);
+            merge::push_conflict(
+                &mut out,
+                (&labels.ours, &o),
+                Some(("base", &b)),
+                (&labels.theirs, &t),
+            );
+            out
+        }
     };
     store::write_atomic(ours, &text, false).map_err(std::io::Error::other)
-}
-
-fn whole_file_conflict(base: &[u8], ours: &[u8], theirs: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(base.len() + ours.len() + theirs.len() + 64);
-    for (marker, side) in [
-        (&b"<<<<<<< ours\n"[..], ours),
-        (b"||||||| base\n", base),
-        (b"=======\n", theirs),
-    ] {
-        out.extend_from_slice(marker);
-        out.extend_from_slice(side);
-        if !side.is_empty() && !side.ends_with(b"\n") {
-            out.push(b'\n');
-        }
-    }
-    out.extend_from_slice(b">>>>>>> theirs\n");
-    out
 }
 
 pub(super) fn install(ctx: &Ctx) -> CliResult {
@@ -302,8 +354,10 @@ pub fn driver_line(exe: Option<&Path>) -> String {
         .map(|p| sh_quote(&p.to_string_lossy()))
         .unwrap_or_else(|| "wm".into());
     format!(
-        "{DRIVER_MARK}{bin}; if [ -x \"$wm_bin\" ]; then \"$wm_bin\" tasks merge-driver %O %A %B; \
-         elif command -v wm >/dev/null 2>&1; then wm tasks merge-driver %O %A %B; \
+        "{DRIVER_MARK}{bin}; if [ -x \"$wm_bin\" ]; then \"$wm_bin\" tasks merge-driver \
+         --our-label %X --their-label %Y %O %A %B; \
+         elif command -v wm >/dev/null 2>&1; then wm tasks merge-driver \
+         --our-label %X --their-label %Y %O %A %B; \
          else echo \"wm merge: $wm_bin is gone and no wm is on PATH; %P merged line by line (run wm tasks merge-driver install)\" >&2; \
          git merge-file --diff3 -L ours -L base -L theirs %A %O %B; exit 1; fi"
     )
@@ -396,4 +450,20 @@ fn first_word(line: &str) -> Option<String> {
         }
     }
     (!out.is_empty()).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Labels;
+
+    #[test]
+    fn labels_are_gits_else_ours_and_theirs() {
+        let l = Labels::new(Some("HEAD".into()), Some("feature\nx".into()));
+        assert_eq!((l.ours.as_str(), l.theirs.as_str()), ("HEAD", "feature x"));
+        // A git that does not know %X and %Y passes them as they are.
+        let l = Labels::new(Some("%X".into()), Some("%Y".into()));
+        assert_eq!((l.ours.as_str(), l.theirs.as_str()), ("ours", "theirs"));
+        let l = Labels::new(None, Some(" ".into()));
+        assert_eq!((l.ours.as_str(), l.theirs.as_str()), ("ours", "theirs"));
+    }
 }

@@ -174,9 +174,10 @@ pub fn parse_full(path: &Path, text: &str) -> Result<StoreFile> {
             path: path.to_path_buf(),
             line,
             column: 1,
-            message: "the file holds Git conflict markers: a merge is unfinished. Resolve the \
-                      conflicts (keep the tasks of both sides), then `git add` the file and \
-                      finish the merge; `wm tasks check` validates the result"
+            message: "unresolved merge conflict markers (a merge is unfinished): between \
+                      `<<<<<<<` and `>>>>>>>`, keep one side of each conflict (of a whole \
+                      file, the tasks of both sides) and delete the marker lines, then run \
+                      `wm tasks check` and `git add` the file"
                 .into(),
         });
     }
@@ -471,15 +472,21 @@ fn read_snapshot(cache_file: &Path, max: u64) -> Option<Vec<u8>> {
     (bytes.len() as u64 <= max).then_some(bytes)
 }
 
+/// The start of the name of a snapshot's temporary file.
+const CACHE_TEMP_PREFIX: &str = ".wm-cache.";
+
 /// Replace a snapshot atomically, so a concurrent reader sees a whole one
-/// or none.
+/// or none. Its temporary file is `.wm-cache.<pid>.<random>.tmp`, and those
+/// of writers that are gone (killed mid-write) are removed first, as
+/// tasks.yaml's are.
 fn write_cache(cache_file: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = cache_file
         .parent()
         .ok_or_else(|| std::io::Error::other("no directory"))?;
     fs::create_dir_all(dir)?;
+    clean_stale_temps(dir, CACHE_TEMP_PREFIX);
     let mut tmp = tempfile::Builder::new()
-        .prefix(".wm-cache.")
+        .prefix(&format!("{CACHE_TEMP_PREFIX}{}.", std::process::id()))
         .suffix(".tmp")
         .tempfile_in(dir)?;
     tmp.write_all(bytes)?;

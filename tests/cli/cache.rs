@@ -391,3 +391,32 @@ fn a_write_then_a_hand_edit_of_the_same_size_and_mtime_is_noticed() {
     assert_eq!(doc["task"]["status"], "completed");
     assert_snapshot_is_the_file(&env, "start after a hand edit");
 }
+
+/// A snapshot's temporary file belongs to its writer
+/// (`.wm-cache.<pid>.<random>.tmp`): the next snapshot write removes those
+/// of writers that are gone (killed mid-write), never a live one's.
+#[test]
+fn only_dead_writers_snapshot_temp_files_are_cleaned() {
+    let env = Env::new();
+    env.create("GH#1: first", &[]);
+    env.ok(&["tasks", "list"]);
+    assert_eq!(cache_files(&env).len(), 1, "a snapshot in .git/wm");
+    let dir = env.path().join(".git/wm");
+    let dead_pid = {
+        let mut c = std::process::Command::new("true")
+            .spawn()
+            .expect("true runs");
+        let pid = c.id();
+        c.wait().expect("true exits");
+        pid
+    };
+    let live = dir.join(format!(".wm-cache.{}.aaaaaa.tmp", std::process::id()));
+    let dead = dir.join(format!(".wm-cache.{dead_pid}.bbbbbb.tmp"));
+    for f in [&live, &dead] {
+        std::fs::write(f, "partial snapshot").unwrap();
+    }
+    env.create("GH#1: a write", &[]);
+    assert!(live.exists(), "a live writer's temp file was removed");
+    assert!(!dead.exists(), "a dead writer's temp file was kept");
+    assert_eq!(cache_files(&env).len(), 1, "one snapshot, no other file");
+}

@@ -52,7 +52,10 @@ pub(crate) fn repo_with_driver() -> Env {
         &[
             "config",
             "merge.wm-tasks.driver",
-            &format!("'{}' tasks merge-driver %O %A %B", bin.display()),
+            &format!(
+                "'{}' tasks merge-driver --our-label %X --their-label %Y %O %A %B",
+                bin.display()
+            ),
         ],
     );
     let attrs = std::fs::read_to_string(env.path().join(".gitattributes")).unwrap();
@@ -137,14 +140,8 @@ fn driver_merges_concurrent_edits_field_by_field() {
     git(&env, &["commit", "-q", "-am", "left"]);
     git(&env, &["checkout", "-q", "main"]);
     env.ok(&["tasks", "update", &s.docs, "--add-label", "docs"]);
-    std::thread::sleep(std::time::Duration::from_millis(20));
-    env.ok(&[
-        "tasks",
-        "update",
-        &s.config,
-        "--title",
-        "GH#42: Update configuration (main, later)",
-    ]);
+    env.ok(&["tasks", "update", &s.config, "--priority", "1"]);
+    env.ok(&["tasks", "done", &s.analysis]);
     env.ok(&["tasks", "cancel", &s.rollback]);
     git(&env, &["commit", "-q", "-am", "main"]);
     let (ok, out) = try_merge(&env, "left");
@@ -152,15 +149,20 @@ fn driver_merges_concurrent_edits_field_by_field() {
     // Different fields of one task: both kept.
     assert_eq!(field(&env, &s.docs, "assignee"), "alice");
     assert_eq!(field(&env, &s.docs, "labels")[0], "docs");
-    // Status changes of different tasks: both kept.
-    assert_eq!(field(&env, &s.analysis, "status"), "in_progress");
-    assert_eq!(field(&env, &s.rollback, "status"), "cancelled");
-    // The same field on both sides: the later update wins, and it is said.
     assert_eq!(
         field(&env, &s.config, "title"),
-        "GH#42: Update configuration (main, later)"
+        "GH#42: Update configuration (left)"
     );
-    assert!(out.contains("changed on both sides"), "{out}");
+    assert_eq!(field(&env, &s.config, "priority"), 1);
+    // Status changes of different tasks: both kept.
+    assert_eq!(field(&env, &s.rollback, "status"), "cancelled");
+    // The status of one task on both sides: the one further along, said.
+    assert_eq!(field(&env, &s.analysis, "status"), "completed");
+    assert!(
+        out.contains("`status` kept ours (completed is further along than in_progress)"),
+        "{out}"
+    );
+    env.ok(&["tasks", "check"]);
 }
 
 #[test]
@@ -394,27 +396,196 @@ fn a_cherry_picked_task_changed_on_both_sides_keeps_every_change() {
     assert_eq!(results[0], results[1], "the same either way");
 }
 
-/// The same field set differently on both sides at the same time stamp
-/// (hand edits): nothing decides, so the merge stops and says why.
+/// `text` with each conflict resolved: `keep_ours(ours, theirs)` says
+/// which side of it to keep; the marker lines go.
+fn resolve(text: &str, keep_ours: impl Fn(&str, &str) -> bool) -> String {
+    let mut out = String::new();
+    let (mut ours, mut theirs) = (String::new(), String::new());
+    let mut side = 0; // 0 outside, 1 ours, 2 theirs
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("<<<<<<<") {
+            side = 1;
+        } else if line.starts_with("=======") && side == 1 {
+            side = 2;
+        } else if line.starts_with(">>>>>>>") && side == 2 {
+            out.push_str(if keep_ours(&ours, &theirs) {
+                &ours
+            } else {
+                &theirs
+            });
+            ours.clear();
+            theirs.clear();
+            side = 0;
+        } else {
+            match side {
+                1 => ours.push_str(line),
+                2 => theirs.push_str(line),
+                _ => out.push_str(line),
+            }
+        }
+    }
+    out
+}
+
+/// The part of `text` between conflict markers: (`<<<<<<<` line, ours,
+/// theirs) for each conflict.
+fn conflicts(text: &str) -> Vec<(String, String, String)> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("<<<<<<<") {
+        let (head, after) = rest[i..].split_once('\n').unwrap();
+        let (ours, after) = after.split_once("=======\n").unwrap();
+        let (theirs, after) = after.split_once(">>>>>>>").unwrap();
+        found.push((head.to_string(), ours.to_string(), theirs.to_string()));
+        rest = after;
+    }
+    found
+}
+
+/// An RFC 3339 time an hour from now: the clock of a clone that runs fast.
+fn an_hour_fast() -> String {
+    (chrono::Utc::now() + chrono::Duration::hours(1))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Set `updated_at` of task `id` in the store to `stamp`.
+fn stamp_task(env: &Env, id: &str, stamp: &str) {
+    let text = env.read();
+    let start = text.find(&format!("  - id: {id}\n")).unwrap();
+    let at = start + text[start..].find("    updated_at: ").unwrap();
+    let end = at + text[at..].find('\n').unwrap();
+    env.write(&format!(
+        "{}    updated_at: {stamp}{}",
+        &text[..at],
+        &text[end..]
+    ));
+}
+
+/// Both branches retitle one task; ours was edited on a clone whose clock
+/// runs an hour fast, theirs is the genuinely later edit. No clock
+/// decides: the merge stops with both versions of that task between
+/// markers, every other change merged; `check` refuses the markers; keeping
+/// one side finishes it.
 #[test]
-fn equal_time_stamps_on_both_sides_are_a_conflict() {
+fn a_field_changed_on_both_branches_is_a_conflict_whatever_the_clocks() {
     let env = repo_with_driver();
     let a = env.create("Alpha", &[]);
-    git(&env, &["commit", "-q", "-am", "a"]);
-    git(&env, &["checkout", "-q", "-b", "left"]);
-    env.write(&env.read().replace("title: Alpha", "title: Alpha left"));
+    let b = env.create("Beta", &[]);
+    let c = env.create("Gamma", &[]);
+    git(&env, &["commit", "-q", "-am", "abc"]);
+    git(&env, &["branch", "left"]);
+    // main, on a clone whose clock is an hour fast.
+    env.ok(&["tasks", "update", &a, "--title", "Alpha (main)"]);
+    stamp_task(&env, &a, &an_hour_fast());
+    env.ok(&["tasks", "start", &c]);
+    git(&env, &["commit", "-q", "-am", "main"]);
+    // left, later.
+    git(&env, &["checkout", "-q", "left"]);
+    env.ok(&["tasks", "update", &a, "--title", "Alpha (left)"]);
+    env.ok(&["tasks", "update", &a, "--add-label", "net"]);
+    env.ok(&["tasks", "update", &b, "--assignee", "alice"]);
     git(&env, &["commit", "-q", "-am", "left"]);
     git(&env, &["checkout", "-q", "main"]);
-    env.write(&env.read().replace("title: Alpha", "title: Alpha main"));
-    git(&env, &["commit", "-q", "-am", "main"]);
+
     let (ok, out) = try_merge(&env, "left");
     assert!(!ok, "the merge must stop: {out}");
+    assert!(out.contains("CONFLICT"), "{out}");
     assert!(
-        out.contains("could not decide") && out.contains("title"),
+        out.contains(&format!(
+            "task {a} (\"Alpha (main)\"): `title` is \"Alpha (main)\" on our side and \"Alpha (left)\" on theirs"
+        )),
         "{out}"
     );
-    let title = field(&env, &a, "title");
-    assert!(title == "Alpha left" || title == "Alpha main", "{title}");
+    let text = env.read();
+    let found = conflicts(&text);
+    assert_eq!(found.len(), 1, "{text}");
+    let (head, ours, theirs) = &found[0];
+    assert_eq!(head, &format!("<<<<<<< HEAD (task {a}: title differs)"));
+    assert!(text.contains("\n>>>>>>> left\n"), "{text}");
+    for (side, title) in [(ours, "Alpha (main)"), (theirs, "Alpha (left)")] {
+        assert!(side.starts_with(&format!("  - id: {a}\n")), "{side}");
+        assert!(side.contains(&format!("title: {title}\n")), "{side}");
+        // Each side carries what was decided: left's label.
+        assert!(side.contains("labels:\n      - net\n"), "{side}");
+        assert!(!side.contains(&b) && !side.contains(&c), "{side}");
+    }
+    let line = text.lines().position(|l| l.starts_with("<<<<<<<")).unwrap() + 1;
+    env.run(&["tasks", "check"])
+        .code(5)
+        .stdout_has(&format!("tasks.yaml:{line}:"))
+        .stdout_has("unresolved merge conflict markers");
+    // Nothing else reads the file as a clean store either.
+    env.run(&["tasks", "list"]).code(5);
+
+    // Keep their side (the genuinely later edit).
+    env.write(&resolve(&text, |_, _| false));
+    env.ok(&["tasks", "check"]);
+    assert_eq!(field(&env, &a, "title"), "Alpha (left)");
+    assert_eq!(field(&env, &a, "labels")[0], "net");
+    assert_eq!(field(&env, &b, "assignee"), "alice");
+    assert_eq!(field(&env, &c, "status"), "in_progress");
+    git(&env, &["commit", "-q", "-am", "merged"]);
+}
+
+/// Hand edits of `assignee` on both branches (equal time stamps): markers,
+/// not a silent pick, and the same conflict and the same decided fields
+/// whichever branch is merged into which.
+#[test]
+fn equal_time_stamps_are_a_conflict_the_same_either_way() {
+    let env = repo_with_driver();
+    let a = env.create("Alpha", &["--assignee", "carol"]);
+    let b = env.create("Beta", &[]);
+    git(&env, &["commit", "-q", "-am", "a"]);
+    git(&env, &["checkout", "-q", "-b", "left"]);
+    env.write(&env.read().replace("assignee: carol", "assignee: alice"));
+    env.ok(&["tasks", "update", &b, "--add-label", "left"]);
+    git(&env, &["commit", "-q", "-am", "left"]);
+    git(&env, &["checkout", "-q", "main"]);
+    env.write(&env.read().replace("assignee: carol", "assignee: bob"));
+    env.ok(&["tasks", "start", &b]);
+    git(&env, &["commit", "-q", "-am", "main"]);
+
+    let mut results = Vec::new();
+    for (into, from) in [("main", "left"), ("left", "main")] {
+        git(&env, &["checkout", "-q", into]);
+        git(&env, &["checkout", "-q", "-B", "trial"]);
+        let (ok, out) = try_merge(&env, from);
+        assert!(!ok, "merge {from} into {into} must stop: {out}");
+        assert!(out.contains("CONFLICT"), "{out}");
+        assert!(
+            out.contains(&format!("task {a} (\"Alpha\"): `assignee` is")),
+            "{out}"
+        );
+        let text = env.read();
+        let found = conflicts(&text);
+        assert_eq!(found.len(), 1, "{text}");
+        assert_eq!(
+            found[0].0,
+            format!("<<<<<<< HEAD (task {a}: assignee differs)")
+        );
+        // Ours is the branch merged into.
+        let (mine, other) = if into == "main" {
+            ("bob", "alice")
+        } else {
+            ("alice", "bob")
+        };
+        assert!(found[0].1.contains(&format!("assignee: {mine}\n")));
+        assert!(found[0].2.contains(&format!("assignee: {other}\n")));
+        env.run(&["tasks", "check"])
+            .code(5)
+            .stdout_has("unresolved merge conflict markers");
+        // Keep alice's version both times: the same store either way.
+        env.write(&resolve(&text, |ours, _| ours.contains("assignee: alice")));
+        env.ok(&["tasks", "check"]);
+        assert_eq!(field(&env, &a, "assignee"), "alice");
+        assert_eq!(field(&env, &b, "status"), "in_progress");
+        assert_eq!(field(&env, &b, "labels")[0], "left");
+        results.push(env.json(&["tasks", "list", "--json"]));
+        git(&env, &["merge", "--abort"]);
+        git(&env, &["checkout", "-q", into]);
+        git(&env, &["branch", "-q", "-D", "trial"]);
+    }
+    assert_eq!(results[0], results[1], "the same either way");
 }
 
 #[test]
