@@ -163,8 +163,11 @@ impl FromStr for Status {
     }
 }
 
-/// A record that a status change skipped the rules (`--force`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+/// A record that a status change skipped the rules (`--force`). Ordered
+/// by time first (the merge sorts additions chronologically).
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct Forced {
     /// When the forced transition happened.
@@ -175,8 +178,11 @@ pub struct Forced {
     pub reason: String,
 }
 
-/// A timestamped note on a task (`wm tasks note ID TEXT`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+/// A timestamped note on a task (`wm tasks note ID TEXT`). Ordered by
+/// time first.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct Note {
     /// When the note was added.

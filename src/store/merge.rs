@@ -11,7 +11,9 @@
 //!     version, a field empty or unset on one side takes the other's value);
 //!   - lists (`depends_on`, `labels`, `commits`, `forced`, `notes`) merge as
 //!     sets: an item added on either side is added, one removed on either
-//!     side is removed;
+//!     side is removed; the kept items stay in the base's order and the
+//!     additions follow sorted (notes and overrides by time), so the order
+//!     does not depend on the merge direction either;
 //!   - `status` set differently on both sides takes the one further along
 //!     (pending < in progress < completed or cancelled), whichever side is
 //!     ours; `closed_at` follows the status kept;
@@ -197,20 +199,32 @@ pub fn merge(base: &StoreFile, ours: &StoreFile, theirs: &StoreFile) -> Merged {
     }
 }
 
-/// Three-way merge of a list as a set: items removed on either side are
-/// removed, items added on either side are added; order follows ours, then
-/// theirs' additions.
-fn merge_list<T: PartialEq + Clone>(base: &[T], ours: &[T], theirs: &[T]) -> Vec<T> {
-    let mut out: Vec<T> = ours
+/// Three-way merge of a list as a set, the same whichever side is ours: a
+/// list changed on one side only is that side's; else items removed on
+/// either side are removed, the kept ones stay in the base's order, and
+/// the additions of both sides follow in sorted order (notes and overrides
+/// sort by time). Hashed, so a list of 20,000 dependencies merges in
+/// linear time.
+fn merge_list<T: Ord + std::hash::Hash + Clone>(base: &[T], ours: &[T], theirs: &[T]) -> Vec<T> {
+    if ours == theirs || theirs == base {
+        return ours.to_vec();
+    }
+    if ours == base {
+        return theirs.to_vec();
+    }
+    let set = |v: &[T]| v.iter().cloned().collect::<HashSet<T>>();
+    let (b, o, t) = (set(base), set(ours), set(theirs));
+    let mut out: Vec<T> = base
         .iter()
-        .filter(|x| !base.contains(x) || theirs.contains(x))
+        .filter(|x| o.contains(*x) && t.contains(*x))
         .cloned()
         .collect();
-    for x in theirs {
-        if !base.contains(x) && !out.contains(x) {
-            out.push(x.clone());
-        }
-    }
+    let added: std::collections::BTreeSet<&T> = ours
+        .iter()
+        .chain(theirs)
+        .filter(|x| !b.contains(*x))
+        .collect();
+    out.extend(added.into_iter().cloned());
     out
 }
 
@@ -684,6 +698,17 @@ mod tests {
     #[test]
     fn lists_merge_as_sets() {
         assert_eq!(merge_list(&[1, 2], &[1, 2, 3], &[2, 4]), vec![2, 3, 4]);
+        // Changed on one side only: that side, as it is.
+        assert_eq!(merge_list(&[1, 2], &[2, 1, 9], &[1, 2]), vec![2, 1, 9]);
+        assert_eq!(merge_list(&[1, 2], &[1, 2], &[2, 1, 9]), vec![2, 1, 9]);
+    }
+
+    #[test]
+    fn a_list_changed_on_both_sides_has_one_order_whichever_side_is_ours() {
+        let (base, ours, theirs) = (["a", "m"], ["z", "a", "m", "b"], ["m", "y", "a"]);
+        let one = merge_list(&base, &ours, &theirs);
+        assert_eq!(one, merge_list(&base, &theirs, &ours));
+        assert_eq!(one, vec!["a", "m", "b", "y", "z"]);
     }
 
     /// The merge gives the same store whichever side is ours: the same
