@@ -601,6 +601,22 @@ fn init_sets_up_the_merge_driver_in_a_repository() {
     assert_eq!(attrs, "tasks.yaml merge=wm-tasks\n");
     let driver = git(&env, &["config", "merge.wm-tasks.driver"]);
     assert!(driver.contains("merge-driver"), "{driver}");
+    // What it is for: two branches that each add a new issue (both append
+    // at the end of the file, a line conflict for plain git) merge cleanly.
+    git(&env, &["add", "."]);
+    git(&env, &["commit", "-q", "-m", "init"]);
+    git(&env, &["checkout", "-q", "-b", "left"]);
+    env.seed_plan(7);
+    git(&env, &["commit", "-q", "-am", "plan 7"]);
+    git(&env, &["checkout", "-q", "main"]);
+    env.seed_plan(8);
+    git(&env, &["commit", "-q", "-am", "plan 8"]);
+    let (merged, err) = try_merge(&env, "left");
+    assert!(merged, "{err}");
+    for issue in ["--issue=7", "--issue=8"] {
+        assert_eq!(env.ids(&["tasks", "list", issue]).len(), 8, "{issue}");
+    }
+    env.ok(&["tasks", "check"]);
 
     let other = Env::new();
     std::fs::remove_dir(other.path().join(".git")).unwrap();
