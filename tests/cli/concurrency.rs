@@ -95,3 +95,32 @@ fn mixed_concurrent_writes_keep_the_store_valid() {
     );
     env.ok(&["tasks", "ready"]);
 }
+
+/// The first writes to a repository with no store yet, at the same moment:
+/// every process exits 0 and every task is kept (one process's clean-up of
+/// temporary files once deleted another's in-flight file, and the loser
+/// failed with "tasks.yaml: No such file or directory"). Several rounds,
+/// since the race is a matter of timing.
+#[test]
+fn concurrent_first_creates_of_a_new_store_all_land() {
+    for round in 0..5 {
+        let env = Arc::new(Env::new());
+        let barrier = Arc::new(std::sync::Barrier::new(8));
+        let workers: Vec<_> = (0..8)
+            .map(|w| {
+                let (env, barrier) = (Arc::clone(&env), Arc::clone(&barrier));
+                std::thread::spawn(move || {
+                    let title = format!("--title=round {round} worker {w}");
+                    let mut cmd = env.cmd(&["tasks", "create", "--lock-timeout", "120", &title]);
+                    barrier.wait();
+                    cmd.output().expect("wm runs")
+                })
+            })
+            .collect();
+        for w in workers {
+            let out = w.join().unwrap();
+            assert!(out.status.success(), "round {round}: {out:?}");
+        }
+        assert_eq!(env.ids(&["tasks", "list"]).len(), 8, "round {round}");
+    }
+}
