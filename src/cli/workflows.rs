@@ -100,18 +100,11 @@ pub fn outline(wf: &Workflow) -> String {
 }
 
 fn find<'a>(catalog: &'a Catalog, name: &str) -> CliResult<&'a Workflow> {
-    match catalog.find(name) {
-        Some(k) => Ok(&catalog.workflows()[k]),
-        None => Err(Error::Usage(format!(
-            "unknown workflow `{name}` (workflows: {})",
-            catalog
-                .workflows()
-                .iter()
-                .map(|w| w.label())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-        .into()),
+    match wm::ops::workflow_named(catalog, name) {
+        Ok(k) => Ok(&catalog.workflows()[k]),
+        // This command is the list the hint would point to.
+        Err(Error::Request { message, .. }) => Err(Error::Usage(message).into()),
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -680,9 +680,15 @@ fn check_phase(plan: &Plan, phase: &str) -> Result<()> {
 
 fn check_workflow(plan: &Plan, name: &str) -> Result<String> {
     let catalog = plan.catalog();
-    match catalog.find(name) {
-        Some(w) => Ok(catalog.workflows()[w].label().to_string()),
-        None => Err(Error::request(
+    let w = workflow_named(catalog, name)?;
+    Ok(catalog.workflows()[w].label().to_string())
+}
+
+/// The index of the workflow called `name` (or one of its aliases) in
+/// `catalog`; an unknown name is a wrong request naming the known ones.
+pub fn workflow_named(catalog: &crate::model::workflow::Catalog, name: &str) -> Result<usize> {
+    catalog.find(name).ok_or_else(|| {
+        Error::request(
             format!(
                 "unknown workflow `{name}` (workflows: {})",
                 catalog
@@ -693,8 +699,8 @@ fn check_workflow(plan: &Plan, name: &str) -> Result<String> {
                     .join(", ")
             ),
             crate::error::Remedy::SeeWorkflows,
-        )),
-    }
+        )
+    })
 }
 
 /// The role a task in `phase` gets: the one given, else its title's marker

@@ -402,14 +402,7 @@ fn only_dead_writers_snapshot_temp_files_are_cleaned() {
     env.ok(&["tasks", "list"]);
     assert_eq!(cache_files(&env).len(), 1, "a snapshot in .git/wm");
     let dir = env.path().join(".git/wm");
-    let dead_pid = {
-        let mut c = std::process::Command::new("true")
-            .spawn()
-            .expect("true runs");
-        let pid = c.id();
-        c.wait().expect("true exits");
-        pid
-    };
+    let dead_pid = crate::common::dead_pid();
     let live = dir.join(format!(".wm-cache.{}.aaaaaa.tmp", std::process::id()));
     let dead = dir.join(format!(".wm-cache.{dead_pid}.bbbbbb.tmp"));
     for f in [&live, &dead] {

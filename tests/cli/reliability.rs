@@ -139,14 +139,7 @@ fn only_dead_writers_temp_files_are_cleaned() {
     let live = env
         .path()
         .join(format!(".tasks.yaml.{}.aaaaaa.tmp", std::process::id()));
-    let dead_pid = {
-        let mut c = std::process::Command::new("true")
-            .spawn()
-            .expect("true runs");
-        let pid = c.id();
-        c.wait().expect("true exits");
-        pid
-    };
+    let dead_pid = crate::common::dead_pid();
     let dead = env
         .path()
         .join(format!(".tasks.yaml.{dead_pid}.bbbbbb.tmp"));

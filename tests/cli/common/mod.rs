@@ -473,3 +473,14 @@ impl Env {
         }
     }
 }
+
+/// The pid of a process that has exited (a finished `true`): a temporary
+/// file named by it belongs to a writer that is gone.
+pub fn dead_pid() -> u32 {
+    let mut c = std::process::Command::new("true")
+        .spawn()
+        .expect("true runs");
+    let pid = c.id();
+    c.wait().expect("true exits");
+    pid
+}
