@@ -98,8 +98,8 @@ fn codec(c: &mut Criterion) {
         let plan = workload::generate(n, 1);
         let graph = Graph::build(&plan);
         let problems = check::check(&plan, &graph);
-        let ours =
-            wm::store::snapshot::encode(7, plan.file(), &graph, &problems).unwrap_or_default();
+        let ours = wm::store::snapshot::encode(7, plan.file(), &graph, &problems, None)
+            .unwrap_or_default();
         let m = MSnapshot {
             tasks: plan.tasks().iter().map(mirror).collect(),
             deps: (0..plan.len())
@@ -119,7 +119,9 @@ fn codec(c: &mut Criterion) {
         let mut g = c.benchmark_group(format!("codec {n} tasks"));
         g.sample_size(if n >= 10_000 { 20 } else { 50 });
         g.bench_function("encode hand (tasks+graph+problems+checksum)", |b| {
-            b.iter(|| wm::store::snapshot::encode(7, black_box(plan.file()), &graph, &problems))
+            b.iter(|| {
+                wm::store::snapshot::encode(7, black_box(plan.file()), &graph, &problems, None)
+            })
         });
         g.bench_function("encode postcard (mirror)", |b| {
             b.iter(|| postcard::to_allocvec(black_box(&m)))

@@ -16,7 +16,23 @@ pub struct Plan {
     default_workflow: Workflow,
     /// Every workflow the store knows, phases indexed.
     catalog: Catalog,
+    /// Where each task came from, when tracked (see [`Plan::track_origins`]).
+    origins: Option<Origins>,
 }
+
+/// Which tasks are still exactly as they were read from one text: the
+/// writer copies their blocks from that text instead of writing them again.
+#[derive(Debug, Clone)]
+struct Origins {
+    /// The text the positions refer to (its snapshot key).
+    text: u128,
+    /// Per task: its position in the text as read, or [`UNTRACKED`] once it
+    /// may have changed (handed out mutably) or when it is new.
+    of: Vec<u32>,
+}
+
+/// The origin of a task that may differ from anything read.
+pub(crate) const UNTRACKED: u32 = u32::MAX;
 
 /// The scope within which phase edges are derived: an issue, or for tasks
 /// without an issue, their parent epic.
@@ -40,7 +56,28 @@ impl Plan {
             index,
             default_workflow,
             catalog,
+            origins: None,
         }
+    }
+
+    /// Start tracking which tasks stay as read from the text with key
+    /// `text`: task `i` is block `i` of that text now; a task handed out
+    /// by [`Plan::task_mut`], or added, is no longer tracked.
+    pub(crate) fn track_origins(&mut self, text: u128) {
+        let n = u32::try_from(self.len()).unwrap_or(UNTRACKED);
+        self.origins = (n != UNTRACKED).then(|| Origins {
+            text,
+            of: (0..n).collect(),
+        });
+    }
+
+    /// Per task, the block of the text with key `text` it is unchanged
+    /// from ([`UNTRACKED`] if none), when tracking against that text.
+    pub(crate) fn origins(&self, text: u128) -> Option<&[u32]> {
+        self.origins
+            .as_ref()
+            .filter(|o| o.text == text && o.of.len() == self.len())
+            .map(|o| o.of.as_slice())
     }
 
     pub fn empty() -> Plan {
@@ -73,6 +110,9 @@ impl Plan {
 
     /// Mutable access to one task; ids must not be changed through it.
     pub(crate) fn task_mut(&mut self, i: usize) -> &mut Task {
+        if let Some(slot) = self.origins.as_mut().and_then(|o| o.of.get_mut(i)) {
+            *slot = UNTRACKED;
+        }
         &mut self.file.tasks[i]
     }
 
@@ -81,12 +121,20 @@ impl Plan {
         let i = self.file.tasks.len();
         self.index.entry(task.id.clone()).or_insert(i);
         self.file.tasks.push(task);
+        if let Some(o) = &mut self.origins {
+            o.of.push(UNTRACKED);
+        }
         i
     }
 
     /// Remove the task at `i`, re-indexing the rest.
     pub(crate) fn remove(&mut self, i: usize) -> Task {
         let t = self.file.tasks.remove(i);
+        if let Some(o) = &mut self.origins
+            && i < o.of.len()
+        {
+            o.of.remove(i);
+        }
         self.reindex();
         t
     }
@@ -116,7 +164,21 @@ impl Plan {
         if self.file.tasks.is_sorted_by(|a, b| key(a) <= key(b)) {
             return false;
         }
-        self.file.tasks.sort_by(|a, b| key(a).cmp(&key(b)));
+        match self.origins.as_mut() {
+            // The origins move with their tasks (the sort is stable either way).
+            Some(o) if o.of.len() == self.file.tasks.len() => {
+                let tasks = std::mem::take(&mut self.file.tasks);
+                let mut pairs: Vec<(Task, u32)> = tasks.into_iter().zip(o.of.drain(..)).collect();
+                pairs.sort_by(|a, b| key(&a.0).cmp(&key(&b.0)));
+                let (tasks, of) = pairs.into_iter().unzip();
+                self.file.tasks = tasks;
+                o.of = of;
+            }
+            _ => {
+                self.origins = None;
+                self.file.tasks.sort_by(|a, b| key(a).cmp(&key(b)));
+            }
+        }
         self.reindex();
         true
     }

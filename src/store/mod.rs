@@ -423,31 +423,78 @@ pub fn load_cached(path: &Path, cache_file: Option<&Path>) -> Result<Loaded> {
     };
     let bytes = read(path)?;
     let key = crate::store::snapshot::key(&bytes);
-    if let Some(loaded) = restore(path, cache_file, key, bytes.len() as u64) {
+    if let Some((loaded, _)) = restore(path, cache_file, key, bytes.len() as u64) {
         return Ok(loaded);
     }
     let file = parse(path, &bytes)?;
+    let blocks = canonical_blocks(&bytes, &file);
     drop(bytes);
     let loaded = analyse(path, file);
-    if let Some(encoded) =
-        crate::store::snapshot::encode(key, loaded.plan.file(), &loaded.graph, &loaded.problems)
-    {
+    if let Some(encoded) = crate::store::snapshot::encode(
+        key,
+        loaded.plan.file(),
+        &loaded.graph,
+        &loaded.problems,
+        blocks.as_deref(),
+    ) {
         let _ = write_cache(cache_file, &encoded);
     }
     Ok(loaded)
 }
 
+/// The starts of the task blocks of `bytes` when they are exactly what
+/// `yaml::emit` writes for `file`, after at most an editor modeline line
+/// (as a write leaves them): then the next write can copy the blocks of
+/// the tasks it leaves alone.
+fn canonical_blocks(bytes: &[u8], file: &StoreFile) -> Option<Vec<u32>> {
+    let (body, starts) = yaml::emit_reusing(file, None, None);
+    let prefix = bytes.len().checked_sub(body.len())?;
+    if &bytes[prefix..] != body.as_bytes() {
+        return None;
+    }
+    if prefix > 0 {
+        let m = modeline(bytes)?;
+        if prefix != m.len() + 1 || !bytes.starts_with(m.as_bytes()) || bytes[m.len()] != b'\n' {
+            return None;
+        }
+    }
+    let prefix = u32::try_from(prefix).ok()?;
+    starts?.into_iter().map(|s| s.checked_add(prefix)).collect()
+}
+
+/// Whether `starts` can be the block starts of `n` tasks in `text`: one
+/// per task, increasing, each at a blank line before a task's first line.
+/// (The snapshot that gave them is for these exact bytes; this is a cheap
+/// second check.)
+fn blocks_fit(text: &[u8], starts: &[u32], n: usize) -> bool {
+    starts.len() == n
+        && starts.windows(2).all(|w| w[0] < w[1])
+        && starts.iter().all(|&s| {
+            usize::try_from(s)
+                .ok()
+                .and_then(|s| text.get(s..))
+                .is_some_and(|rest| rest.starts_with(b"\n  - id: "))
+        })
+}
+
 /// The store as the snapshot in `cache_file` holds it, if that snapshot is
-/// for the bytes with `key`.
-fn restore(path: &Path, cache_file: &Path, key: u128, store_len: u64) -> Option<Loaded> {
+/// for the bytes with `key`, with the starts of its task blocks if known.
+fn restore(
+    path: &Path,
+    cache_file: &Path,
+    key: u128,
+    store_len: u64,
+) -> Option<(Loaded, Option<Vec<u32>>)> {
     let bytes = read_snapshot(cache_file, crate::store::snapshot::max_len(store_len))?;
     let s = crate::store::snapshot::decode(&bytes, key)?;
-    Some(Loaded {
+    drop(bytes);
+    let loaded = Loaded {
         path: path.to_path_buf(),
         plan: Plan::new(s.file),
         graph: s.graph,
         problems: s.problems,
-    })
+    };
+    Some((loaded, s.blocks))
 }
 
 /// A snapshot file's bytes, if it is a regular file (not a symlink, a
@@ -529,6 +576,9 @@ pub struct Locked {
     /// The hash of the bytes read under the lock: the file must still hold
     /// them just before the rename.
     read_key: Option<u128>,
+    /// The text read under the lock and where its task blocks start, when
+    /// known (from the snapshot): the write copies unchanged blocks.
+    text: Option<(Vec<u8>, Vec<u32>)>,
 }
 
 /// The editor modeline among the leading comment lines of store text.
@@ -571,6 +621,7 @@ pub fn lock_cached(
                     file: None,
                     modeline: None,
                     read_key: None,
+                    text: None,
                 });
             }
             Err(e) => return Err(Error::io(path, e)),
@@ -599,12 +650,20 @@ pub fn lock_cached(
         let modeline = modeline(&bytes);
         let read_key = crate::store::snapshot::key(&bytes);
         let snapshot = cache_file.and_then(|c| restore(path, c, read_key, bytes.len() as u64));
-        let loaded = match snapshot {
-            Some(loaded) => loaded,
+        let (loaded, text) = match snapshot {
+            Some((mut loaded, blocks)) => {
+                let text = blocks
+                    .filter(|b| blocks_fit(&bytes, b, loaded.plan.len()))
+                    .map(|b| (bytes, b));
+                if text.is_some() {
+                    loaded.plan.track_origins(read_key);
+                }
+                (loaded, text)
+            }
             None => {
                 let file = parse(path, &bytes)?;
                 drop(bytes);
-                analyse(path, file)
+                (analyse(path, file), None)
             }
         };
         return Ok(Locked {
@@ -613,6 +672,7 @@ pub fn lock_cached(
             file: Some(f),
             modeline,
             read_key: Some(read_key),
+            text,
         });
     }
 }
@@ -672,9 +732,23 @@ impl Locked {
         snapshot: Option<(&Path, &Graph, &[validate::Problem])>,
     ) -> Result<()> {
         let resorted = plan.sort_canonical_changed();
-        let mut text = yaml::emit(plan.file());
+        // Tasks still as read are copied from the text read, as bytes.
+        let old = self.text.as_ref().and_then(|(bytes, starts)| {
+            Some(yaml::Blocks {
+                text: std::str::from_utf8(bytes).ok()?,
+                starts,
+            })
+        });
+        let origins = self.read_key.and_then(|k| plan.origins(k));
+        let (mut text, mut blocks) = yaml::emit_reusing(plan.file(), origins, old);
         if let Some(m) = &self.modeline {
             text = format!("{m}\n{text}");
+            let shift = u32::try_from(m.len() + 1).ok();
+            blocks = blocks.and_then(|b| {
+                b.into_iter()
+                    .map(|s| s.checked_add(shift?))
+                    .collect::<Option<Vec<u32>>>()
+            });
         }
         let path = &self.loaded.path;
         let unchanged = || match self.read_key {
@@ -692,6 +766,7 @@ impl Locked {
         };
         write_atomic_checked(path, text.as_bytes(), !self.existed, &unchanged)?;
         drop(self.file);
+        drop(self.text);
         // A graph for another order of the tasks would be wrong: no
         // snapshot then (apply_tracked sorts, so this does not happen).
         if let Some((cache, graph, problems)) = snapshot
@@ -700,7 +775,8 @@ impl Locked {
         {
             let key = crate::store::snapshot::key(text.as_bytes());
             drop(text);
-            if let Some(encoded) = crate::store::snapshot::encode(key, plan.file(), graph, problems)
+            if let Some(encoded) =
+                crate::store::snapshot::encode(key, plan.file(), graph, problems, blocks.as_deref())
             {
                 let _ = write_cache(cache, &encoded);
             }

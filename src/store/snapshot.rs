@@ -17,7 +17,7 @@ use crate::validate::{Code, Fix, Problem, Severity};
 
 /// Bumped whenever the encoding or the meaning of its parts changes; the
 /// crate version is part of the key as well.
-const MAGIC: &[u8; 8] = b"wmcache5";
+const MAGIC: &[u8; 8] = b"wmcache6";
 
 /// The trailing checksum: a 128-bit hash of every byte before it, so a
 /// snapshot whose own bytes changed (a flipped bit, a torn or foreign
@@ -42,6 +42,11 @@ pub struct Snapshot {
     pub file: StoreFile,
     pub graph: Graph,
     pub problems: Vec<Problem>,
+    /// Where each task's block starts in the store's text, when the text
+    /// is exactly what `yaml::emit` writes for `file` (after any modeline
+    /// line): a write then copies the blocks of the tasks it did not
+    /// change.
+    pub blocks: Option<Vec<u32>>,
 }
 
 // Problem codes by explicit matches, both ways: a new code does not
@@ -520,8 +525,15 @@ fn get_idxs(r: &mut R) -> Option<Vec<usize>> {
 }
 
 /// Encode a snapshot for the bytes with key `key`. None when something
-/// cannot be stored (a string longer than the format allows).
-pub fn encode(key: u128, file: &StoreFile, graph: &Graph, problems: &[Problem]) -> Option<Vec<u8>> {
+/// cannot be stored (a string longer than the format allows). `blocks`:
+/// see [`Snapshot::blocks`].
+pub fn encode(
+    key: u128,
+    file: &StoreFile,
+    graph: &Graph,
+    problems: &[Problem],
+    blocks: Option<&[u32]>,
+) -> Option<Vec<u8>> {
     let mut w = W(Vec::with_capacity(64 + file.tasks.len() * 400));
     w.0.extend_from_slice(MAGIC);
     w.str(env!("CARGO_PKG_VERSION"))?;
@@ -572,6 +584,15 @@ pub fn encode(key: u128, file: &StoreFile, graph: &Graph, problems: &[Problem]) 
         w.str(&p.message)?;
         w.strs(&p.tasks)?;
         put_fix(&mut w, p.fix.as_ref())?;
+    }
+    match blocks {
+        Some(b) if b.len() == file.tasks.len() => {
+            w.u8(1);
+            for &start in b {
+                w.u32(start);
+            }
+        }
+        _ => w.u8(0),
     }
     let sum = xxhash_rust::xxh3::xxh3_128(&w.0);
     w.0.extend_from_slice(&sum.to_le_bytes());
@@ -652,6 +673,11 @@ pub fn decode(bytes: &[u8], key: u128) -> Option<Snapshot> {
             })
         })
         .collect::<Option<Vec<_>>>()?;
+    let blocks = match r.u8()? {
+        0 => None,
+        1 => Some((0..n).map(|_| r.u32()).collect::<Option<Vec<_>>>()?),
+        _ => return None,
+    };
     if r.pos != bytes.len() {
         return None;
     }
@@ -665,5 +691,6 @@ pub fn decode(bytes: &[u8], key: u128) -> Option<Snapshot> {
         },
         graph,
         problems,
+        blocks,
     })
 }

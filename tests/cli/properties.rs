@@ -195,7 +195,7 @@ proptest! {
         let plan = Plan::new(StoreFile { tasks, workflow: wf.map(workflow), ..StoreFile::default() });
         let graph = Graph::build(&plan);
         let problems = check::check(&plan, &graph);
-        let bytes = wm::store::snapshot::encode(7, plan.file(), &graph, &problems);
+        let bytes = wm::store::snapshot::encode(7, plan.file(), &graph, &problems, None);
         // Every problem code check can produce must be storable.
         prop_assert!(bytes.is_some(), "not encodable: {:?}", problems);
         let bytes = bytes.unwrap_or_default();

@@ -23,53 +23,145 @@ const PARALLEL_MIN_TASKS: usize = 2_000;
 /// and the blocks are joined in order, so the bytes are the same either way
 /// (tests compare the two).
 pub fn emit_with(file: &StoreFile, parallel_min: usize) -> String {
-    let mut out = String::with_capacity(64 + file.tasks.len() * 440);
+    emit_inner(file, None, parallel_min).0
+}
+
+/// The blocks of a text [`emit`] wrote (possibly after a prefix such as an
+/// editor modeline), for [`emit_reusing`]: block `k` is the text from
+/// `starts[k]` to the next start (the last to the end). A block is the
+/// blank line before a task and the task's lines.
+#[derive(Debug, Clone, Copy)]
+pub struct Blocks<'a> {
+    pub text: &'a str,
+    pub starts: &'a [u32],
+}
+
+impl<'a> Blocks<'a> {
+    fn block(&self, k: u32) -> Option<&'a str> {
+        let k = usize::try_from(k).ok()?;
+        let start = usize::try_from(*self.starts.get(k)?).ok()?;
+        let end = match self.starts.get(k + 1) {
+            Some(&e) => usize::try_from(e).ok()?,
+            None => self.text.len(),
+        };
+        self.text.get(start..end)
+    }
+}
+
+/// [`emit`], copying the block of every task whose `origins` entry names a
+/// block of `old` (a task equal to the one that block was written for)
+/// instead of writing it again; `origins` has one entry per task, and
+/// `u32::MAX` (or any entry without a block) means "write it". Gives the
+/// text and the starts of its blocks (None if a start does not fit in 32
+/// bits).
+///
+/// The bytes are [`emit`]'s exactly as long as each copied block was
+/// written by [`emit`] for a task equal to the current one: the header is
+/// always written afresh, and a block depends on its task alone.
+pub fn emit_reusing(
+    file: &StoreFile,
+    origins: Option<&[u32]>,
+    old: Option<Blocks<'_>>,
+) -> (String, Option<Vec<u32>>) {
+    let reuse = match (origins, old) {
+        (Some(o), Some(b)) if o.len() == file.tasks.len() => Some((o, b)),
+        _ => None,
+    };
+    emit_inner(file, reuse, PARALLEL_MIN_TASKS)
+}
+
+/// The header: everything before the first task block.
+fn emit_head(out: &mut String, file: &StoreFile) {
     out.push_str(HEADER);
     let _ = writeln!(out, "version: {}", file.version);
     if let Some(scan) = &file.scan {
         let _ = writeln!(out, "scan:\n  head: {}", scalar(&scan.head));
     }
     if let Some(wf) = &file.workflow {
-        emit_workflow(&mut out, wf);
+        emit_workflow(out, wf);
     }
     if file.tasks.is_empty() {
         out.push_str("tasks: []\n");
-        return out;
+    } else {
+        out.push_str("tasks:\n");
     }
-    out.push_str("tasks:\n");
+}
+
+/// Starts as 32-bit offsets, `base` added.
+fn offsets(base: usize, starts: &[usize]) -> Option<Vec<u32>> {
+    starts
+        .iter()
+        .map(|&s| u32::try_from(base.checked_add(s)?).ok())
+        .collect()
+}
+
+fn emit_inner(
+    file: &StoreFile,
+    reuse: Option<(&[u32], Blocks<'_>)>,
+    parallel_min: usize,
+) -> (String, Option<Vec<u32>>) {
+    let mut out = String::with_capacity(64 + file.tasks.len() * 440);
+    emit_head(&mut out, file);
+    if file.tasks.is_empty() {
+        return (out, Some(Vec::new()));
+    }
+    if let Some((origins, old)) = reuse {
+        let mut starts = Vec::with_capacity(file.tasks.len());
+        for (t, &o) in file.tasks.iter().zip(origins) {
+            starts.push(out.len());
+            match old.block(o) {
+                Some(b) => out.push_str(b),
+                None => {
+                    out.push('\n');
+                    emit_task(&mut out, t);
+                }
+            }
+        }
+        let starts = offsets(0, &starts);
+        return (out, starts);
+    }
     let blocks = |tasks: &[Task]| {
         let mut s = String::with_capacity(tasks.len() * 440);
+        let mut starts = Vec::with_capacity(tasks.len());
         for t in tasks {
+            starts.push(s.len());
             s.push('\n');
             emit_task(&mut s, t);
         }
-        s
+        (s, starts)
     };
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .clamp(1, 8);
-    if file.tasks.len() < parallel_min || threads == 1 {
-        out.push_str(&blocks(&file.tasks));
-        return out;
-    }
-    let per = file.tasks.len().div_ceil(threads);
-    let parts: Vec<String> = std::thread::scope(|scope| {
-        let handles: Vec<_> = file
-            .tasks
-            .chunks(per)
-            .map(|chunk| (chunk, scope.spawn(move || blocks(chunk))))
-            .collect();
-        // A chunk whose thread failed is written again here: never skipped.
-        handles
-            .into_iter()
-            .map(|(chunk, h)| h.join().unwrap_or_else(|_| blocks(chunk)))
-            .collect()
-    });
-    for p in parts {
+    let parts: Vec<(String, Vec<usize>)> = if file.tasks.len() < parallel_min || threads == 1 {
+        vec![blocks(&file.tasks)]
+    } else {
+        let per = file.tasks.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = file
+                .tasks
+                .chunks(per)
+                .map(|chunk| (chunk, scope.spawn(move || blocks(chunk))))
+                .collect();
+            // A chunk whose thread failed is written again here: never skipped.
+            handles
+                .into_iter()
+                .map(|(chunk, h)| h.join().unwrap_or_else(|_| blocks(chunk)))
+                .collect()
+        })
+    };
+    let mut starts = Some(Vec::with_capacity(file.tasks.len()));
+    for (p, s) in parts {
+        if let Some(all) = &mut starts {
+            match offsets(out.len(), &s) {
+                Some(o) => all.extend(o),
+                None => starts = None,
+            }
+        }
         out.push_str(&p);
     }
-    out
+    (out, starts)
 }
 
 fn emit_workflow(out: &mut String, wf: &Workflow) {
@@ -506,5 +598,122 @@ mod tests {
         assert_eq!(scalar(""), "\"\"");
         assert_eq!(scalar("a\nb"), "\"a\\nb\"");
         assert_eq!(scalar("\u{1b}[2J"), "\"\\x1b[2J\"");
+    }
+
+    mod reuse {
+        use super::super::{Blocks, emit, emit_reusing};
+        use crate::graph::plan::Plan;
+        use crate::model::{Status, StoreFile, Task, TaskType};
+        use chrono::TimeZone;
+        use proptest::prelude::*;
+
+        const TEXTS: &[&str] = &[
+            "plain title",
+            "GH#42: needs quotes",
+            "two\nlines\n",
+            "true",
+            "",
+            "tab\there",
+            "- [ ] item",
+        ];
+
+        fn task(n: usize, text: usize, issue: Option<u64>, secs: i64) -> Task {
+            let now = chrono::Utc.timestamp_opt(1_700_000_000 + secs, 0).unwrap();
+            let mut t = Task::new(format!("t{n:04}"), TEXTS[text].into(), TaskType::Impl, now);
+            t.issue = issue;
+            if text.is_multiple_of(2) {
+                t.description = Some(TEXTS[(text + 2) % TEXTS.len()].into());
+                t.labels = vec![TEXTS[(text + 1) % TEXTS.len()].into()];
+            }
+            t
+        }
+
+        #[derive(Debug, Clone)]
+        enum Edit {
+            Title(usize, usize),
+            Status(usize),
+            Touch(usize),
+            Push(usize, Option<u64>, i64),
+            Remove(usize),
+            Sort,
+            Scan,
+        }
+
+        fn edit() -> impl Strategy<Value = Edit> {
+            let i = 0usize..64;
+            prop_oneof![
+                (i.clone(), 0..TEXTS.len()).prop_map(|(i, t)| Edit::Title(i, t)),
+                i.clone().prop_map(Edit::Status),
+                i.clone().prop_map(Edit::Touch),
+                (0..TEXTS.len(), proptest::option::of(1u64..4), 0i64..50)
+                    .prop_map(|(t, g, s)| Edit::Push(t, g, s)),
+                i.prop_map(Edit::Remove),
+                Just(Edit::Sort),
+                Just(Edit::Scan),
+            ]
+        }
+
+        proptest! {
+            /// Copying the blocks of unchanged tasks gives `emit`'s bytes,
+            /// and the block starts of a fresh emit.
+            #[test]
+            fn copied_blocks_give_the_bytes_of_emit(
+                tasks in proptest::collection::vec(
+                    (0..TEXTS.len(), proptest::option::of(1u64..4), 0i64..50), 0..12),
+                edits in proptest::collection::vec(edit(), 0..8),
+                prefix in proptest::bool::ANY,
+            ) {
+                let tasks = tasks
+                    .into_iter()
+                    .enumerate()
+                    .map(|(n, (t, g, s))| task(n, t, g, s))
+                    .collect();
+                let mut plan = Plan::new(StoreFile { tasks, ..StoreFile::default() });
+                plan.sort_canonical();
+                let (body, starts) = emit_reusing(plan.file(), None, None);
+                prop_assert_eq!(&body, &emit(plan.file()));
+                let mut starts = starts.unwrap();
+                // A modeline line before the blocks, as a write keeps it.
+                let old = if prefix {
+                    let m = "# yaml-language-server: $schema=x\n";
+                    for s in &mut starts {
+                        *s += m.len() as u32;
+                    }
+                    format!("{m}{body}")
+                } else {
+                    body
+                };
+                plan.track_origins(7);
+                let mut next = 100;
+                for e in edits {
+                    let n = plan.len();
+                    match e {
+                        Edit::Title(i, t) if i < n => plan.task_mut(i).title = TEXTS[t].into(),
+                        Edit::Status(i) if i < n => plan.task_mut(i).status = Status::Completed,
+                        Edit::Touch(i) if i < n => {
+                            let _ = plan.task_mut(i);
+                        }
+                        Edit::Push(t, g, s) => {
+                            next += 1;
+                            plan.push(task(next, t, g, s));
+                        }
+                        Edit::Remove(i) if i < n => {
+                            plan.remove(i);
+                        }
+                        Edit::Sort => plan.sort_canonical(),
+                        Edit::Scan => plan.set_scan_head("abc".into()),
+                        _ => {}
+                    }
+                }
+                let old_blocks = Blocks { text: &old, starts: &starts };
+                let (text, new_starts) =
+                    emit_reusing(plan.file(), plan.origins(7), Some(old_blocks));
+                let (fresh, fresh_starts) = emit_reusing(plan.file(), None, None);
+                prop_assert_eq!(&text, &fresh);
+                prop_assert_eq!(new_starts, fresh_starts);
+                // Another text's key copies nothing.
+                prop_assert!(plan.origins(8).is_none());
+            }
+        }
     }
 }
