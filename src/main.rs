@@ -10,7 +10,9 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod cli;
+mod memory;
 
 fn main() -> std::process::ExitCode {
+    memory::start();
     cli::main()
 }

@@ -295,7 +295,9 @@ impl Ctx {
     }
 
     pub fn location(&self) -> Location {
-        store::locate(self.file.as_deref(), &self.cwd)
+        let loc = store::locate(self.file.as_deref(), &self.cwd);
+        crate::memory::for_store(&loc.path);
+        loc
     }
 
     /// The store's location, or an error saying where none was found.
