@@ -528,3 +528,94 @@ proptest! {
         }
     }
 }
+
+/// One step of a random editing session, by position in the store.
+#[derive(Debug, Clone)]
+enum Step {
+    Create(u64, u8),
+    Title(usize, u8),
+    Label(usize, u8),
+    Status(usize, u8),
+    Note(usize),
+    Dep(usize, usize),
+    Delete(usize),
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        3 => (1u64..4, 0u8..8).prop_map(|(i, k)| Step::Create(i, k)),
+        2 => (any::<usize>(), 0u8..8).prop_map(|(t, k)| Step::Title(t, k)),
+        1 => (any::<usize>(), 0u8..4).prop_map(|(t, k)| Step::Label(t, k)),
+        2 => (any::<usize>(), 0u8..4).prop_map(|(t, k)| Step::Status(t, k)),
+        1 => any::<usize>().prop_map(Step::Note),
+        1 => (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Step::Dep(a, b)),
+        1 => any::<usize>().prop_map(Step::Delete),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    /// A write copies the blocks of the tasks it did not change from the
+    /// text it read (when its snapshot says where they are): whatever the
+    /// edits, the file it leaves is exactly the canonical text of the plan
+    /// it computed, and reading that file back without any cache gives
+    /// that plan. A block copied for a task that did change would lose the
+    /// change silently; this is the check that it never happens.
+    #[test]
+    fn writes_that_copy_unchanged_blocks_write_exactly_the_new_plan(
+        steps in proptest::collection::vec(step(), 1..14),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tasks.yaml");
+        let opts = store::WriteOptions {
+            create: true,
+            snapshot: Some(dir.path().join("snapshot.cache")),
+            ..store::WriteOptions::default()
+        };
+        let mut ids: Vec<String> = Vec::new();
+        for (k, s) in steps.iter().enumerate() {
+            let pick = |i: usize| ids.get(i % ids.len().max(1)).cloned();
+            let op = match s.clone() {
+                Step::Create(issue, t) => Some(Op::Create(NewTask {
+                    title: format!("GH#{issue}: step {k} {}", ["plan", "backup", "implement", "configure", "staging", "rollback", "docs", "VERIFY it"][t as usize]),
+                    issue: Some(issue),
+                    ..NewTask::default()
+                })),
+                Step::Title(i, t) => pick(i).map(|id| Op::Update {
+                    id,
+                    changes: Changes { title: Some(format!("renamed {k} {t}")), ..Changes::default() },
+                }),
+                Step::Label(i, l) => pick(i).map(|id| Op::Update {
+                    id,
+                    changes: Changes { add_labels: vec![format!("l{l}")], ..Changes::default() },
+                }),
+                Step::Status(i, t) => pick(i).map(|id| Op::SetStatus {
+                    id,
+                    to: [Transition::Start, Transition::Done, Transition::Reopen, Transition::Cancel][t as usize],
+                    force: true,
+                    assignee: None,
+                    reason: Some(format!("step {k}")),
+                    commit: None,
+                }),
+                Step::Note(i) => pick(i).map(|id| Op::AddNote { id, text: format!("note {k}") }),
+                Step::Dep(a, b) => pick(a).zip(pick(b)).map(|(id, on)| Op::AddDeps { id, on: vec![on] }),
+                Step::Delete(i) => pick(i).map(|id| Op::Delete { id, force: true }),
+            };
+            let Some(op) = op else { continue };
+            // Refusals (a cycle, a rule) write nothing; that is fine here.
+            let Ok(w) = store::write(&path, &opts, |_| Ok::<_, wm::Error>(vec![op.clone()])) else {
+                continue;
+            };
+            let bytes = std::fs::read(&path).unwrap();
+            prop_assert_eq!(
+                String::from_utf8_lossy(&bytes),
+                yaml::emit(w.plan.file()),
+                "after step {} {:?}", k, s
+            );
+            let fresh = store::parse(&path, &bytes).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(&fresh, w.plan.file());
+            ids = w.plan.tasks().iter().map(|t| t.id.clone()).collect();
+        }
+    }
+}
