@@ -329,15 +329,15 @@ impl Ctx {
     }
 
     /// Load the store for reading; warn on stderr about its problems.
-    pub fn load(&self) -> CliResult<Loaded> {
+    pub fn load(&self) -> CliResult<Kept<Loaded>> {
         let loc = self.existing_location()?;
         let cache = cache_file(&loc.path);
         let loaded = store::load_cached(&loc.path, cache.as_deref())?;
-        Ok(loaded)
+        Ok(Kept(std::mem::ManuallyDrop::new(loaded)))
     }
 
     /// Load for a command that needs a valid graph: refuse (exit 5) if not.
-    pub fn load_valid(&self) -> CliResult<Loaded> {
+    pub fn load_valid(&self) -> CliResult<Kept<Loaded>> {
         let loaded = self.load()?;
         loaded.require_valid()?;
         Ok(loaded)
@@ -404,6 +404,25 @@ impl Ctx {
                 self.note(&wm::render::escape(&command_error::notice_text(n)));
             }
         }
+    }
+}
+
+/// A loaded store a command reads until the process exits: never freed
+/// (the exit frees it at once), which saves freeing every task, string and
+/// edge one by one, about a millisecond at 10,000 tasks.
+pub struct Kept<T>(std::mem::ManuallyDrop<T>);
+
+impl<T> Kept<T> {
+    /// The value itself, for a command that goes on to change it.
+    pub fn into_inner(self) -> T {
+        std::mem::ManuallyDrop::into_inner(self.0)
+    }
+}
+
+impl<T> std::ops::Deref for Kept<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
     }
 }
 

@@ -112,7 +112,7 @@ where
     };
     let (plan, outcomes) = if dry_run {
         let before = if ctx.location().exists {
-            ctx.load_valid()?.into_plan()
+            ctx.load_valid()?.into_inner().into_plan()
         } else {
             Plan::empty()
         };

@@ -112,7 +112,7 @@ pub fn run(ctx: &Ctx, a: WorkflowsArgs) -> CliResult {
     // Outside a store the built-ins are still listed.
     let loc = ctx.location();
     let plan = if loc.exists {
-        Some(ctx.load()?.into_plan())
+        Some(ctx.load()?.into_inner().into_plan())
     } else {
         None
     };
