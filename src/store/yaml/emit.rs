@@ -142,12 +142,20 @@ fn emit_inner(
             let handles: Vec<_> = file
                 .tasks
                 .chunks(per)
-                .map(|chunk| (chunk, scope.spawn(move || blocks(chunk))))
+                .map(|chunk| {
+                    let h = std::thread::Builder::new().spawn_scoped(scope, move || blocks(chunk));
+                    (chunk, h)
+                })
                 .collect();
-            // A chunk whose thread failed is written again here: never skipped.
+            // A chunk whose thread could not start or failed is written
+            // here: never skipped, and no panic when the system refuses a
+            // thread.
             handles
                 .into_iter()
-                .map(|(chunk, h)| h.join().unwrap_or_else(|_| blocks(chunk)))
+                .map(|(chunk, h)| match h {
+                    Ok(h) => h.join().unwrap_or_else(|_| blocks(chunk)),
+                    Err(_) => blocks(chunk),
+                })
                 .collect()
         })
     };

@@ -144,11 +144,21 @@ fn parse_tasks_parallel(body: &str) -> Option<Vec<Task>> {
         std::thread::scope(|scope| {
             let handles: Vec<_> = chunks
                 .iter()
-                .map(|c| scope.spawn(move || parse(c)))
+                .map(|c| {
+                    (
+                        c,
+                        std::thread::Builder::new().spawn_scoped(scope, move || parse(c)),
+                    )
+                })
                 .collect();
+            // A chunk whose thread could not start is read here (no panic
+            // when the system refuses a thread).
             handles
                 .into_iter()
-                .map(|h| h.join().ok().flatten())
+                .map(|(c, h)| match h {
+                    Ok(h) => h.join().ok().flatten(),
+                    Err(_) => parse(c),
+                })
                 .collect()
         })
     };
