@@ -27,7 +27,9 @@ fn commit(repo: &Repository, msg: &str) -> String {
     commit_with(repo, msg, &parents.iter().collect::<Vec<_>>())
 }
 
-fn commit_with(repo: &Repository, msg: &str, parents: &[&git2::Commit]) -> String {
+/// A commit of `work.txt` with a fixed author and a time stamp a minute
+/// after the last: the same sha on every run. (Shared with json_contract.)
+pub(crate) fn commit_with(repo: &Repository, msg: &str, parents: &[&git2::Commit]) -> String {
     let n = count(repo) as i64;
     let workdir = repo.workdir().unwrap();
     std::fs::write(workdir.join("work.txt"), format!("{msg}\n{n}\n")).unwrap();

@@ -14,10 +14,9 @@
 //! by the fixture and shown as they are.
 
 use crate::common::Env;
+use crate::git::commit_with;
 
-use std::path::Path;
-
-use git2::{Oid, Repository, Signature, Time};
+use git2::{Oid, Repository};
 use serde_json::Value;
 
 /// The fixture: the environment, the repository, task ids in creation
@@ -153,35 +152,6 @@ impl Fx {
         }
         out
     }
-}
-
-fn commit_with(repo: &Repository, msg: &str, parents: &[&git2::Commit]) -> String {
-    let n = count(repo) as i64;
-    let workdir = repo.workdir().unwrap();
-    std::fs::write(workdir.join("work.txt"), format!("{msg}\n{n}\n")).unwrap();
-    let mut index = repo.index().unwrap();
-    index.add_path(Path::new("work.txt")).unwrap();
-    index.write().unwrap();
-    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
-    let sig = Signature::new(
-        "Alice Doe",
-        "alice@example.com",
-        &Time::new(1_700_000_000 + n * 60, 0),
-    )
-    .unwrap();
-    repo.commit(Some("HEAD"), &sig, &sig, msg, &tree, parents)
-        .unwrap()
-        .to_string()
-}
-
-fn count(repo: &Repository) -> usize {
-    let Ok(mut walk) = repo.revwalk() else {
-        return 0;
-    };
-    if walk.push_head().is_err() {
-        return 0;
-    }
-    walk.count()
 }
 
 /// The seed plan of issue 42 (epic and seven tasks), a loose task with an
