@@ -22,21 +22,41 @@ pub(super) fn add_deps(
         ids.push(plan.task(j).id.clone());
     }
     let t = plan.task_mut(i);
+    let id = t.id.clone();
+    Ok(add_once(
+        t,
+        ids,
+        now,
+        |t| &mut t.depends_on,
+        |d| format!("{id} already depends on {d}"),
+    ))
+}
+
+/// Append each item the list (of `t`, chosen by `list`) lacks; an item it
+/// already has is a note (`said`), not a change. `updated_at` moves only
+/// when something was added.
+fn add_once(
+    t: &mut Task,
+    items: Vec<String>,
+    now: DateTime<Utc>,
+    list: impl Fn(&mut Task) -> &mut Vec<String>,
+    said: impl Fn(&str) -> String,
+) -> Outcome {
     let mut out = Outcome::new(&t.id);
     out.changed = false;
-    for d in ids {
-        if t.depends_on.contains(&d) {
-            out.notes
-                .push(format!("{} already depends on {d}", t.id).into());
+    for item in items {
+        let l = list(t);
+        if l.contains(&item) {
+            out.notes.push(said(&item).into());
         } else {
-            t.depends_on.push(d);
+            l.push(item);
             out.changed = true;
         }
     }
     if out.changed {
         t.updated_at = now;
     }
-    Ok(out)
+    out
 }
 
 pub(super) fn add_commits(
@@ -47,25 +67,19 @@ pub(super) fn add_commits(
 ) -> Result<Outcome> {
     let i = plan.resolve(id)?;
     let t = plan.task_mut(i);
-    let mut out = Outcome::new(&t.id);
-    out.changed = false;
-    for c in commits {
-        let c = c.trim().to_string();
-        if c.is_empty() {
-            continue;
-        }
-        if t.commits.contains(&c) {
-            out.notes
-                .push(format!("{} is already linked to {}", t.id, c).into());
-        } else {
-            t.commits.push(c);
-            out.changed = true;
-        }
-    }
-    if out.changed {
-        t.updated_at = now;
-    }
-    Ok(out)
+    let id = t.id.clone();
+    let commits = commits
+        .into_iter()
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect();
+    Ok(add_once(
+        t,
+        commits,
+        now,
+        |t| &mut t.commits,
+        |c| format!("{id} is already linked to {c}"),
+    ))
 }
 
 pub(super) fn link(plan: &mut Plan, id: &str, commit: String) -> Result<Outcome> {

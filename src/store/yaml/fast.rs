@@ -327,21 +327,27 @@ fn read_list(lines: &mut Lines) -> Option<Vec<String>> {
 }
 
 fn read_forced(lines: &mut Lines) -> Option<Vec<crate::model::Forced>> {
-    let mut out = Vec::new();
-    while let Some(line) = lines.peek() {
-        let Some(at) = line.strip_prefix("      - at: ") else {
-            break;
-        };
-        let at = read_time(at)?;
-        lines.next();
+    read_stamped(lines, |at, lines| {
         let to = read_enum(lines.next()?.strip_prefix("        to: ")?)?;
         let reason = read_scalar(lines.next()?.strip_prefix("        reason: ")?)?;
-        out.push(crate::model::Forced { at, to, reason });
-    }
-    if out.is_empty() { None } else { Some(out) }
+        Some(crate::model::Forced { at, to, reason })
+    })
 }
 
 fn read_notes(lines: &mut Lines) -> Option<Vec<crate::model::Note>> {
+    read_stamped(lines, |at, lines| {
+        let text = read_scalar(lines.next()?.strip_prefix("        text: ")?)?;
+        Some(crate::model::Note { at, text })
+    })
+}
+
+/// A block list of records that start with `- at: TIME`; `rest` reads the
+/// record's other lines. None for an empty list (YAML's `null`) or any
+/// line out of the canonical layout.
+fn read_stamped<T>(
+    lines: &mut Lines,
+    rest: impl Fn(chrono::DateTime<chrono::Utc>, &mut Lines) -> Option<T>,
+) -> Option<Vec<T>> {
     let mut out = Vec::new();
     while let Some(line) = lines.peek() {
         let Some(at) = line.strip_prefix("      - at: ") else {
@@ -349,8 +355,7 @@ fn read_notes(lines: &mut Lines) -> Option<Vec<crate::model::Note>> {
         };
         let at = read_time(at)?;
         lines.next();
-        let text = read_scalar(lines.next()?.strip_prefix("        text: ")?)?;
-        out.push(crate::model::Note { at, text });
+        out.push(rest(at, lines)?);
     }
     if out.is_empty() { None } else { Some(out) }
 }
