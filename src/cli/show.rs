@@ -154,7 +154,7 @@ pub fn run(ctx: &Ctx, a: ShowArgs) -> CliResult {
         let children = graph.children(i);
         let done = children
             .iter()
-            .filter(|&&c| plan.task(c).status.is_settled())
+            .filter(|&&c| plan.status(c).is_settled())
             .count();
         let _ = writeln!(s, "  children:   {done}/{} settled", children.len());
         let mut rows = children.to_vec();
@@ -162,7 +162,7 @@ pub fn run(ctx: &Ctx, a: ShowArgs) -> CliResult {
         if !rows.is_empty() {
             let completed = rows
                 .iter()
-                .filter(|&&c| plan.task(c).status == wm::model::Status::Completed)
+                .filter(|&&c| plan.status(c) == wm::model::Status::Completed)
                 .count();
             let _ = writeln!(
                 s,

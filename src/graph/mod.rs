@@ -343,22 +343,21 @@ impl Graph {
         self.deps[i]
             .iter()
             .map(|&(j, _)| j)
-            .filter(|&j| !plan.task(j).status.is_settled())
+            .filter(|&j| !plan.status(j).is_settled())
             .collect()
     }
 
     /// The derived state of task `i`.
     pub fn state(&self, plan: &Plan, i: usize) -> State {
-        let t = plan.task(i);
-        match t.status {
+        match plan.status(i) {
             Status::Completed => State::Completed,
             Status::Cancelled => State::Cancelled,
             Status::InProgress => State::InProgress,
-            Status::Pending if t.is_epic() => State::OpenEpic,
+            Status::Pending if plan.is_epic(i) => State::OpenEpic,
             Status::Pending => {
                 if self.deps[i]
                     .iter()
-                    .all(|&(j, _)| plan.task(j).status.is_settled())
+                    .all(|&(j, _)| plan.status(j).is_settled())
                 {
                     State::Ready
                 } else {

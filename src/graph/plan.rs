@@ -2,22 +2,76 @@
 //! resolution and the structural facts every other module asks about
 //! (a task's workflow group, its epic).
 
+use std::cell::OnceCell;
+use std::sync::Arc;
+
 use foldhash::HashMap;
 
 use crate::error::{Error, Result};
 use crate::model::workflow::{Catalog, Slot, Workflow};
-use crate::model::{StoreFile, Task, random_id, title_issue};
+use crate::model::{Status, StoreFile, Task, TaskType, random_id, title_issue};
 
 /// The tasks of one store, indexed by id.
+///
+/// A plan restored from a snapshot starts *lazy*: it holds the few facts
+/// every task is filtered and scheduled by ([`Facts`]) and decodes a whole
+/// task only when something asks for it, since a read command prints a
+/// handful of a store's tasks. Anything that changes the plan, or asks for
+/// all tasks at once, decodes them all first; the answers are the same
+/// either way.
 #[derive(Debug, Clone)]
 pub struct Plan {
+    /// The store. While `lazy` is set its `tasks` is empty: they are in
+    /// the source.
     file: StoreFile,
-    index: HashMap<String, usize>,
-    default_workflow: Workflow,
-    /// Every workflow the store knows, phases indexed.
-    catalog: Catalog,
+    lazy: Option<Lazy>,
+    /// Id -> index, built when first asked.
+    index: OnceCell<HashMap<String, usize>>,
+    /// Every workflow the store knows, phases indexed; built when first
+    /// asked (parsing the built-ins costs a read that never needs them).
+    catalog: OnceCell<Catalog>,
     /// Where each task came from, when tracked (see [`Plan::track_origins`]).
     origins: Option<Origins>,
+}
+
+/// What every task is filtered and scheduled by, at hand without decoding
+/// the task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Facts {
+    pub kind: TaskType,
+    pub status: Status,
+    pub issue: Option<u64>,
+    pub priority: Option<u8>,
+}
+
+impl Facts {
+    pub fn of(t: &Task) -> Facts {
+        Facts {
+            kind: t.kind,
+            status: t.status,
+            issue: t.issue,
+            priority: t.priority,
+        }
+    }
+}
+
+/// Where a lazy plan's tasks come from (a snapshot's bytes).
+pub trait TaskSource: std::fmt::Debug + Send + Sync {
+    /// The id of task `i`.
+    fn id(&self, i: usize) -> &str;
+    /// Task `i`, decoded.
+    fn task(&self, i: usize) -> Task;
+}
+
+/// The tasks of a lazy plan.
+#[derive(Debug, Clone)]
+struct Lazy {
+    source: Arc<dyn TaskSource>,
+    facts: Vec<Facts>,
+    /// Tasks decoded one at a time.
+    one: Vec<OnceCell<Box<Task>>>,
+    /// Every task, once something asked for them all.
+    all: OnceCell<StoreFile>,
 }
 
 /// Which tasks are still exactly as they were read from one text: the
@@ -44,20 +98,45 @@ pub enum Group {
 
 impl Plan {
     pub fn new(file: StoreFile) -> Plan {
-        let mut index = HashMap::with_capacity_and_hasher(file.tasks.len(), Default::default());
-        for (i, t) in file.tasks.iter().enumerate() {
-            // The first of duplicate ids wins the index; `check` reports the rest.
-            index.entry(t.id.clone()).or_insert(i);
-        }
-        let default_workflow = Workflow::default();
-        let catalog = Catalog::new(file.workflow.as_ref().unwrap_or(&default_workflow));
         Plan {
             file,
-            index,
-            default_workflow,
-            catalog,
+            lazy: None,
+            index: OnceCell::new(),
+            catalog: OnceCell::new(),
             origins: None,
         }
+    }
+
+    /// A plan whose tasks are decoded from `source` when needed: `header`
+    /// is the store without its tasks, `facts` one per task.
+    pub fn lazy(header: StoreFile, facts: Vec<Facts>, source: Arc<dyn TaskSource>) -> Plan {
+        let mut plan = Plan::new(StoreFile {
+            tasks: Vec::new(),
+            ..header
+        });
+        plan.lazy = Some(Lazy {
+            source,
+            one: (0..facts.len()).map(|_| OnceCell::new()).collect(),
+            facts,
+            all: OnceCell::new(),
+        });
+        plan
+    }
+
+    /// Decode every task of a lazy plan, for a change.
+    fn materialize(&mut self) -> &mut StoreFile {
+        if let Some(lazy) = self.lazy.take() {
+            self.file.tasks = match lazy.all.into_inner() {
+                Some(all) => all.tasks,
+                None => lazy
+                    .one
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, t)| t.into_inner().map_or_else(|| lazy.source.task(i), |t| *t))
+                    .collect(),
+            };
+        }
+        &mut self.file
     }
 
     /// Start tracking which tasks stay as read from the text with key
@@ -84,28 +163,85 @@ impl Plan {
         Plan::new(StoreFile::default())
     }
 
+    /// The whole store (a lazy plan decodes every task once).
     pub fn file(&self) -> &StoreFile {
-        &self.file
+        match &self.lazy {
+            None => &self.file,
+            Some(lazy) => lazy.all.get_or_init(|| StoreFile {
+                version: self.file.version,
+                scan: self.file.scan.clone(),
+                workflow: self.file.workflow.clone(),
+                tasks: (0..lazy.facts.len())
+                    .map(|i| match lazy.one[i].get() {
+                        Some(t) => Task::clone(t),
+                        None => lazy.source.task(i),
+                    })
+                    .collect(),
+            }),
+        }
     }
 
-    pub fn into_file(self) -> StoreFile {
+    pub fn into_file(mut self) -> StoreFile {
+        self.materialize();
         self.file
     }
 
+    /// Every task (a lazy plan decodes them all once).
     pub fn tasks(&self) -> &[Task] {
-        &self.file.tasks
+        &self.file().tasks
     }
 
     pub fn len(&self) -> usize {
-        self.file.tasks.len()
+        match &self.lazy {
+            None => self.file.tasks.len(),
+            Some(lazy) => lazy.facts.len(),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.file.tasks.is_empty()
+        self.len() == 0
     }
 
     pub fn task(&self, i: usize) -> &Task {
-        &self.file.tasks[i]
+        match &self.lazy {
+            None => &self.file.tasks[i],
+            Some(lazy) => match lazy.all.get() {
+                Some(all) => &all.tasks[i],
+                None => lazy.one[i].get_or_init(|| Box::new(lazy.source.task(i))),
+            },
+        }
+    }
+
+    /// The filtering facts of task `i`, without decoding it.
+    pub fn facts(&self, i: usize) -> Facts {
+        match &self.lazy {
+            None => Facts::of(&self.file.tasks[i]),
+            Some(lazy) => lazy.facts[i],
+        }
+    }
+
+    pub fn status(&self, i: usize) -> Status {
+        self.facts(i).status
+    }
+
+    pub fn kind(&self, i: usize) -> TaskType {
+        self.facts(i).kind
+    }
+
+    pub fn issue(&self, i: usize) -> Option<u64> {
+        self.facts(i).issue
+    }
+
+    pub fn is_epic(&self, i: usize) -> bool {
+        self.kind(i) == TaskType::Epic
+    }
+
+    /// The id of task `i`, without decoding it.
+    pub fn id(&self, i: usize) -> &str {
+        match &self.lazy {
+            None => &self.file.tasks[i].id,
+            Some(lazy) => lazy.source.id(i),
+        }
     }
 
     /// Mutable access to one task; ids must not be changed through it.
@@ -113,13 +249,15 @@ impl Plan {
         if let Some(slot) = self.origins.as_mut().and_then(|o| o.of.get_mut(i)) {
             *slot = UNTRACKED;
         }
-        &mut self.file.tasks[i]
+        &mut self.materialize().tasks[i]
     }
 
     /// Add a task (its id must be new) and index it.
     pub(crate) fn push(&mut self, task: Task) -> usize {
-        let i = self.file.tasks.len();
-        self.index.entry(task.id.clone()).or_insert(i);
+        let i = self.materialize().tasks.len();
+        if let Some(index) = self.index.get_mut() {
+            index.entry(task.id.clone()).or_insert(i);
+        }
         self.file.tasks.push(task);
         if let Some(o) = &mut self.origins {
             o.of.push(UNTRACKED);
@@ -129,21 +267,27 @@ impl Plan {
 
     /// Remove the task at `i`, re-indexing the rest.
     pub(crate) fn remove(&mut self, i: usize) -> Task {
-        let t = self.file.tasks.remove(i);
+        let t = self.materialize().tasks.remove(i);
         if let Some(o) = &mut self.origins
             && i < o.of.len()
         {
             o.of.remove(i);
         }
-        self.reindex();
+        self.index = OnceCell::new();
         t
     }
 
-    fn reindex(&mut self) {
-        self.index.clear();
-        for (i, t) in self.file.tasks.iter().enumerate() {
-            self.index.entry(t.id.clone()).or_insert(i);
-        }
+    fn index(&self) -> &HashMap<String, usize> {
+        self.index.get_or_init(|| {
+            let n = self.len();
+            let mut index = HashMap::with_capacity_and_hasher(n, Default::default());
+            for i in 0..n {
+                // The first of duplicate ids wins the index; `check`
+                // reports the rest.
+                index.entry(self.id(i).to_string()).or_insert(i);
+            }
+            index
+        })
     }
 
     /// Put tasks in their canonical file order: by issue (tasks without an
@@ -161,9 +305,10 @@ impl Plan {
         }
         // Most writes change tasks in place: then the order, and the index,
         // are already right.
-        if self.file.tasks.is_sorted_by(|a, b| key(a) <= key(b)) {
+        if self.tasks().is_sorted_by(|a, b| key(a) <= key(b)) {
             return false;
         }
+        self.materialize();
         match self.origins.as_mut() {
             // The origins move with their tasks (the sort is stable either way).
             Some(o) if o.of.len() == self.file.tasks.len() => {
@@ -179,7 +324,7 @@ impl Plan {
                 self.file.tasks.sort_by(|a, b| key(a).cmp(&key(b)));
             }
         }
-        self.reindex();
+        self.index = OnceCell::new();
         true
     }
 
@@ -187,18 +332,18 @@ impl Plan {
         self.file
             .workflow
             .as_ref()
-            .unwrap_or(&self.default_workflow)
+            .unwrap_or_else(|| Workflow::builtin_default())
     }
 
     pub fn set_workflow(&mut self, wf: Option<Workflow>) {
-        self.file.workflow = wf;
-        self.catalog = Catalog::new(self.workflow());
+        self.materialize().workflow = wf;
+        self.catalog = OnceCell::new();
     }
 
     /// Every workflow the store knows: its own (or the default) and the
     /// built-ins.
     pub fn catalog(&self) -> &Catalog {
-        &self.catalog
+        self.catalog.get_or_init(|| Catalog::new(self.workflow()))
     }
 
     /// The workflow a set of tasks (an issue's, an epic's) follows: an epic's
@@ -206,15 +351,15 @@ impl Plan {
     /// found.
     pub fn workflow_of_tasks(&self, tasks: &[usize]) -> Option<String> {
         if let Some(w) = tasks.iter().find_map(|&i| self.task(i).workflow.as_deref()) {
-            return Some(match self.catalog.find(w) {
-                Some(k) => self.catalog.workflows()[k].label().to_string(),
+            return Some(match self.catalog().find(w) {
+                Some(k) => self.catalog().workflows()[k].label().to_string(),
                 None => w.to_string(),
             });
         }
         tasks.iter().find_map(|&i| {
             let s = self.slot(i)?;
             Some(
-                self.catalog.workflows()[self.catalog.workflow_of(s.phase)]
+                self.catalog().workflows()[self.catalog().workflow_of(s.phase)]
                     .label()
                     .to_string(),
             )
@@ -227,7 +372,7 @@ impl Plan {
         if t.is_epic() {
             return None;
         }
-        self.catalog.resolve(t.phase.as_deref()?)
+        self.catalog().resolve(t.phase.as_deref()?)
     }
 
     /// Where the last incremental `wm tasks scan` stopped, if any.
@@ -236,12 +381,12 @@ impl Plan {
     }
 
     pub(crate) fn set_scan_head(&mut self, head: String) {
-        self.file.scan = Some(crate::model::ScanState { head });
+        self.materialize().scan = Some(crate::model::ScanState { head });
     }
 
     /// Index of the task with exactly this id.
     pub fn get(&self, id: &str) -> Option<usize> {
-        self.index.get(id).copied()
+        self.index().get(id).copied()
     }
 
     /// Resolve a full id or a unique prefix of one to a task index.
@@ -259,15 +404,10 @@ impl Plan {
         if prefix.is_empty() {
             return Err(Error::UnknownId(prefix.to_string()));
         }
-        let mut found: Vec<usize> = self
-            .file
-            .tasks
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| t.id.starts_with(prefix) || t.id.starts_with(&lower))
-            .map(|(i, _)| i)
+        let mut found: Vec<usize> = (0..self.len())
+            .filter(|&i| self.id(i).starts_with(prefix) || self.id(i).starts_with(&lower))
             .collect();
-        found.dedup_by_key(|i| self.file.tasks[*i].id.clone());
+        found.dedup_by_key(|i| self.id(*i).to_string());
         match found.len() {
             0 => Err(Error::UnknownId(prefix.to_string())),
             1 => Ok(found[0]),
@@ -276,7 +416,7 @@ impl Plan {
                 candidates: found
                     .iter()
                     .map(|&i| {
-                        let t = &self.file.tasks[i];
+                        let t = self.task(i);
                         (t.id.clone(), t.title.clone())
                     })
                     .collect(),
@@ -306,13 +446,9 @@ impl Plan {
 
     /// The epic that owns an issue: its earliest-created epic.
     pub fn issue_epic(&self, issue: u64) -> Option<usize> {
-        self.file
-            .tasks
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| t.is_epic() && t.issue == Some(issue))
-            .min_by_key(|(_, t)| (t.created_at, t.id.clone()))
-            .map(|(i, _)| i)
+        (0..self.len())
+            .filter(|&i| self.is_epic(i) && self.issue(i) == Some(issue))
+            .min_by_key(|&i| (self.task(i).created_at, self.id(i)))
     }
 
     /// The issue a title's `GH#N` prefix names, if it disagrees with `issue`.

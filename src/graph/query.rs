@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use crate::error::{Error, Result};
 use crate::graph::plan::Plan;
 use crate::graph::{Graph, State};
-use crate::model::{Task, TaskType};
+use crate::model::{DEFAULT_PRIORITY, Task, TaskType};
 
 /// A filter on tasks; the default takes every task. Every field narrows:
 /// a task is in scope when it passes all of them.
@@ -45,21 +45,34 @@ impl Scope {
     }
 
     fn test(&self, plan: &Plan, graph: &Graph, i: usize, needle: Option<&str>) -> bool {
-        let t = plan.task(i);
-        let simple = self.issue.is_none_or(|n| t.issue == Some(n))
+        // The facts first: they need no decoding of the task, and settle
+        // most questions (an issue, a type, a state).
+        let f = plan.facts(i);
+        let mut simple = self.issue.is_none_or(|n| f.issue == Some(n))
             && self.parent.is_none_or(|e| graph.epic_of(i) == Some(e))
-            && self.kind.is_none_or(|k| t.kind == k)
-            && self
+            && self.kind.is_none_or(|k| f.kind == k)
+            && (self.priorities.is_empty()
+                || self
+                    .priorities
+                    .contains(&f.priority.unwrap_or(DEFAULT_PRIORITY)));
+        if simple
+            && (self.phase.is_some()
+                || !self.labels.is_empty()
+                || self.assignee.is_some()
+                || needle.is_some())
+        {
+            let t = plan.task(i);
+            simple = self
                 .phase
                 .as_ref()
                 .is_none_or(|p| t.phase.as_ref() == Some(p))
-            && self.labels.iter().all(|l| t.labels.contains(l))
-            && self
-                .assignee
-                .as_ref()
-                .is_none_or(|a| t.assignee.as_ref() == Some(a))
-            && (self.priorities.is_empty() || self.priorities.contains(&t.priority_or_default()))
-            && needle.is_none_or(|n| mentions(t, n));
+                && self.labels.iter().all(|l| t.labels.contains(l))
+                && self
+                    .assignee
+                    .as_ref()
+                    .is_none_or(|a| t.assignee.as_ref() == Some(a))
+                && needle.is_none_or(|n| mentions(t, n));
+        }
         if !simple || (self.states.is_empty() && self.require.is_empty()) {
             return simple;
         }
@@ -75,7 +88,7 @@ impl Scope {
             .order()
             .iter()
             .copied()
-            .filter(|&i| !plan.task(i).is_epic() && self.test(plan, graph, i, needle.as_deref()))
+            .filter(|&i| !plan.is_epic(i) && self.test(plan, graph, i, needle.as_deref()))
             .collect()
     }
 
@@ -136,7 +149,7 @@ fn known(names: BTreeSet<&str>) -> String {
 /// Order rows by issue (tasks without one last), then dependency order.
 pub fn sort_by_issue(plan: &Plan, graph: &Graph, rows: &mut [usize]) {
     rows.sort_by_key(|&i| {
-        let issue = plan.task(i).issue;
+        let issue = plan.issue(i);
         (issue.is_none(), issue, graph.rank(i))
     });
 }

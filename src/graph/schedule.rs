@@ -22,8 +22,7 @@ pub fn remaining_chain(plan: &Plan, graph: &Graph) -> Vec<usize> {
     // `order` puts dependencies first, so dependents come later: walk it
     // backwards and every dependent is done before the task it waits on.
     for &i in graph.order().iter().rev() {
-        let t = plan.task(i);
-        let own = usize::from(t.status.is_open() && !t.is_epic());
+        let own = usize::from(plan.status(i).is_open() && !plan.is_epic(i));
         let longest = graph
             .dependents(i)
             .iter()
@@ -75,7 +74,7 @@ pub fn candidates(plan: &Plan, graph: &Graph, scope: &Scope) -> Vec<usize> {
         .into_iter()
         .filter(|&i| scope.contains(plan, graph, i))
         .collect();
-    ready.sort_by_key(|&i| {
+    ready.sort_by_cached_key(|&i| {
         let t = plan.task(i);
         let phase = plan
             .slot(i)
@@ -115,7 +114,7 @@ pub fn next(plan: &Plan, graph: &Graph, scope: &Scope) -> Result<usize, Idle> {
     };
     let in_progress: Vec<usize> = of(State::InProgress)
         .into_iter()
-        .filter(|&i| !plan.task(i).is_epic())
+        .filter(|&i| !plan.is_epic(i))
         .collect();
     let blocked = of(State::Blocked);
     if !in_progress.is_empty() {
@@ -130,7 +129,7 @@ pub fn next(plan: &Plan, graph: &Graph, scope: &Scope) -> Result<usize, Idle> {
     let open_epics = in_scope
         .iter()
         .copied()
-        .filter(|&i| plan.task(i).is_epic() && plan.task(i).status.is_open())
+        .filter(|&i| plan.is_epic(i) && plan.status(i).is_open())
         .collect();
     Err(Idle::AllDone { open_epics })
 }

@@ -192,6 +192,14 @@ pub fn builtins() -> &'static [Workflow] {
     })
 }
 
+impl Workflow {
+    /// The planning template's workflow (seed 002, section 8), shared.
+    pub fn builtin_default() -> &'static Workflow {
+        static CELL: OnceLock<Workflow> = OnceLock::new();
+        CELL.get_or_init(Workflow::default)
+    }
+}
+
 impl Default for Workflow {
     /// The planning template's workflow (seed 002, section 8).
     fn default() -> Self {

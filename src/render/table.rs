@@ -85,18 +85,14 @@ fn state_color(s: State) -> &'static str {
 pub fn status_label(plan: &Plan, graph: &Graph, i: usize) -> &'static str {
     match graph.state(plan, i) {
         State::Blocked => "blocked",
-        _ => plan.task(i).status.as_str(),
+        _ => plan.status(i).as_str(),
     }
 }
 
 /// The cells of one task's row, as the table shows them.
 fn row_cells(plan: &Plan, graph: &Graph, i: usize) -> [String; 7] {
     let t = plan.task(i);
-    let deps: Vec<&str> = graph
-        .deps(i)
-        .iter()
-        .map(|&(j, _)| plan.task(j).id.as_str())
-        .collect();
+    let deps: Vec<&str> = graph.deps(i).iter().map(|&(j, _)| plan.id(j)).collect();
     [
         escape(&t.id),
         t.kind.as_str().to_string(),
@@ -135,7 +131,7 @@ pub fn tasks(plan: &Plan, graph: &Graph, rows: &[usize], style: Style) -> String
                 .push(Some(state_color(graph.state(plan, i))));
         }
     }
-    if !rows.iter().any(|&i| plan.task(i).priority.is_some()) {
+    if !rows.iter().any(|&i| plan.facts(i).priority.is_some()) {
         return layout(&cols, &TASK_STEPS, style);
     }
     let pri = STATUS + 1;
@@ -145,7 +141,13 @@ pub fn tasks(plan: &Plan, graph: &Graph, rows: &[usize], style: Style) -> String
             header: "PRI",
             cells: rows
                 .iter()
-                .map(|&i| format!("P{}", plan.task(i).priority_or_default()))
+                .map(|&i| {
+                    let p = plan
+                        .facts(i)
+                        .priority
+                        .unwrap_or(crate::model::DEFAULT_PRIORITY);
+                    format!("P{p}")
+                })
                 .collect(),
             colors: Vec::new(),
         },

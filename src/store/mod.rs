@@ -371,6 +371,16 @@ fn declared_version(text: &str) -> Option<u64> {
 }
 
 fn read_bytes(path: &Path, file: &mut File) -> Result<Vec<u8>> {
+    let len = check_len(path, file)?;
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
+    Ok(bytes)
+}
+
+/// The length of a store file, refusing one too big to be a store.
+fn check_len(path: &Path, file: &File) -> Result<u64> {
     let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
     if len > MAX_FILE_BYTES {
         return Err(Error::Parse {
@@ -384,11 +394,7 @@ fn read_bytes(path: &Path, file: &mut File) -> Result<Vec<u8>> {
             ),
         });
     }
-    let mut bytes = Vec::with_capacity(len as usize);
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(path, e))?;
-    Ok(bytes)
+    Ok(len)
 }
 
 fn analyse(path: &Path, file: StoreFile) -> Loaded {
@@ -421,11 +427,14 @@ pub fn load_cached(path: &Path, cache_file: Option<&Path>) -> Result<Loaded> {
     let Some(cache_file) = cache_file else {
         return load(path);
     };
-    let bytes = read(path)?;
-    let key = crate::store::snapshot::key(&bytes);
-    if let Some((loaded, _)) = restore(path, cache_file, key, bytes.len() as u64) {
+    let (key, len) = key_of_file(path)?;
+    if let Some((loaded, _)) = restore(path, cache_file, key, len) {
         return Ok(loaded);
     }
+    // A miss: read the text, and key the new snapshot by exactly the bytes
+    // parsed (the file may have changed since it was hashed).
+    let bytes = read(path)?;
+    let key = crate::store::snapshot::key(&bytes);
     let file = parse(path, &bytes)?;
     let blocks = canonical_blocks(&bytes, &file);
     drop(bytes);
@@ -486,11 +495,10 @@ fn restore(
     store_len: u64,
 ) -> Option<(Loaded, Option<Vec<u32>>)> {
     let bytes = read_snapshot(cache_file, crate::store::snapshot::max_len(store_len))?;
-    let s = crate::store::snapshot::decode(&bytes, key)?;
-    drop(bytes);
+    let s = crate::store::snapshot::decode(bytes, key)?;
     let loaded = Loaded {
         path: path.to_path_buf(),
-        plan: Plan::new(s.file),
+        plan: s.plan,
         graph: s.graph,
         problems: s.problems,
     };
@@ -544,7 +552,11 @@ fn write_cache(cache_file: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// Read a store file's bytes (refusing oversized files), for callers that
 /// need the text as well as the plan (`check` maps problems to lines).
 pub fn read(path: &Path) -> Result<Vec<u8>> {
-    let mut f = File::open(path).map_err(|e| {
+    read_bytes(path, &mut open(path)?)
+}
+
+fn open(path: &Path) -> Result<File> {
+    File::open(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             Error::NoStore {
                 searched: path.parent().unwrap_or(path).to_path_buf(),
@@ -552,8 +564,30 @@ pub fn read(path: &Path) -> Result<Vec<u8>> {
         } else {
             Error::io(path, e)
         }
-    })?;
-    read_bytes(path, &mut f)
+    })
+}
+
+/// The snapshot key of a store file's bytes and their length, read a
+/// piece at a time: on a snapshot hit the text itself is never needed, and
+/// not holding it saves a few megabytes of fresh memory on a big store.
+fn key_of_file(path: &Path) -> Result<(u128, u64)> {
+    let mut f = open(path)?;
+    check_len(path, &f)?;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut len = 0u64;
+    loop {
+        match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                hasher.update(&buf[..n]);
+                len += n as u64;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::io(path, e)),
+        }
+    }
+    Ok((hasher.digest128(), len))
 }
 
 /// Parse and analyse store bytes already read from `path`.
@@ -937,4 +971,34 @@ pub fn init(path: &Path) -> Result<()> {
         )));
     }
     write_atomic(path, yaml::emit(&StoreFile::default()).as_bytes(), true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A hit needs the key hashed a piece at a time to be the key of the
+    /// whole bytes, which is what a write keys its snapshot by.
+    #[test]
+    fn the_key_read_in_pieces_is_the_key_of_the_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        for len in [
+            0usize,
+            1,
+            255,
+            256 * 1024 - 1,
+            256 * 1024,
+            256 * 1024 + 1,
+            1_000_003,
+        ] {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+            fs::write(&path, &bytes).unwrap();
+            assert_eq!(
+                key_of_file(&path).unwrap(),
+                (snapshot::key(&bytes), len as u64),
+                "{len} bytes"
+            );
+        }
+    }
 }

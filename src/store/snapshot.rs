@@ -11,6 +11,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::graph::plan::{Facts, Plan, TaskSource};
 use crate::graph::{EdgeKind, Graph};
 use crate::model::{Forced, Note, Role, ScanState, Status, StoreFile, Task, TaskType};
 use crate::validate::{Code, Fix, Problem, Severity};
@@ -39,7 +40,8 @@ pub fn key(bytes: &[u8]) -> u128 {
 /// Everything a snapshot restores.
 #[derive(Debug)]
 pub struct Snapshot {
-    pub file: StoreFile,
+    /// The store's tasks, decoded when asked for.
+    pub plan: Plan,
     pub graph: Graph,
     pub problems: Vec<Problem>,
     /// Where each task's block starts in the store's text, when the text
@@ -264,16 +266,22 @@ impl<'a> R<'a> {
         let n = self.idx()?;
         (n <= self.b.len() - self.pos).then_some(n)
     }
-    fn str(&mut self) -> Option<String> {
+    fn str_ref(&mut self) -> Option<&'a str> {
         let n = self.len()?;
-        Some(std::str::from_utf8(self.take(n)?).ok()?.to_string())
+        std::str::from_utf8(self.take(n)?).ok()
     }
-    fn opt_str(&mut self) -> Option<Option<String>> {
+    fn opt_str_ref(&mut self) -> Option<Option<&'a str>> {
         match self.u8()? {
             0 => Some(None),
-            1 => Some(Some(self.str()?)),
+            1 => Some(Some(self.str_ref()?)),
             _ => None,
         }
+    }
+    fn str(&mut self) -> Option<String> {
+        self.str_ref().map(str::to_string)
+    }
+    fn opt_str(&mut self) -> Option<Option<String>> {
+        Some(self.opt_str_ref()?.map(str::to_string))
     }
     fn strs(&mut self) -> Option<Vec<String>> {
         let n = self.len()?;
@@ -433,9 +441,78 @@ fn put_task(w: &mut W, t: &Task) -> Option<()> {
     Some(())
 }
 
-fn get_task(r: &mut R) -> Option<Task> {
-    let id = r.str()?;
-    let title = r.str()?;
+/// A task as encoded, borrowed from the snapshot's bytes: reading one
+/// checks every field (lengths, UTF-8, enum codes) without allocating, so
+/// a whole snapshot is checked once when it is read, and a task is turned
+/// into a [`Task`] only when something asks for it.
+struct TaskRef<'a> {
+    id: &'a str,
+    title: &'a str,
+    kind: TaskType,
+    status: Status,
+    priority: Option<u8>,
+    phase: Option<&'a str>,
+    role: Option<Role>,
+    workflow: Option<&'a str>,
+    issue: Option<u64>,
+    parent: Option<&'a str>,
+    depends_on: Seq<'a>,
+    labels: Seq<'a>,
+    assignee: Option<&'a str>,
+    description: Option<&'a str>,
+    estimate: Option<&'a str>,
+    commits: Seq<'a>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    closed_at: Option<DateTime<Utc>>,
+    forced: Seq<'a>,
+    reason: Option<&'a str>,
+    notes: Seq<'a>,
+}
+
+/// `n` records of one kind, already checked, as their bytes.
+#[derive(Clone, Copy)]
+struct Seq<'a> {
+    n: usize,
+    raw: &'a [u8],
+}
+
+impl<'a> Seq<'a> {
+    /// Check `n` records read by `item` and keep their bytes.
+    fn read<T>(r: &mut R<'a>, mut item: impl FnMut(&mut R<'a>) -> Option<T>) -> Option<Seq<'a>> {
+        let n = r.len()?;
+        let start = r.pos;
+        for _ in 0..n {
+            item(r)?;
+        }
+        Some(Seq {
+            n,
+            raw: r.b.get(start..r.pos)?,
+        })
+    }
+
+    /// The records again. They were checked when read, so the reads
+    /// succeed; `collect` into `Option<Vec<_>>` keeps that honest anyway.
+    fn items<T>(self, mut item: impl FnMut(&mut R<'a>) -> Option<T>) -> Option<Vec<T>> {
+        let mut r = R {
+            b: self.raw,
+            pos: 0,
+        };
+        (0..self.n).map(|_| item(&mut r)).collect()
+    }
+}
+
+fn forced_ref<'a>(r: &mut R<'a>) -> Option<(DateTime<Utc>, Status, &'a str)> {
+    Some((r.time()?, status_of(r.u8()?)?, r.str_ref()?))
+}
+
+fn note_ref<'a>(r: &mut R<'a>) -> Option<(DateTime<Utc>, &'a str)> {
+    Some((r.time()?, r.str_ref()?))
+}
+
+fn task_ref<'a>(r: &mut R<'a>) -> Option<TaskRef<'a>> {
+    let id = r.str_ref()?;
+    let title = r.str_ref()?;
     let kind = kind_of(r.u8()?)?;
     let status = status_of(r.u8()?)?;
     let priority = match r.u8()? {
@@ -443,21 +520,21 @@ fn get_task(r: &mut R) -> Option<Task> {
         1 => Some(r.u8()?),
         _ => return None,
     };
-    let phase = r.opt_str()?;
+    let phase = r.opt_str_ref()?;
     let role = role_of(r.u8()?)?;
-    let workflow = r.opt_str()?;
+    let workflow = r.opt_str_ref()?;
     let issue = match r.u8()? {
         0 => None,
         1 => Some(r.u64()?),
         _ => return None,
     };
-    let parent = r.opt_str()?;
-    let depends_on = r.strs()?;
-    let labels = r.strs()?;
-    let assignee = r.opt_str()?;
-    let description = r.opt_str()?;
-    let estimate = r.opt_str()?;
-    let commits = r.strs()?;
+    let parent = r.opt_str_ref()?;
+    let depends_on = Seq::read(r, R::str_ref)?;
+    let labels = Seq::read(r, R::str_ref)?;
+    let assignee = r.opt_str_ref()?;
+    let description = r.opt_str_ref()?;
+    let estimate = r.opt_str_ref()?;
+    let commits = Seq::read(r, R::str_ref)?;
     let created_at = r.time()?;
     let updated_at = r.time()?;
     let closed_at = match r.u8()? {
@@ -465,27 +542,10 @@ fn get_task(r: &mut R) -> Option<Task> {
         1 => Some(r.time()?),
         _ => return None,
     };
-    let n = r.len()?;
-    let forced = (0..n)
-        .map(|_| {
-            Some(Forced {
-                at: r.time()?,
-                to: status_of(r.u8()?)?,
-                reason: r.str()?,
-            })
-        })
-        .collect::<Option<Vec<_>>>()?;
-    let reason = r.opt_str()?;
-    let n = r.len()?;
-    let notes = (0..n)
-        .map(|_| {
-            Some(Note {
-                at: r.time()?,
-                text: r.str()?,
-            })
-        })
-        .collect::<Option<Vec<_>>>()?;
-    Some(Task {
+    let forced = Seq::read(r, forced_ref)?;
+    let reason = r.opt_str_ref()?;
+    let notes = Seq::read(r, note_ref)?;
+    Some(TaskRef {
         id,
         title,
         kind,
@@ -505,10 +565,106 @@ fn get_task(r: &mut R) -> Option<Task> {
         created_at,
         updated_at,
         closed_at,
-        reason,
         forced,
+        reason,
         notes,
     })
+}
+
+impl TaskRef<'_> {
+    fn to_task(&self) -> Option<Task> {
+        let owned = |s: Option<&str>| s.map(str::to_string);
+        let strings = |s: Seq| s.items(|r| r.str_ref().map(str::to_string));
+        Some(Task {
+            id: self.id.to_string(),
+            title: self.title.to_string(),
+            kind: self.kind,
+            status: self.status,
+            priority: self.priority,
+            phase: owned(self.phase),
+            role: self.role,
+            workflow: owned(self.workflow),
+            issue: self.issue,
+            parent: owned(self.parent),
+            depends_on: strings(self.depends_on)?,
+            labels: strings(self.labels)?,
+            assignee: owned(self.assignee),
+            description: owned(self.description),
+            estimate: owned(self.estimate),
+            commits: strings(self.commits)?,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            closed_at: self.closed_at,
+            reason: owned(self.reason),
+            forced: self.forced.items(|r| {
+                let (at, to, reason) = forced_ref(r)?;
+                Some(Forced {
+                    at,
+                    to,
+                    reason: reason.to_string(),
+                })
+            })?,
+            notes: self.notes.items(|r| {
+                let (at, text) = note_ref(r)?;
+                Some(Note {
+                    at,
+                    text: text.to_string(),
+                })
+            })?,
+        })
+    }
+}
+
+/// The tasks of a decoded snapshot, as its bytes (every task in them was
+/// checked when the snapshot was read).
+struct Tasks {
+    bytes: Vec<u8>,
+    /// Where each task's encoding starts.
+    starts: Vec<u32>,
+    /// Where each task's id is.
+    ids: Vec<(u32, u32)>,
+}
+
+impl std::fmt::Debug for Tasks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Tasks({} in {} bytes)",
+            self.starts.len(),
+            self.bytes.len()
+        )
+    }
+}
+
+impl TaskSource for Tasks {
+    fn id(&self, i: usize) -> &str {
+        let (start, len) = self.ids[i];
+        let range = start as usize..start as usize + len as usize;
+        self.bytes
+            .get(range)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or_default()
+    }
+
+    fn task(&self, i: usize) -> Task {
+        let mut r = R {
+            b: &self.bytes,
+            pos: self.starts[i] as usize,
+        };
+        // `decode` read this very task from these very bytes with the
+        // same function, so this cannot fail; if it somehow did, a task
+        // with the right id and facts is better than a crash.
+        task_ref(&mut r)
+            .and_then(|t| t.to_task())
+            .unwrap_or_else(|| {
+                Task::new(
+                    self.id(i).to_string(),
+                    String::new(),
+                    TaskType::Impl,
+                    DateTime::UNIX_EPOCH,
+                )
+            })
+    }
 }
 
 fn put_idxs(w: &mut W, v: &[usize]) -> Option<()> {
@@ -602,8 +758,8 @@ pub fn encode(
 /// Decode a snapshot, if it is one, intact (its checksum matches its
 /// bytes), from this version of wm, for the bytes with key `key`, and
 /// wholly readable.
-pub fn decode(bytes: &[u8], key: u128) -> Option<Snapshot> {
-    let (bytes, sum) = bytes.split_at_checked(bytes.len().checked_sub(CHECKSUM_LEN)?)?;
+pub fn decode(owned: Vec<u8>, key: u128) -> Option<Snapshot> {
+    let (bytes, sum) = owned.split_at_checked(owned.len().checked_sub(CHECKSUM_LEN)?)?;
     if xxhash_rust::xxh3::xxh3_128(bytes).to_le_bytes() != sum {
         return None;
     }
@@ -621,9 +777,26 @@ pub fn decode(bytes: &[u8], key: u128) -> Option<Snapshot> {
         None => None,
     };
     let n = r.len()?;
-    let tasks = (0..n)
-        .map(|_| get_task(&mut r))
-        .collect::<Option<Vec<_>>>()?;
+    // Every task is checked here, and only its facts kept: the rest is
+    // decoded when asked for.
+    let mut starts = Vec::with_capacity(n);
+    let mut ids = Vec::with_capacity(n);
+    let mut facts = Vec::with_capacity(n);
+    for _ in 0..n {
+        starts.push(u32::try_from(r.pos).ok()?);
+        let t = task_ref(&mut r)?;
+        let id_start = t.id.as_ptr() as usize - bytes.as_ptr() as usize;
+        ids.push((
+            u32::try_from(id_start).ok()?,
+            u32::try_from(t.id.len()).ok()?,
+        ));
+        facts.push(Facts {
+            kind: t.kind,
+            status: t.status,
+            issue: t.issue,
+            priority: t.priority,
+        });
+    }
     let deps = (0..n)
         .map(|_| {
             let m = r.len()?;
@@ -682,13 +855,19 @@ pub fn decode(bytes: &[u8], key: u128) -> Option<Snapshot> {
         return None;
     }
     let graph = Graph::from_parts(deps, dangling, cycles, order, epic)?;
+    let header = StoreFile {
+        version,
+        scan,
+        workflow,
+        tasks: Vec::new(),
+    };
+    let source = Tasks {
+        bytes: owned,
+        starts,
+        ids,
+    };
     Some(Snapshot {
-        file: StoreFile {
-            version,
-            scan,
-            workflow,
-            tasks,
-        },
+        plan: Plan::lazy(header, facts, std::sync::Arc::new(source)),
         graph,
         problems,
         blocks,

@@ -275,10 +275,10 @@ fn assert_snapshot_is_the_file(env: &Env, what: &str) {
     let bytes = std::fs::read(env.store()).unwrap();
     let snap = std::fs::read(&caches[0]).unwrap();
     let key = wm::store::snapshot::key(&bytes);
-    let s = wm::store::snapshot::decode(&snap, key)
+    let s = wm::store::snapshot::decode(snap, key)
         .unwrap_or_else(|| panic!("{what}: the snapshot is for the bytes written"));
     let loaded = wm::store::load(&env.store()).unwrap();
-    assert_eq!(&s.file, loaded.plan().file(), "{what}: tasks");
+    assert_eq!(s.plan.file(), loaded.plan().file(), "{what}: tasks");
     assert_eq!(s.problems.as_slice(), loaded.problems(), "{what}: problems");
     let (a, b) = (s.graph.parts(), loaded.graph().parts());
     assert_eq!(a.0, b.0, "{what}: edges");
