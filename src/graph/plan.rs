@@ -59,6 +59,10 @@ impl Facts {
 pub trait TaskSource: std::fmt::Debug + Send + Sync {
     /// The id of task `i`.
     fn id(&self, i: usize) -> &str;
+    /// Its title.
+    fn title(&self, i: usize) -> &str;
+    /// Its phase.
+    fn phase(&self, i: usize) -> Option<&str>;
     /// Task `i`, decoded.
     fn task(&self, i: usize) -> Task;
 }
@@ -241,6 +245,22 @@ impl Plan {
         match &self.lazy {
             None => &self.file.tasks[i].id,
             Some(lazy) => lazy.source.id(i),
+        }
+    }
+
+    /// The title of task `i`, without decoding it.
+    pub fn title(&self, i: usize) -> &str {
+        match &self.lazy {
+            None => &self.file.tasks[i].title,
+            Some(lazy) => lazy.source.title(i),
+        }
+    }
+
+    /// The phase of task `i`, without decoding it.
+    pub fn phase(&self, i: usize) -> Option<&str> {
+        match &self.lazy {
+            None => self.file.tasks[i].phase.as_deref(),
+            Some(lazy) => lazy.source.phase(i),
         }
     }
 

@@ -91,17 +91,19 @@ pub fn status_label(plan: &Plan, graph: &Graph, i: usize) -> &'static str {
 
 /// The cells of one task's row, as the table shows them.
 fn row_cells(plan: &Plan, graph: &Graph, i: usize) -> [String; 7] {
-    let t = plan.task(i);
+    // From the plan's accessors, not the task: a plan read from a snapshot
+    // then decodes no task to draw its table.
     let deps: Vec<&str> = graph.deps(i).iter().map(|&(j, _)| plan.id(j)).collect();
+    let f = plan.facts(i);
     [
-        escape(&t.id),
-        t.kind.as_str().to_string(),
-        t.phase.as_deref().map(escape).unwrap_or_else(|| "-".into()),
+        escape(plan.id(i)),
+        f.kind.as_str().to_string(),
+        plan.phase(i).map(escape).unwrap_or_else(|| "-".into()),
         status_label(plan, graph, i).to_string(),
-        t.issue
+        f.issue
             .map(|n| format!("#{n}"))
             .unwrap_or_else(|| "-".into()),
-        escape(&t.title),
+        escape(plan.title(i)),
         if deps.is_empty() {
             "-".to_string()
         } else {

@@ -506,8 +506,10 @@ fn restore(
 }
 
 /// A snapshot file's bytes, if it is a regular file (not a symlink, a
-/// FIFO or a device) of at most `max` bytes; read no further than that.
-fn read_snapshot(cache_file: &Path, max: u64) -> Option<Vec<u8>> {
+/// FIFO or a device) of at most `max` bytes, mapped read-only: a read uses
+/// a few of a snapshot's tasks, and mapping spares copying the rest into
+/// fresh memory.
+fn read_snapshot(cache_file: &Path, max: u64) -> Option<memmap2::Mmap> {
     let mut options = OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -519,12 +521,17 @@ fn read_snapshot(cache_file: &Path, max: u64) -> Option<Vec<u8>> {
     }
     let f = options.open(cache_file).ok()?;
     let meta = f.metadata().ok()?;
-    if !meta.is_file() || meta.len() > max {
+    if !meta.is_file() || meta.len() > max || meta.len() == 0 {
         return None;
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    f.take(max + 1).read_to_end(&mut bytes).ok()?;
-    (bytes.len() as u64 <= max).then_some(bytes)
+    // SAFETY: a mapping is only sound while nobody changes the file in
+    // place. wm never does: snapshots are written whole to a temporary
+    // file and renamed over the old one, so the inode mapped here keeps
+    // its bytes (a replaced one lives on until unmapped). Only a foreign
+    // program truncating a file in `.git/wm` while a command reads it
+    // could break that. The bytes are checked against their checksum
+    // before anything is read from them.
+    unsafe { memmap2::Mmap::map(&f) }.ok()
 }
 
 /// The start of the name of a snapshot's temporary file.

@@ -618,11 +618,35 @@ impl TaskRef<'_> {
 /// The tasks of a decoded snapshot, as its bytes (every task in them was
 /// checked when the snapshot was read).
 struct Tasks {
-    bytes: Vec<u8>,
+    bytes: Box<dyn AsRef<[u8]> + Send + Sync>,
     /// Where each task's encoding starts.
     starts: Vec<u32>,
-    /// Where each task's id is.
-    ids: Vec<(u32, u32)>,
+    /// Where the texts of each task that tables show are.
+    spans: Vec<Spans>,
+}
+
+/// A string in the snapshot's bytes: start and length.
+type Span = (u32, u32);
+
+struct Spans {
+    id: Span,
+    title: Span,
+    phase: Option<Span>,
+}
+
+impl Tasks {
+    fn all(&self) -> &[u8] {
+        (*self.bytes).as_ref()
+    }
+
+    fn text(&self, (start, len): Span) -> &str {
+        let range = start as usize..start as usize + len as usize;
+        // Checked as UTF-8 when the snapshot was read.
+        self.all()
+            .get(range)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or_default()
+    }
 }
 
 impl std::fmt::Debug for Tasks {
@@ -631,24 +655,27 @@ impl std::fmt::Debug for Tasks {
             f,
             "Tasks({} in {} bytes)",
             self.starts.len(),
-            self.bytes.len()
+            self.all().len()
         )
     }
 }
 
 impl TaskSource for Tasks {
     fn id(&self, i: usize) -> &str {
-        let (start, len) = self.ids[i];
-        let range = start as usize..start as usize + len as usize;
-        self.bytes
-            .get(range)
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .unwrap_or_default()
+        self.text(self.spans[i].id)
+    }
+
+    fn title(&self, i: usize) -> &str {
+        self.text(self.spans[i].title)
+    }
+
+    fn phase(&self, i: usize) -> Option<&str> {
+        self.spans[i].phase.map(|p| self.text(p))
     }
 
     fn task(&self, i: usize) -> Task {
         let mut r = R {
-            b: &self.bytes,
+            b: self.all(),
             pos: self.starts[i] as usize,
         };
         // `decode` read this very task from these very bytes with the
@@ -758,8 +785,12 @@ pub fn encode(
 /// Decode a snapshot, if it is one, intact (its checksum matches its
 /// bytes), from this version of wm, for the bytes with key `key`, and
 /// wholly readable.
-pub fn decode(owned: Vec<u8>, key: u128) -> Option<Snapshot> {
-    let (bytes, sum) = owned.split_at_checked(owned.len().checked_sub(CHECKSUM_LEN)?)?;
+pub fn decode<B>(owned: B, key: u128) -> Option<Snapshot>
+where
+    B: AsRef<[u8]> + Send + Sync + 'static,
+{
+    let all = owned.as_ref();
+    let (bytes, sum) = all.split_at_checked(all.len().checked_sub(CHECKSUM_LEN)?)?;
     if xxhash_rust::xxh3::xxh3_128(bytes).to_le_bytes() != sum {
         return None;
     }
@@ -780,16 +811,23 @@ pub fn decode(owned: Vec<u8>, key: u128) -> Option<Snapshot> {
     // Every task is checked here, and only its facts kept: the rest is
     // decoded when asked for.
     let mut starts = Vec::with_capacity(n);
-    let mut ids = Vec::with_capacity(n);
+    let mut spans = Vec::with_capacity(n);
     let mut facts = Vec::with_capacity(n);
+    let span = |s: &str| -> Option<Span> {
+        let start = (s.as_ptr() as usize).checked_sub(bytes.as_ptr() as usize)?;
+        Some((u32::try_from(start).ok()?, u32::try_from(s.len()).ok()?))
+    };
     for _ in 0..n {
         starts.push(u32::try_from(r.pos).ok()?);
         let t = task_ref(&mut r)?;
-        let id_start = t.id.as_ptr() as usize - bytes.as_ptr() as usize;
-        ids.push((
-            u32::try_from(id_start).ok()?,
-            u32::try_from(t.id.len()).ok()?,
-        ));
+        spans.push(Spans {
+            id: span(t.id)?,
+            title: span(t.title)?,
+            phase: match t.phase {
+                Some(p) => Some(span(p)?),
+                None => None,
+            },
+        });
         facts.push(Facts {
             kind: t.kind,
             status: t.status,
@@ -862,9 +900,9 @@ pub fn decode(owned: Vec<u8>, key: u128) -> Option<Snapshot> {
         tasks: Vec::new(),
     };
     let source = Tasks {
-        bytes: owned,
+        bytes: Box::new(owned),
         starts,
-        ids,
+        spans,
     };
     Some(Snapshot {
         plan: Plan::lazy(header, facts, std::sync::Arc::new(source)),

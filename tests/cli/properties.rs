@@ -207,6 +207,8 @@ proptest! {
         prop_assert_eq!(back.plan.len(), plan.len());
         for i in (0..plan.len()).rev() {
             prop_assert_eq!(back.plan.id(i), plan.id(i));
+            prop_assert_eq!(back.plan.title(i), plan.title(i));
+            prop_assert_eq!(back.plan.phase(i), plan.phase(i));
             prop_assert_eq!(back.plan.facts(i), plan.facts(i));
             prop_assert_eq!(back.plan.task(i), plan.task(i));
             prop_assert_eq!(back.plan.get(&plan.task(i).id), plan.get(&plan.task(i).id));
