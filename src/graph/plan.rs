@@ -5,7 +5,7 @@
 use std::cell::OnceCell;
 use std::sync::Arc;
 
-use foldhash::HashMap;
+use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result};
 use crate::model::workflow::{Catalog, Slot, Workflow};
@@ -22,11 +22,11 @@ use crate::model::{Status, StoreFile, Task, TaskType, random_id, title_issue};
 #[derive(Debug, Clone)]
 pub struct Plan {
     /// The store. While `lazy` is set its `tasks` is empty: they are in
-    /// the source.
+    /// the source, or changed, in `lazy`.
     file: StoreFile,
     lazy: Option<Lazy>,
     /// Id -> index, built when first asked.
-    index: OnceCell<HashMap<String, usize>>,
+    index: OnceCell<Index>,
     /// Every workflow the store knows, phases indexed; built when first
     /// asked (parsing the built-ins costs a read that never needs them).
     catalog: OnceCell<Catalog>,
@@ -34,14 +34,15 @@ pub struct Plan {
     origins: Option<Origins>,
 }
 
-/// What every task is filtered and scheduled by, at hand without decoding
-/// the task.
+/// What every task is filtered, scheduled and sorted by, at hand without
+/// decoding the task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Facts {
     pub kind: TaskType,
     pub status: Status,
     pub issue: Option<u64>,
     pub priority: Option<u8>,
+    pub created_at: DateTime<Utc>,
 }
 
 impl Facts {
@@ -51,6 +52,7 @@ impl Facts {
             status: t.status,
             issue: t.issue,
             priority: t.priority,
+            created_at: t.created_at,
         }
     }
 }
@@ -65,17 +67,52 @@ pub trait TaskSource: std::fmt::Debug + Send + Sync {
     fn phase(&self, i: usize) -> Option<&str>;
     /// Task `i`, decoded.
     fn task(&self, i: usize) -> Task;
+    /// Task `i` as the source stores it (a snapshot's encoding of it),
+    /// for a new snapshot to copy.
+    fn encoded(&self, i: usize) -> Option<&[u8]>;
 }
 
-/// The tasks of a lazy plan.
+/// The tasks of a lazy plan: per task, where it is in the source, and the
+/// task itself once decoded or changed.
 #[derive(Debug, Clone)]
 struct Lazy {
     source: Arc<dyn TaskSource>,
+    /// Its index in the source ([`NEW`] for a task added since).
+    src: Vec<u32>,
+    /// Its facts as the source has them (superseded by `owned`).
     facts: Vec<Facts>,
-    /// Tasks decoded one at a time.
+    /// Decoded from the source, unchanged.
     one: Vec<OnceCell<Box<Task>>>,
-    /// Every task, once something asked for them all.
+    /// Changed since read, or new.
+    owned: Vec<Option<Box<Task>>>,
+    /// Every task, once something asked for them all; dropped on a change.
     all: OnceCell<StoreFile>,
+}
+
+/// The source index of a task that is not in the source.
+const NEW: u32 = u32::MAX;
+
+impl Lazy {
+    fn task(&self, i: usize) -> &Task {
+        match &self.owned[i] {
+            Some(t) => t,
+            None => self.one[i].get_or_init(|| Box::new(self.source.task(self.src[i] as usize))),
+        }
+    }
+
+    /// Task `i` from the source, unchanged.
+    fn unchanged(&self, i: usize) -> Option<usize> {
+        (self.owned[i].is_none() && self.src[i] != NEW).then_some(self.src[i] as usize)
+    }
+}
+
+/// Ids to indexes without copying the ids: (hash of the id, index), sorted.
+#[derive(Debug, Clone)]
+struct Index(Vec<(u64, u32)>);
+
+fn id_hash(id: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x776d).hash_one(id)
 }
 
 /// Which tasks are still exactly as they were read from one text: the
@@ -118,26 +155,52 @@ impl Plan {
             tasks: Vec::new(),
             ..header
         });
+        let n = facts.len();
         plan.lazy = Some(Lazy {
             source,
-            one: (0..facts.len()).map(|_| OnceCell::new()).collect(),
+            src: (0..n).map(|i| u32::try_from(i).unwrap_or(NEW)).collect(),
             facts,
+            one: (0..n).map(|_| OnceCell::new()).collect(),
+            owned: (0..n).map(|_| None).collect(),
             all: OnceCell::new(),
         });
         plan
     }
 
-    /// Decode every task of a lazy plan, for a change.
+    /// Before a change: a lazy plan whose tasks were all decoded already
+    /// (something asked for them all) keeps those, as a plain plan, so that
+    /// the next question about them all costs nothing.
+    fn before_change(&mut self) {
+        if self.lazy.as_ref().is_some_and(|l| l.all.get().is_some()) {
+            self.materialize();
+        }
+    }
+
+    /// Decode every task of a lazy plan.
     fn materialize(&mut self) -> &mut StoreFile {
         if let Some(lazy) = self.lazy.take() {
             self.file.tasks = match lazy.all.into_inner() {
                 Some(all) => all.tasks,
-                None => lazy
-                    .one
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, t)| t.into_inner().map_or_else(|| lazy.source.task(i), |t| *t))
-                    .collect(),
+                None => {
+                    let Lazy {
+                        source,
+                        src,
+                        one,
+                        owned,
+                        ..
+                    } = lazy;
+                    owned
+                        .into_iter()
+                        .zip(one)
+                        .zip(src)
+                        .map(
+                            |((owned, one), src)| match owned.or_else(|| one.into_inner()) {
+                                Some(t) => *t,
+                                None => source.task(src as usize),
+                            },
+                        )
+                        .collect()
+                }
             };
         }
         &mut self.file
@@ -175,14 +238,21 @@ impl Plan {
                 version: self.file.version,
                 scan: self.file.scan.clone(),
                 workflow: self.file.workflow.clone(),
-                tasks: (0..lazy.facts.len())
-                    .map(|i| match lazy.one[i].get() {
-                        Some(t) => Task::clone(t),
-                        None => lazy.source.task(i),
-                    })
+                tasks: (0..lazy.src.len())
+                    .map(|i| Task::clone(lazy.task(i)))
                     .collect(),
             }),
         }
+    }
+
+    /// The store's format version.
+    pub fn version(&self) -> u32 {
+        self.file.version
+    }
+
+    /// The store's own workflow, if it has one.
+    pub fn own_workflow(&self) -> Option<&Workflow> {
+        self.file.workflow.as_ref()
     }
 
     pub fn into_file(mut self) -> StoreFile {
@@ -198,7 +268,7 @@ impl Plan {
     pub fn len(&self) -> usize {
         match &self.lazy {
             None => self.file.tasks.len(),
-            Some(lazy) => lazy.facts.len(),
+            Some(lazy) => lazy.src.len(),
         }
     }
 
@@ -211,16 +281,27 @@ impl Plan {
             None => &self.file.tasks[i],
             Some(lazy) => match lazy.all.get() {
                 Some(all) => &all.tasks[i],
-                None => lazy.one[i].get_or_init(|| Box::new(lazy.source.task(i))),
+                None => lazy.task(i),
             },
         }
+    }
+
+    /// Task `i` as a snapshot encodes it, when it is still exactly as a
+    /// snapshot this plan was restored from has it: a new snapshot copies
+    /// those bytes.
+    pub(crate) fn encoded(&self, i: usize) -> Option<&[u8]> {
+        let lazy = self.lazy.as_ref()?;
+        lazy.source.encoded(lazy.unchanged(i)?)
     }
 
     /// The filtering facts of task `i`, without decoding it.
     pub fn facts(&self, i: usize) -> Facts {
         match &self.lazy {
             None => Facts::of(&self.file.tasks[i]),
-            Some(lazy) => lazy.facts[i],
+            Some(lazy) => match &lazy.owned[i] {
+                Some(t) => Facts::of(t),
+                None => lazy.facts[i],
+            },
         }
     }
 
@@ -244,7 +325,10 @@ impl Plan {
     pub fn id(&self, i: usize) -> &str {
         match &self.lazy {
             None => &self.file.tasks[i].id,
-            Some(lazy) => lazy.source.id(i),
+            Some(lazy) => match lazy.unchanged(i) {
+                Some(k) => lazy.source.id(k),
+                None => &lazy.task(i).id,
+            },
         }
     }
 
@@ -252,7 +336,10 @@ impl Plan {
     pub fn title(&self, i: usize) -> &str {
         match &self.lazy {
             None => &self.file.tasks[i].title,
-            Some(lazy) => lazy.source.title(i),
+            Some(lazy) => match lazy.unchanged(i) {
+                Some(k) => lazy.source.title(k),
+                None => &lazy.task(i).title,
+            },
         }
     }
 
@@ -260,7 +347,10 @@ impl Plan {
     pub fn phase(&self, i: usize) -> Option<&str> {
         match &self.lazy {
             None => self.file.tasks[i].phase.as_deref(),
-            Some(lazy) => lazy.source.phase(i),
+            Some(lazy) => match lazy.unchanged(i) {
+                Some(k) => lazy.source.phase(k),
+                None => lazy.task(i).phase.as_deref(),
+            },
         }
     }
 
@@ -269,16 +359,49 @@ impl Plan {
         if let Some(slot) = self.origins.as_mut().and_then(|o| o.of.get_mut(i)) {
             *slot = UNTRACKED;
         }
-        &mut self.materialize().tasks[i]
+        self.before_change();
+        match &mut self.lazy {
+            None => &mut self.file.tasks[i],
+            Some(lazy) => {
+                let Lazy {
+                    source,
+                    src,
+                    one,
+                    owned,
+                    ..
+                } = lazy;
+                owned[i].get_or_insert_with(|| {
+                    one[i]
+                        .take()
+                        .unwrap_or_else(|| Box::new(source.task(src[i] as usize)))
+                })
+            }
+        }
     }
 
     /// Add a task (its id must be new) and index it.
     pub(crate) fn push(&mut self, task: Task) -> usize {
-        let i = self.materialize().tasks.len();
-        if let Some(index) = self.index.get_mut() {
-            index.entry(task.id.clone()).or_insert(i);
+        let i = self.len();
+        let hash = id_hash(&task.id);
+        self.before_change();
+        match &mut self.lazy {
+            None => self.file.tasks.push(task),
+            Some(lazy) => {
+                lazy.src.push(NEW);
+                lazy.facts.push(Facts::of(&task));
+                lazy.one.push(OnceCell::new());
+                lazy.owned.push(Some(Box::new(task)));
+            }
         }
-        self.file.tasks.push(task);
+        if let Some(index) = self.index.get_mut() {
+            match u32::try_from(i) {
+                Ok(k) => {
+                    let at = index.0.partition_point(|&e| e < (hash, k));
+                    index.0.insert(at, (hash, k));
+                }
+                Err(_) => self.index = OnceCell::new(),
+            }
+        }
         if let Some(o) = &mut self.origins {
             o.of.push(UNTRACKED);
         }
@@ -297,16 +420,13 @@ impl Plan {
         t
     }
 
-    fn index(&self) -> &HashMap<String, usize> {
+    fn index(&self) -> &Index {
         self.index.get_or_init(|| {
-            let n = self.len();
-            let mut index = HashMap::with_capacity_and_hasher(n, Default::default());
-            for i in 0..n {
-                // The first of duplicate ids wins the index; `check`
-                // reports the rest.
-                index.entry(self.id(i).to_string()).or_insert(i);
-            }
-            index
+            let n = u32::try_from(self.len()).unwrap_or(u32::MAX);
+            let mut index: Vec<(u64, u32)> =
+                (0..n).map(|i| (id_hash(self.id(i as usize)), i)).collect();
+            index.sort_unstable();
+            Index(index)
         })
     }
 
@@ -320,29 +440,40 @@ impl Plan {
     /// [`Plan::sort_canonical`], telling whether any task moved (then task
     /// indexes, and a graph built before, are stale).
     pub fn sort_canonical_changed(&mut self) -> bool {
-        fn key(t: &Task) -> (bool, Option<u64>, chrono::DateTime<chrono::Utc>, &str) {
-            (t.issue.is_none(), t.issue, t.created_at, &t.id)
+        fn key(p: &Plan, i: usize) -> (bool, Option<u64>, DateTime<Utc>, &str) {
+            let f = p.facts(i);
+            (f.issue.is_none(), f.issue, f.created_at, p.id(i))
         }
         // Most writes change tasks in place: then the order, and the index,
         // are already right.
-        if self.tasks().is_sorted_by(|a, b| key(a) <= key(b)) {
+        let n = self.len();
+        if (1..n).all(|i| key(self, i - 1) <= key(self, i)) {
             return false;
         }
-        self.materialize();
-        match self.origins.as_mut() {
-            // The origins move with their tasks (the sort is stable either way).
-            Some(o) if o.of.len() == self.file.tasks.len() => {
-                let tasks = std::mem::take(&mut self.file.tasks);
-                let mut pairs: Vec<(Task, u32)> = tasks.into_iter().zip(o.of.drain(..)).collect();
-                pairs.sort_by(|a, b| key(&a.0).cmp(&key(&b.0)));
-                let (tasks, of) = pairs.into_iter().unzip();
-                self.file.tasks = tasks;
-                o.of = of;
+        let mut perm: Vec<usize> = (0..n).collect();
+        // Stable: equal keys (duplicate ids) keep their order.
+        perm.sort_by(|&a, &b| key(self, a).cmp(&key(self, b)));
+        self.before_change();
+        fn apply<T>(v: &mut Vec<T>, perm: &[usize]) {
+            let mut old: Vec<Option<T>> = v.drain(..).map(Some).collect();
+            v.extend(
+                perm.iter()
+                    .filter_map(|&k| old.get_mut(k).and_then(Option::take)),
+            );
+        }
+        match &mut self.lazy {
+            None => apply(&mut self.file.tasks, &perm),
+            Some(lazy) => {
+                apply(&mut lazy.src, &perm);
+                apply(&mut lazy.facts, &perm);
+                apply(&mut lazy.one, &perm);
+                apply(&mut lazy.owned, &perm);
             }
-            _ => {
-                self.origins = None;
-                self.file.tasks.sort_by(|a, b| key(a).cmp(&key(b)));
-            }
+        }
+        // The origins move with their tasks.
+        match &mut self.origins {
+            Some(o) if o.of.len() == n => apply(&mut o.of, &perm),
+            _ => self.origins = None,
         }
         self.index = OnceCell::new();
         true
@@ -356,7 +487,8 @@ impl Plan {
     }
 
     pub fn set_workflow(&mut self, wf: Option<Workflow>) {
-        self.materialize().workflow = wf;
+        self.before_change();
+        self.file.workflow = wf;
         self.catalog = OnceCell::new();
     }
 
@@ -388,11 +520,10 @@ impl Plan {
 
     /// The phase slot of task `i`, if it has a known phase (epics have none).
     pub fn slot(&self, i: usize) -> Option<Slot> {
-        let t = self.task(i);
-        if t.is_epic() {
+        if self.is_epic(i) {
             return None;
         }
-        self.catalog().resolve(t.phase.as_deref()?)
+        self.catalog().resolve(self.phase(i)?)
     }
 
     /// Where the last incremental `wm tasks scan` stopped, if any.
@@ -401,12 +532,21 @@ impl Plan {
     }
 
     pub(crate) fn set_scan_head(&mut self, head: String) {
-        self.materialize().scan = Some(crate::model::ScanState { head });
+        self.before_change();
+        self.file.scan = Some(crate::model::ScanState { head });
     }
 
     /// Index of the task with exactly this id.
     pub fn get(&self, id: &str) -> Option<usize> {
-        self.index().get(id).copied()
+        let hash = id_hash(id);
+        let index = &self.index().0;
+        // Sorted by hash, then index: the first match is the first task
+        // with that id (`check` reports the later duplicates).
+        index[index.partition_point(|&(h, _)| h < hash)..]
+            .iter()
+            .take_while(|&&(h, _)| h == hash)
+            .map(|&(_, i)| i as usize)
+            .find(|&i| self.id(i) == id)
     }
 
     /// Resolve a full id or a unique prefix of one to a task index.
@@ -461,6 +601,14 @@ impl Plan {
             Some(Group::Issue(n))
         } else {
             t.parent.as_ref().map(|p| Group::Parent(p.clone()))
+        }
+    }
+
+    /// The group of task `i` (decoding it only when it has no issue).
+    pub fn group_of(&self, i: usize) -> Option<Group> {
+        match self.issue(i) {
+            Some(n) => Some(Group::Issue(n)),
+            None => self.group(self.task(i)),
         }
     }
 

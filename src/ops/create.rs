@@ -23,11 +23,11 @@ pub(super) fn create(plan: &mut Plan, spec: NewTask, now: DateTime<Utc>) -> Resu
         (None, None) => None,
     };
 
+    // By the facts and titles, which a plan restored from a snapshot has
+    // without decoding its tasks.
+    let same = |i: usize| plan.issue(i) == issue && plan.title(i) == title;
     if spec.if_missing
-        && let Some(t) = plan
-            .tasks()
-            .iter()
-            .find(|t| t.issue == issue && t.title == title)
+        && let Some(t) = (0..plan.len()).find(|&i| same(i)).map(|i| plan.task(i))
     {
         return Ok(Outcome {
             subject: Subject::Task,
@@ -40,10 +40,9 @@ pub(super) fn create(plan: &mut Plan, spec: NewTask, now: DateTime<Utc>) -> Resu
         });
     }
     if spec.dedupe
-        && let Some(t) = plan
-            .tasks()
-            .iter()
-            .find(|t| t.issue == issue && t.title == title && t.kind == kind)
+        && let Some(t) = (0..plan.len())
+            .find(|&i| same(i) && plan.kind(i) == kind)
+            .map(|i| plan.task(i))
     {
         return Ok(Outcome {
             subject: Subject::Task,

@@ -781,7 +781,7 @@ impl Locked {
             })
         });
         let origins = self.read_key.and_then(|k| plan.origins(k));
-        let (mut text, mut blocks) = yaml::emit_reusing(plan.file(), origins, old);
+        let (mut text, mut blocks) = yaml::emit_plan(plan, origins, old);
         if let Some(m) = &self.modeline {
             text = format!("{m}\n{text}");
             let shift = u32::try_from(m.len() + 1).ok();
@@ -796,8 +796,8 @@ impl Locked {
             // A program that ignores our lock (`git checkout`, an editor)
             // may have written the file since we read it: never rename
             // over its write.
-            Some(key) => match read(path) {
-                Ok(now) if crate::store::snapshot::key(&now) == key => Ok(()),
+            Some(key) => match key_of_file(path) {
+                Ok((now, _)) if now == key => Ok(()),
                 _ => Err(Error::Changed {
                     path: path.clone(),
                     attempts: 1,
@@ -817,7 +817,7 @@ impl Locked {
             let key = crate::store::snapshot::key(text.as_bytes());
             drop(text);
             if let Some(encoded) =
-                crate::store::snapshot::encode(key, plan.file(), graph, problems, blocks.as_deref())
+                crate::store::snapshot::encode_plan(key, plan, graph, problems, blocks.as_deref())
             {
                 let _ = write_cache(cache, &encoded);
             }

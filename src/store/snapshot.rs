@@ -619,7 +619,7 @@ impl TaskRef<'_> {
 /// checked when the snapshot was read).
 struct Tasks {
     bytes: Box<dyn AsRef<[u8]> + Send + Sync>,
-    /// Where each task's encoding starts.
+    /// Where each task's encoding starts, and where the last one ends.
     starts: Vec<u32>,
     /// Where the texts of each task that tables show are.
     spans: Vec<Spans>,
@@ -654,7 +654,7 @@ impl std::fmt::Debug for Tasks {
         write!(
             f,
             "Tasks({} in {} bytes)",
-            self.starts.len(),
+            self.spans.len(),
             self.all().len()
         )
     }
@@ -671,6 +671,12 @@ impl TaskSource for Tasks {
 
     fn phase(&self, i: usize) -> Option<&str> {
         self.spans[i].phase.map(|p| self.text(p))
+    }
+
+    fn encoded(&self, i: usize) -> Option<&[u8]> {
+        let start = *self.starts.get(i)? as usize;
+        let end = *self.starts.get(i + 1)? as usize;
+        self.all().get(start..end)
     }
 
     fn task(&self, i: usize) -> Task {
@@ -717,21 +723,81 @@ pub fn encode(
     problems: &[Problem],
     blocks: Option<&[u32]>,
 ) -> Option<Vec<u8>> {
-    let mut w = W(Vec::with_capacity(64 + file.tasks.len() * 400));
+    let head = Head {
+        version: file.version,
+        scan: file.scan.as_ref().map(|s| s.head.as_str()),
+        workflow: file.workflow.as_ref(),
+        tasks: file.tasks.len(),
+    };
+    encode_with(key, head, graph, problems, blocks, |w, i| {
+        put_task(w, &file.tasks[i])
+    })
+}
+
+/// [`encode`] for a plan: the tasks still as the snapshot it was restored
+/// from has them are copied from that snapshot's bytes, so a write encodes
+/// only what it changed.
+pub fn encode_plan(
+    key: u128,
+    plan: &Plan,
+    graph: &Graph,
+    problems: &[Problem],
+    blocks: Option<&[u32]>,
+) -> Option<Vec<u8>> {
+    let head = Head {
+        version: plan.version(),
+        scan: plan.scan_head(),
+        workflow: plan.own_workflow(),
+        tasks: plan.len(),
+    };
+    encode_with(key, head, graph, problems, blocks, |w, i| {
+        match plan.encoded(i) {
+            Some(bytes) => {
+                w.0.extend_from_slice(bytes);
+                Some(())
+            }
+            None => put_task(w, plan.task(i)),
+        }
+    })
+}
+
+/// What a snapshot stores before its tasks.
+struct Head<'a> {
+    version: u32,
+    scan: Option<&'a str>,
+    workflow: Option<&'a crate::model::workflow::Workflow>,
+    tasks: usize,
+}
+
+fn encode_with(
+    key: u128,
+    head: Head,
+    graph: &Graph,
+    problems: &[Problem],
+    blocks: Option<&[u32]>,
+    mut put: impl FnMut(&mut W, usize) -> Option<()>,
+) -> Option<Vec<u8>> {
+    let mut w = W(Vec::with_capacity(64 + head.tasks * 400));
     w.0.extend_from_slice(MAGIC);
     w.str(env!("CARGO_PKG_VERSION"))?;
     w.0.extend_from_slice(&key.to_le_bytes());
-    w.u32(file.version);
-    w.opt_str(&file.scan.as_ref().map(|s| s.head.clone()))?;
+    w.u32(head.version);
+    match head.scan {
+        None => w.u8(0),
+        Some(s) => {
+            w.u8(1);
+            w.str(s)?;
+        }
+    }
     // A store's own workflow is small: stored as its JSON.
-    let workflow = match &file.workflow {
+    let workflow = match head.workflow {
         Some(wf) => Some(serde_json::to_string(wf).ok()?),
         None => None,
     };
     w.opt_str(&workflow)?;
-    w.idx(file.tasks.len())?;
-    for t in &file.tasks {
-        put_task(&mut w, t)?;
+    w.idx(head.tasks)?;
+    for i in 0..head.tasks {
+        put(&mut w, i)?;
     }
     let (deps, dangling, cycles, order, epic) = graph.parts();
     for d in deps {
@@ -769,7 +835,7 @@ pub fn encode(
         put_fix(&mut w, p.fix.as_ref())?;
     }
     match blocks {
-        Some(b) if b.len() == file.tasks.len() => {
+        Some(b) if b.len() == head.tasks => {
             w.u8(1);
             for &start in b {
                 w.u32(start);
@@ -833,8 +899,10 @@ where
             status: t.status,
             issue: t.issue,
             priority: t.priority,
+            created_at: t.created_at,
         });
     }
+    starts.push(u32::try_from(r.pos).ok()?);
     let deps = (0..n)
         .map(|_| {
             let m = r.len()?;

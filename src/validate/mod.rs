@@ -28,13 +28,15 @@ pub fn check_scoped(plan: &Plan, graph: &Graph, scope: &[bool]) -> Vec<Problem> 
 fn check_in(plan: &Plan, graph: &Graph, scope: Option<&[bool]>) -> Vec<Problem> {
     let mut out = Vec::new();
     let wf = plan.workflow();
-    let tasks = plan.tasks();
-    let id = |i: usize| tasks[i].id.clone();
+    // Tasks one at a time, and only the facts where they do: a plan
+    // restored from a snapshot then decodes only the tasks in scope.
+    let n = plan.len();
+    let id = |i: usize| plan.id(i).to_string();
     let in_scope = |i: usize| scope.is_none_or(|s| s.get(i).copied().unwrap_or(false));
     // The tasks the per-task rules visit: all of them, or the scope's.
     let visit: Vec<usize> = match scope {
-        None => (0..tasks.len()).collect(),
-        Some(s) => (0..tasks.len())
+        None => (0..n).collect(),
+        Some(s) => (0..n)
             .filter(|&i| s.get(i).copied().unwrap_or(false))
             .collect(),
     };
@@ -51,7 +53,7 @@ fn check_in(plan: &Plan, graph: &Graph, scope: Option<&[bool]>) -> Vec<Problem> 
     // (Without a scope, a map of its own, as the index may be stale.)
     let mut seen: HashMap<&str, usize> = HashMap::default();
     for &i in &visit {
-        let t = &tasks[i];
+        let t = plan.task(i);
         let first = if scope.is_some() {
             plan.get(&t.id).filter(|&f| f < i)
         } else {
@@ -62,7 +64,9 @@ fn check_in(plan: &Plan, graph: &Graph, scope: Option<&[bool]>) -> Vec<Problem> 
                 Code::DuplicateId,
                 format!(
                     "id `{}` is used by two tasks: \"{}\" and \"{}\"; give one of them a new id",
-                    t.id, tasks[first].title, t.title
+                    t.id,
+                    plan.title(first),
+                    t.title
                 ),
                 vec![t.id.clone()],
             ));
@@ -106,12 +110,12 @@ fn check_in(plan: &Plan, graph: &Graph, scope: Option<&[bool]>) -> Vec<Problem> 
                     format!("task {} has parent `{p}`, which does not exist", t.id),
                     vec![t.id.clone(), p.clone()],
                 )),
-                Some(j) if !tasks[j].is_epic() => out.push(Problem::error(
+                Some(j) if !plan.is_epic(j) => out.push(Problem::error(
                     Code::ParentNotEpic,
                     format!(
                         "task {} has parent {p}, which is {} task, not an epic",
                         t.id,
-                        tasks[j].kind.with_article()
+                        plan.kind(j).with_article()
                     ),
                     vec![t.id.clone(), p.clone()],
                 )),
@@ -146,8 +150,9 @@ fn check_in(plan: &Plan, graph: &Graph, scope: Option<&[bool]>) -> Vec<Problem> 
     // The same title twice in one issue (and type): usually a plan run twice.
     let mut titles: HashMap<(Option<u64>, &str, crate::model::TaskType), usize> =
         HashMap::default();
-    for (i, t) in tasks.iter().enumerate() {
-        if let Some(p) = t.priority
+    for i in 0..n {
+        let f = plan.facts(i);
+        if let Some(p) = f.priority
             && p > crate::model::MAX_PRIORITY
         {
             out.push(
@@ -155,32 +160,32 @@ fn check_in(plan: &Plan, graph: &Graph, scope: Option<&[bool]>) -> Vec<Problem> 
                     Code::BadPriority,
                     format!(
                         "task {} has priority {p}; priorities are 0 (most urgent) to 4",
-                        t.id
+                        plan.id(i)
                     ),
-                    vec![t.id.clone()],
+                    vec![id(i)],
                 )
-                .with_fix(Fix::Priority { task: t.id.clone() }),
+                .with_fix(Fix::Priority { task: id(i) }),
             );
         }
-        let key = (t.issue, t.title.trim(), t.kind);
+        let key = (f.issue, plan.title(i).trim(), f.kind);
         match titles.get(&key) {
             Some(&first) => out.push(
                 Problem::warning(
                     Code::DuplicateTitle,
                     format!(
                         "tasks {} and {} of {} are both {} \"{}\" (a plan run twice?)",
-                        tasks[first].id,
-                        t.id,
-                        t.issue
+                        plan.id(first),
+                        plan.id(i),
+                        f.issue
                             .map(|n| format!("issue #{n}"))
                             .unwrap_or_else(|| "no issue".into()),
-                        t.kind,
-                        t.title.trim()
+                        f.kind,
+                        key.1
                     ),
                     // The extra one is the offending task (first).
-                    vec![t.id.clone(), tasks[first].id.clone()],
+                    vec![id(i), id(first)],
                 )
-                .with_fix(Fix::Delete { task: t.id.clone() }),
+                .with_fix(Fix::Delete { task: id(i) }),
             ),
             None => {
                 titles.insert(key, i);
@@ -212,7 +217,12 @@ fn check_in(plan: &Plan, graph: &Graph, scope: Option<&[bool]>) -> Vec<Problem> 
         let path: Vec<String> = cycle.iter().map(|&i| id(i)).collect();
         let mut explicit: Vec<(String, String)> = cycle
             .windows(2)
-            .filter(|w| tasks[w[0]].depends_on.contains(&tasks[w[1]].id))
+            .filter(|w| {
+                plan.task(w[0])
+                    .depends_on
+                    .iter()
+                    .any(|d| d == plan.id(w[1]))
+            })
             .map(|w| (id(w[0]), id(w[1])))
             .collect();
         // A long cycle (a hostile or generated store) is shown by its ends:
@@ -250,13 +260,13 @@ fn check_in(plan: &Plan, graph: &Graph, scope: Option<&[bool]>) -> Vec<Problem> 
     // Explicit edges against the phase order, within one issue.
     let catalog = plan.catalog();
     for &i in &visit {
-        let t = &tasks[i];
+        let t = plan.task(i);
         let (Some(sa), Some(ga)) = (plan.slot(i), plan.group(t)) else {
             continue;
         };
         for d in &t.depends_on {
             let Some(j) = plan.get(d) else { continue };
-            let u = &tasks[j];
+            let u = plan.task(j);
             if let Some(sb) = plan.slot(j)
                 && plan.group(u).as_ref() == Some(&ga)
                 && catalog.precedes(sa, sb)
@@ -284,13 +294,13 @@ fn check_in(plan: &Plan, graph: &Graph, scope: Option<&[bool]>) -> Vec<Problem> 
     // Verification before work: a baseline exists to find a broken base
     // before anything is built on it, so it must never wait for the work.
     for &i in &visit {
-        let t = &tasks[i];
+        let t = plan.task(i);
         let Some(s) = plan.slot(i) else { continue };
         if catalog.phase(s.phase).absorb || t.depends_on.is_empty() {
             continue;
         }
         // Iterative walk over every dependency of the baseline task.
-        let mut seen = vec![false; tasks.len()];
+        let mut seen = vec![false; n];
         let mut stack: Vec<usize> = graph.deps(i).iter().map(|&(j, _)| j).collect();
         let mut found = None;
         while let Some(j) = stack.pop() {
@@ -299,7 +309,7 @@ fn check_in(plan: &Plan, graph: &Graph, scope: Option<&[bool]>) -> Vec<Problem> 
             }
             if let Some(sj) = plan.slot(j)
                 && sj.phase != s.phase
-                && plan.group(&tasks[j]) == plan.group(t)
+                && plan.group_of(j) == plan.group(t)
             {
                 found = Some(j);
                 break;
@@ -315,7 +325,7 @@ fn check_in(plan: &Plan, graph: &Graph, scope: Option<&[bool]>) -> Vec<Problem> 
                         "task {} ({p}) waits for {} ({}): a {p} task must come before the work it \
                          checks, never after it",
                         t.id,
-                        tasks[j].id,
+                        plan.id(j),
                         plan.slot(j).map(|x| catalog.stored(x)).unwrap_or_default()
                     ),
                     vec![id(i), id(j)],
@@ -331,7 +341,7 @@ fn check_in(plan: &Plan, graph: &Graph, scope: Option<&[bool]>) -> Vec<Problem> 
     // A verification in a gated phase that gates nothing: the work after it
     // can start without it.
     for &i in &visit {
-        let t = &tasks[i];
+        let t = plan.task(i);
         let Some(s) = plan.slot(i) else { continue };
         if catalog.phase(s.phase).order != crate::model::workflow::Order::Roles
             || crate::graph::derive::role_of(t) != crate::model::Role::Verify
@@ -340,8 +350,9 @@ fn check_in(plan: &Plan, graph: &Graph, scope: Option<&[bool]>) -> Vec<Problem> 
         {
             continue;
         }
-        let later = tasks.iter().enumerate().any(|(k, u)| {
-            plan.group(u) == plan.group(t) && plan.slot(k).is_some_and(|x| catalog.precedes(s, x))
+        let group = plan.group(t);
+        let later = (0..n).any(|k| {
+            plan.slot(k).is_some_and(|x| catalog.precedes(s, x)) && plan.group_of(k) == group
         });
         if later {
             out.push(
@@ -362,7 +373,7 @@ fn check_in(plan: &Plan, graph: &Graph, scope: Option<&[bool]>) -> Vec<Problem> 
 
     // Consistency of statuses (warnings: a forced transition can cause them).
     for &i in &visit {
-        let t = &tasks[i];
+        let t = plan.task(i);
         if t.status == crate::model::Status::Completed {
             let open: Vec<String> = graph.unsettled_deps(plan, i).into_iter().map(id).collect();
             if !open.is_empty() {
@@ -381,7 +392,7 @@ fn check_in(plan: &Plan, graph: &Graph, scope: Option<&[bool]>) -> Vec<Problem> 
                     .children(i)
                     .iter()
                     .copied()
-                    .filter(|&c| tasks[c].status.is_open())
+                    .filter(|&c| plan.status(c).is_open())
                     .map(id)
                     .collect();
                 if !open.is_empty() {

@@ -586,6 +586,7 @@ proptest! {
             ..store::WriteOptions::default()
         };
         let mut ids: Vec<String> = Vec::new();
+        let mut was_invalid = false;
         for (k, s) in steps.iter().enumerate() {
             let pick = |i: usize| ids.get(i % ids.len().max(1)).cloned();
             let op = match s.clone() {
@@ -627,6 +628,27 @@ proptest! {
             );
             let fresh = store::parse(&path, &bytes).map_err(|e| TestCaseError::fail(e.to_string()))?;
             prop_assert_eq!(&fresh, w.plan.file());
+            // The snapshot the write left (tasks it did not change copied
+            // from the one it restored, as encoded bytes) is exactly the
+            // file's: same tasks, graph and problems as parsing it.
+            let snap = std::fs::read(dir.path().join("snapshot.cache")).unwrap_or_default();
+            let restored = wm::store::snapshot::decode(snap, wm::store::snapshot::key(&bytes));
+            let loaded = store::load(&path).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let invalid = !loaded.errors().is_empty();
+            match restored {
+                Some(restored) => {
+                    prop_assert_eq!(restored.plan.file(), loaded.plan().file());
+                    prop_assert_eq!(restored.graph.parts(), loaded.graph().parts());
+                    prop_assert_eq!(restored.problems.as_slice(), loaded.problems());
+                }
+                // A write to a store with errors keeps no snapshot (its
+                // re-sort could make an old error look new).
+                None => prop_assert!(
+                    invalid || was_invalid,
+                    "after step {} {:?}: no snapshot of the bytes written", k, s
+                ),
+            }
+            was_invalid = invalid;
             ids = w.plan.tasks().iter().map(|t| t.id.clone()).collect();
         }
     }

@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use crate::graph::plan::Plan;
 use crate::model::workflow::Workflow;
 use crate::model::{StoreFile, Task, format_time};
 
@@ -70,17 +71,69 @@ pub fn emit_reusing(
     emit_inner(file, reuse, PARALLEL_MIN_TASKS)
 }
 
-/// The header: everything before the first task block.
-fn emit_head(out: &mut String, file: &StoreFile) {
-    out.push_str(HEADER);
-    let _ = writeln!(out, "version: {}", file.version);
-    if let Some(scan) = &file.scan {
-        let _ = writeln!(out, "scan:\n  head: {}", scalar(&scan.head));
+/// [`emit_reusing`] for a plan: only the tasks written afresh are
+/// decoded (a plan restored from a snapshot keeps the others undecoded).
+pub fn emit_plan(
+    plan: &Plan,
+    origins: Option<&[u32]>,
+    old: Option<Blocks<'_>>,
+) -> (String, Option<Vec<u32>>) {
+    let (origins, old) = match (origins, old) {
+        (Some(o), Some(b)) if o.len() == plan.len() && !plan.is_empty() => (o, b),
+        _ => return emit_inner(plan.file(), None, PARALLEL_MIN_TASKS),
+    };
+    let mut out = String::with_capacity(64 + old.text.len() + 1024);
+    emit_head(
+        &mut out,
+        plan.version(),
+        plan.scan_head(),
+        plan.own_workflow(),
+        false,
+    );
+    let starts = copy_or_emit(&mut out, origins, old, |i| plan.task(i));
+    (out, starts)
+}
+
+/// The task blocks after the header in `out`: task `i`'s copied from `old`
+/// when `origins[i]` names a block of it, else written from `task(i)`.
+/// Gives the blocks' starts.
+fn copy_or_emit<'t>(
+    out: &mut String,
+    origins: &[u32],
+    old: Blocks<'_>,
+    task: impl Fn(usize) -> &'t Task,
+) -> Option<Vec<u32>> {
+    let mut starts = Vec::with_capacity(origins.len());
+    for (i, &o) in origins.iter().enumerate() {
+        starts.push(out.len());
+        match old.block(o) {
+            Some(b) => out.push_str(b),
+            None => {
+                out.push('\n');
+                emit_task(out, task(i));
+            }
+        }
     }
-    if let Some(wf) = &file.workflow {
+    offsets(0, &starts)
+}
+
+/// The header: everything before the first task block.
+fn emit_head(
+    out: &mut String,
+    version: u32,
+    scan: Option<&str>,
+    workflow: Option<&Workflow>,
+    empty: bool,
+) {
+    out.push_str(HEADER);
+    let _ = writeln!(out, "version: {version}");
+    if let Some(head) = scan {
+        let _ = writeln!(out, "scan:\n  head: {}", scalar(head));
+    }
+    if let Some(wf) = workflow {
         emit_workflow(out, wf);
     }
-    if file.tasks.is_empty() {
+    if empty {
         out.push_str("tasks: []\n");
     } else {
         out.push_str("tasks:\n");
@@ -101,23 +154,18 @@ fn emit_inner(
     parallel_min: usize,
 ) -> (String, Option<Vec<u32>>) {
     let mut out = String::with_capacity(64 + file.tasks.len() * 440);
-    emit_head(&mut out, file);
+    emit_head(
+        &mut out,
+        file.version,
+        file.scan.as_ref().map(|s| s.head.as_str()),
+        file.workflow.as_ref(),
+        file.tasks.is_empty(),
+    );
     if file.tasks.is_empty() {
         return (out, Some(Vec::new()));
     }
     if let Some((origins, old)) = reuse {
-        let mut starts = Vec::with_capacity(file.tasks.len());
-        for (t, &o) in file.tasks.iter().zip(origins) {
-            starts.push(out.len());
-            match old.block(o) {
-                Some(b) => out.push_str(b),
-                None => {
-                    out.push('\n');
-                    emit_task(&mut out, t);
-                }
-            }
-        }
-        let starts = offsets(0, &starts);
+        let starts = copy_or_emit(&mut out, origins, old, |i| &file.tasks[i]);
         return (out, starts);
     }
     let blocks = |tasks: &[Task]| {
