@@ -25,11 +25,22 @@ use crate::model::{Role, Task, TaskType};
 /// The role a task plays in a role-ordered phase: its stored role, else
 /// what its type says.
 pub fn role_of(t: &Task) -> Role {
-    t.role.unwrap_or(match t.kind {
+    role_from(t.role, t.kind)
+}
+
+/// [`role_of`] from the stored role and the type.
+pub fn role_from(role: Option<Role>, kind: TaskType) -> Role {
+    role.unwrap_or(match kind {
         TaskType::Test => Role::Test,
         TaskType::Verify => Role::Verify,
         _ => Role::Impl,
     })
+}
+
+/// [`role_of`] task `i`, from its facts (no decoding).
+fn role_at(plan: &Plan, i: usize) -> Role {
+    let f = plan.facts(i);
+    role_from(f.role, f.kind)
 }
 
 /// The structure of one unit: which tasks enter it, which leave it, and
@@ -50,8 +61,7 @@ fn unit(plan: &Plan, order: Order, members: &[usize]) -> Unit {
         Order::Chain => {
             let mut sorted = members.to_vec();
             sorted.sort_by(|&a, &b| {
-                let (x, y) = (plan.task(a), plan.task(b));
-                (x.created_at, &x.id).cmp(&(y.created_at, &y.id))
+                (plan.facts(a).created_at, plan.id(a)).cmp(&(plan.facts(b).created_at, plan.id(b)))
             });
             let inner = sorted.windows(2).map(|w| (w[1], w[0])).collect();
             Unit {
@@ -63,7 +73,7 @@ fn unit(plan: &Plan, order: Order, members: &[usize]) -> Unit {
         Order::Roles => {
             let mut levels: BTreeMap<Role, Vec<usize>> = BTreeMap::new();
             for &i in members {
-                levels.entry(role_of(plan.task(i))).or_default().push(i);
+                levels.entry(role_at(plan, i)).or_default().push(i);
             }
             let levels: Vec<Vec<usize>> = levels.into_values().collect();
             let mut inner = Vec::new();
@@ -140,8 +150,8 @@ pub fn phase_edges(plan: &Plan) -> Vec<Vec<usize>> {
     let catalog = plan.catalog();
     let mut deps: Vec<Vec<usize>> = vec![Vec::new(); plan.len()];
     let mut groups: HashMap<Group, BTreeMap<Slot, Vec<usize>>> = HashMap::default();
-    for (i, t) in plan.tasks().iter().enumerate() {
-        if let (Some(slot), Some(g)) = (plan.slot(i), plan.group(t)) {
+    for i in 0..plan.len() {
+        if let (Some(slot), Some(g)) = (plan.slot(i), plan.group_of(i)) {
             groups
                 .entry(g)
                 .or_default()
@@ -213,13 +223,13 @@ pub fn explain(plan: &Plan, i: usize, j: usize) -> Option<String> {
 
 /// The derived dependencies of one task (recomputed for its group only).
 fn phase_edges_of(plan: &Plan, i: usize) -> Vec<usize> {
-    let Some(g) = plan.group(plan.task(i)) else {
+    let Some(g) = plan.group_of(i) else {
         return Vec::new();
     };
     let catalog = plan.catalog();
     let mut units: BTreeMap<Slot, Vec<usize>> = BTreeMap::new();
-    for (k, t) in plan.tasks().iter().enumerate() {
-        if plan.group(t).as_ref() == Some(&g)
+    for k in 0..plan.len() {
+        if plan.group_of(k).as_ref() == Some(&g)
             && let Some(s) = plan.slot(k)
         {
             units.entry(s).or_default().push(k);

@@ -92,9 +92,8 @@ pub struct Graph {
 type OrderKey<'a> = (i64, u32, DateTime<Utc>, &'a str);
 
 fn order_key(plan: &Plan, i: usize) -> OrderKey<'_> {
-    let t = plan.task(i);
     let catalog = plan.catalog();
-    let (phase_rank, instance) = if t.is_epic() {
+    let (phase_rank, instance) = if plan.is_epic(i) {
         (-1, 0)
     } else {
         match plan.slot(i) {
@@ -102,7 +101,7 @@ fn order_key(plan: &Plan, i: usize) -> OrderKey<'_> {
             None => (catalog.len() as i64, 0),
         }
     };
-    (phase_rank, instance, t.created_at, t.id.as_str())
+    (phase_rank, instance, plan.facts(i).created_at, plan.id(i))
 }
 
 impl Graph {
@@ -111,12 +110,13 @@ impl Graph {
         let mut deps: Vec<Vec<(usize, EdgeKind)>> = vec![Vec::new(); n];
         let mut dangling = Vec::new();
 
-        // Explicit edges.
-        for (i, t) in plan.tasks().iter().enumerate() {
-            for d in &t.depends_on {
-                match plan.get(d) {
-                    Some(j) => deps[i].push((j, EdgeKind::Explicit)),
-                    None => dangling.push((i, d.clone())),
+        // Explicit edges. (Everything here reads the plan's accessors, not
+        // its tasks: a plan restored from a snapshot decodes none.)
+        for (i, d) in deps.iter_mut().enumerate() {
+            for on in plan.depends_on(i) {
+                match plan.get(on) {
+                    Some(j) => d.push((j, EdgeKind::Explicit)),
+                    None => dangling.push((i, on.to_string())),
                 }
             }
         }
@@ -186,7 +186,7 @@ impl Graph {
                     }
                 })
                 .collect();
-            cycles = crate::algo::cycles(&adj, |i| plan.task(i).id.as_str());
+            cycles = crate::algo::cycles(&adj, |i| plan.id(i));
         }
         let mut rank = vec![0; n];
         for (r, &i) in order.iter().enumerate() {
@@ -195,24 +195,22 @@ impl Graph {
 
         // Epic membership, computed once for every task.
         let mut issue_epic: HashMap<u64, usize> = HashMap::default();
-        for (i, t) in plan.tasks().iter().enumerate() {
-            if t.is_epic()
-                && let Some(n) = t.issue
+        let created = |i: usize| (plan.facts(i).created_at, plan.id(i));
+        for i in 0..n {
+            if plan.is_epic(i)
+                && let Some(n) = plan.issue(i)
             {
                 let e = issue_epic.entry(n).or_insert(i);
-                let cur = plan.task(*e);
-                if (t.created_at, &t.id) < (cur.created_at, &cur.id) {
+                if created(i) < created(*e) {
                     *e = i;
                 }
             }
         }
-        let epic = plan
-            .tasks()
-            .iter()
-            .map(|t| match &t.parent {
+        let epic = (0..n)
+            .map(|i| match plan.parent(i) {
                 Some(p) => plan.get(p),
-                None if t.is_epic() => None,
-                None => t.issue.and_then(|n| issue_epic.get(&n).copied()),
+                None if plan.is_epic(i) => None,
+                None => plan.issue(i).and_then(|n| issue_epic.get(&n).copied()),
             })
             .collect::<Vec<Option<usize>>>();
         Graph::assemble(deps, dependents, dangling, cycles, order, rank, epic)

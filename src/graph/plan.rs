@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result};
 use crate::model::workflow::{Catalog, Slot, Workflow};
-use crate::model::{Status, StoreFile, Task, TaskType, random_id, title_issue};
+use crate::model::{Role, Status, StoreFile, Task, TaskType, random_id, title_issue};
 
 /// The tasks of one store, indexed by id.
 ///
@@ -42,6 +42,7 @@ pub struct Facts {
     pub status: Status,
     pub issue: Option<u64>,
     pub priority: Option<u8>,
+    pub role: Option<Role>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -52,6 +53,7 @@ impl Facts {
             status: t.status,
             issue: t.issue,
             priority: t.priority,
+            role: t.role,
             created_at: t.created_at,
         }
     }
@@ -65,6 +67,10 @@ pub trait TaskSource: std::fmt::Debug + Send + Sync {
     fn title(&self, i: usize) -> &str;
     /// Its phase.
     fn phase(&self, i: usize) -> Option<&str>;
+    /// Its parent epic's id.
+    fn parent(&self, i: usize) -> Option<&str>;
+    /// The ids it depends on explicitly.
+    fn depends_on(&self, i: usize) -> Vec<&str>;
     /// Task `i`, decoded.
     fn task(&self, i: usize) -> Task;
     /// Task `i` as the source stores it (a snapshot's encoding of it),
@@ -354,6 +360,32 @@ impl Plan {
         }
     }
 
+    /// The parent of task `i`, without decoding it.
+    pub fn parent(&self, i: usize) -> Option<&str> {
+        match &self.lazy {
+            None => self.file.tasks[i].parent.as_deref(),
+            Some(lazy) => match lazy.unchanged(i) {
+                Some(k) => lazy.source.parent(k),
+                None => lazy.task(i).parent.as_deref(),
+            },
+        }
+    }
+
+    /// The ids task `i` depends on explicitly, without decoding it.
+    pub fn depends_on(&self, i: usize) -> Vec<&str> {
+        match &self.lazy {
+            None => self.file.tasks[i]
+                .depends_on
+                .iter()
+                .map(String::as_str)
+                .collect(),
+            Some(lazy) => match lazy.unchanged(i) {
+                Some(k) => lazy.source.depends_on(k),
+                None => lazy.task(i).depends_on.iter().map(String::as_str).collect(),
+            },
+        }
+    }
+
     /// Mutable access to one task; ids must not be changed through it.
     pub(crate) fn task_mut(&mut self, i: usize) -> &mut Task {
         if let Some(slot) = self.origins.as_mut().and_then(|o| o.of.get_mut(i)) {
@@ -604,11 +636,11 @@ impl Plan {
         }
     }
 
-    /// The group of task `i` (decoding it only when it has no issue).
+    /// The group of task `i`, without decoding it.
     pub fn group_of(&self, i: usize) -> Option<Group> {
         match self.issue(i) {
             Some(n) => Some(Group::Issue(n)),
-            None => self.group(self.task(i)),
+            None => self.parent(i).map(|p| Group::Parent(p.to_string())),
         }
     }
 

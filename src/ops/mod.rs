@@ -574,16 +574,11 @@ fn creates_scope(
     let new = touched(plan, outcomes);
     // Placing a task may move its group's tasks to another phase: the
     // whole group of every new task counts as changed.
-    let groups: HashSet<crate::graph::plan::Group> = new
-        .iter()
-        .filter_map(|&i| plan.group(plan.task(i)))
-        .collect();
+    let groups: HashSet<crate::graph::plan::Group> =
+        new.iter().filter_map(|&i| plan.group_of(i)).collect();
     let mut changed = new.clone();
     if !groups.is_empty() {
-        changed.extend((0..n).filter(|&i| {
-            plan.group(plan.task(i))
-                .is_some_and(|g| groups.contains(&g))
-        }));
+        changed.extend((0..n).filter(|&i| plan.group_of(i).is_some_and(|g| groups.contains(&g))));
     }
     let mut scope = vec![false; n];
     let mut stack = Vec::new();

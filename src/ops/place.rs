@@ -147,6 +147,24 @@ fn group_of(issue: Option<u64>, parent: Option<&str>) -> Option<Group> {
     }
 }
 
+/// The tasks (not epics) of a group, in creation order. By the plan's
+/// facts: a plan restored from a snapshot decodes none of them for this.
+fn members(plan: &Plan, group: &Group) -> Vec<usize> {
+    let issue = match group {
+        Group::Issue(n) => Some(*n),
+        Group::Parent(_) => None,
+    };
+    let mut members: Vec<usize> = (0..plan.len())
+        .filter(|&k| {
+            !plan.is_epic(k) && plan.issue(k) == issue && plan.group_of(k).as_ref() == Some(group)
+        })
+        .collect();
+    members.sort_by(|&a, &b| {
+        (plan.facts(a).created_at, plan.id(a)).cmp(&(plan.facts(b).created_at, plan.id(b)))
+    });
+    members
+}
+
 /// The workflow (an index into the catalog) issue `issue` follows, or would
 /// follow if its first task were titled like one of `titles`: its epic's,
 /// else its tasks', else the first title's that a workflow recognises.
@@ -156,13 +174,7 @@ pub fn workflow_of_issue<'a>(
     titles: impl IntoIterator<Item = &'a str>,
 ) -> Option<usize> {
     let group = Group::Issue(issue);
-    let mut members: Vec<usize> = (0..plan.len())
-        .filter(|&k| !plan.task(k).is_epic() && plan.group(plan.task(k)).as_ref() == Some(&group))
-        .collect();
-    members.sort_by(|&a, &b| {
-        let (x, y) = (plan.task(a), plan.task(b));
-        (x.created_at, &x.id).cmp(&(y.created_at, &y.id))
-    });
+    let members = members(plan, &group);
     let mut titles = titles.into_iter().peekable();
     if titles.peek().is_none() {
         return issue_workflow(plan, Some(&group), &members, "").map(|(w, _)| w);
@@ -280,16 +292,10 @@ pub fn place(
     let catalog = plan.catalog();
     let group = group_of(issue, parent);
     // The issue's tasks in creation order.
-    let mut members: Vec<usize> = match &group {
-        Some(g) => (0..plan.len())
-            .filter(|&k| !plan.task(k).is_epic() && plan.group(plan.task(k)).as_ref() == Some(g))
-            .collect(),
+    let members: Vec<usize> = match &group {
+        Some(g) => members(plan, g),
         None => Vec::new(),
     };
-    members.sort_by(|&a, &b| {
-        let (x, y) = (plan.task(a), plan.task(b));
-        (x.created_at, &x.id).cmp(&(y.created_at, &y.id))
-    });
     let Some((w, how)) = issue_workflow(plan, group.as_ref(), &members, title) else {
         out.notes.push(super::Notice::NoPhase { workflow: None });
         return out;

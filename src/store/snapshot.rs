@@ -632,6 +632,9 @@ struct Spans {
     id: Span,
     title: Span,
     phase: Option<Span>,
+    parent: Option<Span>,
+    /// The encoded list of explicit dependencies: (count, its bytes).
+    depends_on: (u32, Span),
 }
 
 impl Tasks {
@@ -671,6 +674,21 @@ impl TaskSource for Tasks {
 
     fn phase(&self, i: usize) -> Option<&str> {
         self.spans[i].phase.map(|p| self.text(p))
+    }
+
+    fn parent(&self, i: usize) -> Option<&str> {
+        self.spans[i].parent.map(|p| self.text(p))
+    }
+
+    fn depends_on(&self, i: usize) -> Vec<&str> {
+        let (n, (start, len)) = self.spans[i].depends_on;
+        let raw = self
+            .all()
+            .get(start as usize..start as usize + len as usize)
+            .unwrap_or_default();
+        Seq { n: n as usize, raw }
+            .items(R::str_ref)
+            .unwrap_or_default()
     }
 
     fn encoded(&self, i: usize) -> Option<&[u8]> {
@@ -879,10 +897,11 @@ where
     let mut starts = Vec::with_capacity(n);
     let mut spans = Vec::with_capacity(n);
     let mut facts = Vec::with_capacity(n);
-    let span = |s: &str| -> Option<Span> {
+    let span_of_bytes = |s: &[u8]| -> Option<Span> {
         let start = (s.as_ptr() as usize).checked_sub(bytes.as_ptr() as usize)?;
         Some((u32::try_from(start).ok()?, u32::try_from(s.len()).ok()?))
     };
+    let span = |s: &str| span_of_bytes(s.as_bytes());
     for _ in 0..n {
         starts.push(u32::try_from(r.pos).ok()?);
         let t = task_ref(&mut r)?;
@@ -893,12 +912,21 @@ where
                 Some(p) => Some(span(p)?),
                 None => None,
             },
+            parent: match t.parent {
+                Some(p) => Some(span(p)?),
+                None => None,
+            },
+            depends_on: (
+                u32::try_from(t.depends_on.n).ok()?,
+                span_of_bytes(t.depends_on.raw)?,
+            ),
         });
         facts.push(Facts {
             kind: t.kind,
             status: t.status,
             issue: t.issue,
             priority: t.priority,
+            role: t.role,
             created_at: t.created_at,
         });
     }

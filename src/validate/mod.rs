@@ -148,8 +148,10 @@ fn check_in(plan: &Plan, graph: &Graph, scope: Option<&[bool]>) -> Vec<Problem> 
     }
 
     // The same title twice in one issue (and type): usually a plan run twice.
+    // Sized once: growing a table this big page by page costs more than
+    // the lookups.
     let mut titles: HashMap<(Option<u64>, &str, crate::model::TaskType), usize> =
-        HashMap::default();
+        HashMap::with_capacity_and_hasher(n, Default::default());
     for i in 0..n {
         let f = plan.facts(i);
         if let Some(p) = f.priority
