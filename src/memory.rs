@@ -5,8 +5,11 @@
 //! (reads are about a third faster), but every huge page touched counts
 //! whole in the resident set, so a command on a small store peaked at
 //! 23 MB where 12 MB is enough. So the binary starts with huge pages off
-//! for itself (`PR_SET_THP_DISABLE`) and turns them back on once it knows
-//! the store is big, before reading it.
+//! for itself (`PR_SET_THP_DISABLE`) and turns them back on for the work
+//! that allocates in proportion to a big store: a write (its new text and
+//! snapshot), or parsing the file when no snapshot matches. A read that
+//! restores a snapshot decodes little of it and is as fast without them
+//! (10,000 tasks: 18 MB instead of 30 MB).
 
 /// Stores at least this large get huge pages (about 2,300 tasks).
 const HUGE_PAGES_FROM: u64 = 1 << 20;
@@ -16,7 +19,7 @@ pub fn start() {
     set_huge_pages(false);
 }
 
-/// Once the store is located, before it is read.
+/// Before a write, or before parsing the store.
 pub fn for_store(path: &std::path::Path) {
     if std::fs::metadata(path).is_ok_and(|m| m.len() >= HUGE_PAGES_FROM) {
         set_huge_pages(true);

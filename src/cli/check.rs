@@ -160,6 +160,8 @@ pub fn check_store(ctx: &Ctx, format: CheckFormat, strict: bool) -> CliResult<bo
 /// Validate tasks.yaml: the path as shown, and the located findings.
 fn store_report(ctx: &Ctx, strict: bool) -> CliResult<(String, Report)> {
     let loc = ctx.existing_location()?;
+    // Parses the whole file: huge pages help on a big store.
+    crate::memory::for_store(&loc.path);
     let bytes = wm::store::read(&loc.path)?;
     let mut report = report::validate(&loc.path, &bytes)?;
     if strict {

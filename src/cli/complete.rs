@@ -112,7 +112,13 @@ fn store() -> Option<wm::store::Loaded> {
     if !loc.exists {
         return None;
     }
-    wm::store::load(&loc.path).ok()
+    // Through the snapshot, as every read: a TAB press on a big store
+    // should not parse it.
+    let cache = super::cache_file(&loc.path);
+    wm::store::load_cached_or(&loc.path, cache.as_deref(), || {
+        crate::memory::for_store(&loc.path)
+    })
+    .ok()
 }
 
 fn ids(current: &OsStr) -> Vec<CompletionCandidate> {

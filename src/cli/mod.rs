@@ -295,9 +295,7 @@ impl Ctx {
     }
 
     pub fn location(&self) -> Location {
-        let loc = store::locate(self.file.as_deref(), &self.cwd);
-        crate::memory::for_store(&loc.path);
-        loc
+        store::locate(self.file.as_deref(), &self.cwd)
     }
 
     /// The store's location, or an error saying where none was found.
@@ -332,7 +330,11 @@ impl Ctx {
     pub fn load(&self) -> CliResult<Kept<Loaded>> {
         let loc = self.existing_location()?;
         let cache = cache_file(&loc.path);
-        let loaded = store::load_cached(&loc.path, cache.as_deref())?;
+        // Huge pages only to parse a big store: restoring its snapshot
+        // touches little memory and is as fast without them.
+        let loaded = store::load_cached_or(&loc.path, cache.as_deref(), || {
+            crate::memory::for_store(&loc.path)
+        })?;
         Ok(Kept(std::mem::ManuallyDrop::new(loaded)))
     }
 
@@ -384,6 +386,9 @@ impl Ctx {
         if !loc.exists && !create {
             return Err(self.no_store(loc));
         }
+        // A write to a big store allocates its whole new text and snapshot:
+        // huge pages make that cheaper.
+        crate::memory::for_store(&loc.path);
         let opts = store::WriteOptions {
             create,
             require_valid: valid,

@@ -70,9 +70,9 @@ impl State {
 #[derive(Debug, Clone)]
 pub struct Graph {
     /// For each task, its dependencies and why (sorted, no duplicates).
-    deps: Vec<Vec<(usize, EdgeKind)>>,
+    deps: Lists<(usize, EdgeKind)>,
     /// For each task, the tasks that depend on it.
-    dependents: Vec<Vec<usize>>,
+    dependents: Lists<usize>,
     /// Explicit references that name no task: (task, missing id).
     dangling: Vec<(usize, String)>,
     /// Each dependency cycle as a path of task indexes, first == last.
@@ -84,7 +84,83 @@ pub struct Graph {
     /// The epic each task belongs to.
     epic: Vec<Option<usize>>,
     /// The members of each epic.
-    children: Vec<Vec<usize>>,
+    children: Lists<usize>,
+}
+
+/// One list per task, stored end to end (two allocations, not one per
+/// task: a restored graph of 10,000 tasks is three of these).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lists<T> {
+    /// Where each list starts in `items`; one more entry than lists.
+    starts: Vec<u32>,
+    items: Vec<T>,
+}
+
+impl<T> Lists<T> {
+    /// Lists from their starts and items, if they fit together.
+    pub fn from_parts(starts: Vec<u32>, items: Vec<T>) -> Option<Lists<T>> {
+        let fits = starts.first() == Some(&0)
+            && starts.windows(2).all(|w| w[0] <= w[1])
+            && starts.last().is_some_and(|&e| e as usize == items.len());
+        fits.then_some(Lists { starts, items })
+    }
+
+    pub fn from_vecs(lists: Vec<Vec<T>>) -> Lists<T> {
+        let mut starts = Vec::with_capacity(lists.len() + 1);
+        let mut items = Vec::with_capacity(lists.iter().map(Vec::len).sum());
+        starts.push(0);
+        for l in lists {
+            items.extend(l);
+            starts.push(u32::try_from(items.len()).unwrap_or(u32::MAX));
+        }
+        Lists { starts, items }
+    }
+
+    /// Lists `0..n` from (list, item) pairs, each list in the pairs' order.
+    fn grouped(n: usize, pairs: &[(usize, T)]) -> Lists<T>
+    where
+        T: Copy,
+    {
+        let mut starts = vec![0u32; n + 1];
+        for &(l, _) in pairs {
+            starts[l + 1] += 1;
+        }
+        for k in 0..n {
+            starts[k + 1] += starts[k];
+        }
+        let mut next: Vec<u32> = starts[..n].to_vec();
+        let mut items: Vec<Option<T>> = vec![None; pairs.len()];
+        for &(l, item) in pairs {
+            items[next[l] as usize] = Some(item);
+            next[l] += 1;
+        }
+        Lists {
+            starts,
+            items: items.into_iter().flatten().collect(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn get(&self, i: usize) -> &[T] {
+        let (a, b) = (self.starts[i] as usize, self.starts[i + 1] as usize);
+        &self.items[a..b]
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &[T]> {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// The starts and the items, as [`Lists::from_parts`] takes them.
+    pub fn raw(&self) -> (&[u32], &[T]) {
+        (&self.starts, &self.items)
+    }
 }
 
 /// Tie-break key of the stable topological order: epics first, then by
@@ -132,11 +208,12 @@ impl Graph {
             d.dedup_by_key(|(j, _)| *j);
         }
 
+        let deps = Lists::from_vecs(deps);
         let dependents = dependents_of(&deps);
 
         // Stable Kahn's algorithm: among tasks whose dependencies are placed,
         // take the smallest order key.
-        let mut missing: Vec<usize> = deps.iter().map(|d| d.len()).collect();
+        let mut missing: Vec<usize> = deps.iter().map(<[_]>::len).collect();
         let keys: Vec<_> = (0..n).map(|i| order_key(plan, i)).collect();
         // Compare keys once, by sorting; the heap then orders plain ranks.
         let mut by_key: Vec<usize> = (0..n).collect();
@@ -157,7 +234,7 @@ impl Graph {
             let i = by_key[r];
             order.push(i);
             placed[i] = true;
-            for &k in &dependents[i] {
+            for &k in dependents.get(i) {
                 missing[k] -= 1;
                 if missing[k] == 0 {
                     heap.push(Reverse(key_rank[k]));
@@ -218,8 +295,8 @@ impl Graph {
 
     /// The graph from its parts, with each epic's members indexed.
     fn assemble(
-        deps: Vec<Vec<(usize, EdgeKind)>>,
-        dependents: Vec<Vec<usize>>,
+        deps: Lists<(usize, EdgeKind)>,
+        dependents: Lists<usize>,
         dangling: Vec<(usize, String)>,
         cycles: Vec<Vec<usize>>,
         order: Vec<usize>,
@@ -243,7 +320,7 @@ impl Graph {
     /// indexes (dependents, ranks, epic members) are recomputed here. None
     /// if the parts do not fit together.
     pub fn from_parts(
-        deps: Vec<Vec<(usize, EdgeKind)>>,
+        deps: Lists<(usize, EdgeKind)>,
         dangling: Vec<(usize, String)>,
         cycles: Vec<Vec<usize>>,
         order: Vec<usize>,
@@ -254,7 +331,7 @@ impl Graph {
             return None;
         }
         let in_range = |i: usize| i < n;
-        if !deps.iter().flatten().all(|&(j, _)| in_range(j))
+        if !deps.raw().1.iter().all(|&(j, _)| in_range(j))
             || !dangling.iter().all(|&(i, _)| in_range(i))
             || !cycles.iter().flatten().all(|&i| in_range(i))
             || !epic.iter().flatten().all(|&e| in_range(e))
@@ -279,7 +356,7 @@ impl Graph {
     pub fn parts(
         &self,
     ) -> (
-        &[Vec<(usize, EdgeKind)>],
+        &Lists<(usize, EdgeKind)>,
         &[(usize, String)],
         &[Vec<usize>],
         &[usize],
@@ -296,12 +373,12 @@ impl Graph {
 
     /// Dependencies of task `i` with the reason for each edge.
     pub fn deps(&self, i: usize) -> &[(usize, EdgeKind)] {
-        &self.deps[i]
+        self.deps.get(i)
     }
 
     /// Tasks that depend on task `i`.
     pub fn dependents(&self, i: usize) -> &[usize] {
-        &self.dependents[i]
+        self.dependents.get(i)
     }
 
     pub fn dangling(&self) -> &[(usize, String)] {
@@ -333,12 +410,13 @@ impl Graph {
 
     /// Children of epic `e`.
     pub fn children(&self, e: usize) -> &[usize] {
-        &self.children[e]
+        self.children.get(e)
     }
 
     /// Dependencies of `i` that are not yet completed or cancelled.
     pub fn unsettled_deps(&self, plan: &Plan, i: usize) -> Vec<usize> {
-        self.deps[i]
+        self.deps
+            .get(i)
             .iter()
             .map(|&(j, _)| j)
             .filter(|&j| !plan.status(j).is_settled())
@@ -353,7 +431,9 @@ impl Graph {
             Status::InProgress => State::InProgress,
             Status::Pending if plan.is_epic(i) => State::OpenEpic,
             Status::Pending => {
-                if self.deps[i]
+                if self
+                    .deps
+                    .get(i)
                     .iter()
                     .all(|&(j, _)| plan.status(j).is_settled())
                 {
@@ -387,27 +467,23 @@ impl Graph {
 }
 
 /// For each task, the tasks that depend on it.
-fn dependents_of(deps: &[Vec<(usize, EdgeKind)>]) -> Vec<Vec<usize>> {
-    let mut dependents = vec![Vec::new(); deps.len()];
-    for (i, d) in deps.iter().enumerate() {
-        for &(j, _) in d {
-            dependents[j].push(i);
-        }
-    }
-    dependents
+fn dependents_of(deps: &Lists<(usize, EdgeKind)>) -> Lists<usize> {
+    let pairs: Vec<(usize, usize)> = deps
+        .iter()
+        .enumerate()
+        .flat_map(|(i, d)| d.iter().map(move |&(j, _)| (j, i)))
+        .collect();
+    Lists::grouped(deps.len(), &pairs)
 }
 
 /// For each epic, its members.
-fn members_of(epic: &[Option<usize>]) -> Vec<Vec<usize>> {
-    let mut children = vec![Vec::new(); epic.len()];
-    for (i, e) in epic.iter().enumerate() {
-        if let Some(e) = *e
-            && e != i
-        {
-            children[e].push(i);
-        }
-    }
-    children
+fn members_of(epic: &[Option<usize>]) -> Lists<usize> {
+    let pairs: Vec<(usize, usize)> = epic
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| e.filter(|&e| e != i).map(|e| (e, i)))
+        .collect();
+    Lists::grouped(epic.len(), &pairs)
 }
 
 #[cfg(test)]

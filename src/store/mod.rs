@@ -424,13 +424,26 @@ pub fn load(path: &Path) -> Result<Loaded> {
 /// written for next time (best effort: a cache that cannot be written is
 /// no error).
 pub fn load_cached(path: &Path, cache_file: Option<&Path>) -> Result<Loaded> {
+    load_cached_or(path, cache_file, || {})
+}
+
+/// [`load_cached`], calling `on_miss` before the file is parsed (when no
+/// snapshot matches): parsing a big store wants other settings (more
+/// memory, say) than restoring one.
+pub fn load_cached_or(
+    path: &Path,
+    cache_file: Option<&Path>,
+    on_miss: impl FnOnce(),
+) -> Result<Loaded> {
     let Some(cache_file) = cache_file else {
+        on_miss();
         return load(path);
     };
     let (key, len) = key_of_file(path)?;
     if let Some((loaded, _)) = restore(path, cache_file, key, len) {
         return Ok(loaded);
     }
+    on_miss();
     // A miss: read the text, and key the new snapshot by exactly the bytes
     // parsed (the file may have changed since it was hashed).
     let bytes = read(path)?;

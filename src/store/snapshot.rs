@@ -18,7 +18,7 @@ use crate::validate::{Code, Fix, Problem, Severity};
 
 /// Bumped whenever the encoding or the meaning of its parts changes; the
 /// crate version is part of the key as well.
-const MAGIC: &[u8; 8] = b"wmcache6";
+const MAGIC: &[u8; 8] = b"wmcache7";
 
 /// The trailing checksum: a 128-bit hash of every byte before it, so a
 /// snapshot whose own bytes changed (a flipped bit, a torn or foreign
@@ -615,19 +615,29 @@ impl TaskRef<'_> {
     }
 }
 
-/// The tasks of a decoded snapshot, as its bytes (every task in them was
-/// checked when the snapshot was read).
+/// The tasks of a decoded snapshot, as its bytes. Each task is an
+/// *entry*: its length, a fixed-size record of what reads need of every
+/// task (its facts, and where its id, title, phase, parent and
+/// dependencies are in its encoding), then its encoding. Reading a
+/// snapshot reads the records only; a task's encoding is checked and
+/// decoded when something asks for that task.
 struct Tasks {
     bytes: Box<dyn AsRef<[u8]> + Send + Sync>,
-    /// Where each task's encoding starts, and where the last one ends.
-    starts: Vec<u32>,
-    /// Where the texts of each task that tables show are.
+    /// Per task: where its entry starts (its length first) and where its
+    /// encoding starts and ends.
+    entries: Vec<(u32, u32, u32)>,
+    /// Per task: where its texts are, relative to its encoding.
     spans: Vec<Spans>,
 }
 
-/// A string in the snapshot's bytes: start and length.
+/// A string in a task's encoding: start (relative to the encoding) and
+/// length.
 type Span = (u32, u32);
 
+/// The span of an absent string in a record.
+const NONE: u32 = u32::MAX;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Spans {
     id: Span,
     title: Span,
@@ -637,15 +647,144 @@ struct Spans {
     depends_on: (u32, Span),
 }
 
+/// The fixed part of an entry, after its length: kind, status, priority
+/// (2), role (5), issue (9), creation time (12), five spans (4 x 8 + 12).
+const RECORD_LEN: usize = 5 + 9 + 12 + 4 * 8 + 12;
+
+fn put_span(w: &mut W, s: Option<Span>) {
+    let (start, len) = s.unwrap_or((NONE, 0));
+    w.u32(start);
+    w.u32(len);
+}
+
+fn get_span(r: &mut R) -> Option<Option<Span>> {
+    let (start, len) = (r.u32()?, r.u32()?);
+    Some((start != NONE).then_some((start, len)))
+}
+
+/// The record of a task from its encoding `task` (which must start it).
+fn record_of(task: &[u8]) -> Option<(Facts, Spans)> {
+    let mut r = R { b: task, pos: 0 };
+    let t = task_ref(&mut r)?;
+    let span = |s: &[u8]| -> Option<Span> {
+        let start = (s.as_ptr() as usize).checked_sub(task.as_ptr() as usize)?;
+        Some((u32::try_from(start).ok()?, u32::try_from(s.len()).ok()?))
+    };
+    let text = |s: Option<&str>| match s {
+        Some(s) => span(s.as_bytes()).map(Some),
+        None => Some(None),
+    };
+    let facts = Facts {
+        kind: t.kind,
+        status: t.status,
+        issue: t.issue,
+        priority: t.priority,
+        role: t.role,
+        created_at: t.created_at,
+    };
+    let spans = Spans {
+        id: span(t.id.as_bytes())?,
+        title: span(t.title.as_bytes())?,
+        phase: text(t.phase)?,
+        parent: text(t.parent)?,
+        depends_on: (u32::try_from(t.depends_on.n).ok()?, span(t.depends_on.raw)?),
+    };
+    Some((facts, spans))
+}
+
+/// A task's entry, written afresh.
+fn put_entry(w: &mut W, t: &Task) -> Option<()> {
+    let mut task = W(Vec::with_capacity(512));
+    put_task(&mut task, t)?;
+    let (f, s) = record_of(&task.0)?;
+    w.idx(RECORD_LEN + task.0.len())?;
+    w.u8(kind_code(f.kind));
+    w.u8(status_code(f.status));
+    match f.priority {
+        None => {
+            w.u8(0);
+            w.u8(0);
+        }
+        Some(p) => {
+            w.u8(1);
+            w.u8(p);
+        }
+    }
+    w.u8(role_code(f.role));
+    match f.issue {
+        None => {
+            w.u8(0);
+            w.u64(0);
+        }
+        Some(n) => {
+            w.u8(1);
+            w.u64(n);
+        }
+    }
+    w.time(&f.created_at);
+    put_span(w, Some(s.id));
+    put_span(w, Some(s.title));
+    put_span(w, s.phase);
+    put_span(w, s.parent);
+    w.u32(s.depends_on.0);
+    put_span(w, Some(s.depends_on.1));
+    w.0.extend_from_slice(&task.0);
+    Some(())
+}
+
+/// A task's record, read back (every code checked).
+fn get_record(r: &mut R) -> Option<(Facts, Spans)> {
+    let kind = kind_of(r.u8()?)?;
+    let status = status_of(r.u8()?)?;
+    let priority = match (r.u8()?, r.u8()?) {
+        (0, _) => None,
+        (1, p) => Some(p),
+        _ => return None,
+    };
+    let role = role_of(r.u8()?)?;
+    let issue = match (r.u8()?, r.u64()?) {
+        (0, _) => None,
+        (1, n) => Some(n),
+        _ => return None,
+    };
+    let created_at = r.time()?;
+    let facts = Facts {
+        kind,
+        status,
+        issue,
+        priority,
+        role,
+        created_at,
+    };
+    let spans = Spans {
+        id: get_span(r)??,
+        title: get_span(r)??,
+        phase: get_span(r)?,
+        parent: get_span(r)?,
+        depends_on: (r.u32()?, get_span(r)??),
+    };
+    Some((facts, spans))
+}
+
 impl Tasks {
     fn all(&self) -> &[u8] {
         (*self.bytes).as_ref()
     }
 
-    fn text(&self, (start, len): Span) -> &str {
-        let range = start as usize..start as usize + len as usize;
-        // Checked as UTF-8 when the snapshot was read.
+    /// Task `i`'s encoding.
+    fn task_bytes(&self, i: usize) -> &[u8] {
+        let (_, start, end) = self.entries[i];
         self.all()
+            .get(start as usize..end as usize)
+            .unwrap_or_default()
+    }
+
+    /// A text of task `i`: "" if the span does not hold UTF-8 (only a
+    /// forged snapshot, one whose checksum matches but whose records lie,
+    /// could have that).
+    fn text(&self, i: usize, (start, len): Span) -> &str {
+        let range = start as usize..start as usize + len as usize;
+        self.task_bytes(i)
             .get(range)
             .and_then(|b| std::str::from_utf8(b).ok())
             .unwrap_or_default()
@@ -657,7 +796,7 @@ impl std::fmt::Debug for Tasks {
         write!(
             f,
             "Tasks({} in {} bytes)",
-            self.spans.len(),
+            self.entries.len(),
             self.all().len()
         )
     }
@@ -665,25 +804,25 @@ impl std::fmt::Debug for Tasks {
 
 impl TaskSource for Tasks {
     fn id(&self, i: usize) -> &str {
-        self.text(self.spans[i].id)
+        self.text(i, self.spans[i].id)
     }
 
     fn title(&self, i: usize) -> &str {
-        self.text(self.spans[i].title)
+        self.text(i, self.spans[i].title)
     }
 
     fn phase(&self, i: usize) -> Option<&str> {
-        self.spans[i].phase.map(|p| self.text(p))
+        self.spans[i].phase.map(|p| self.text(i, p))
     }
 
     fn parent(&self, i: usize) -> Option<&str> {
-        self.spans[i].parent.map(|p| self.text(p))
+        self.spans[i].parent.map(|p| self.text(i, p))
     }
 
     fn depends_on(&self, i: usize) -> Vec<&str> {
         let (n, (start, len)) = self.spans[i].depends_on;
         let raw = self
-            .all()
+            .task_bytes(i)
             .get(start as usize..start as usize + len as usize)
             .unwrap_or_default();
         Seq { n: n as usize, raw }
@@ -692,19 +831,18 @@ impl TaskSource for Tasks {
     }
 
     fn encoded(&self, i: usize) -> Option<&[u8]> {
-        let start = *self.starts.get(i)? as usize;
-        let end = *self.starts.get(i + 1)? as usize;
-        self.all().get(start..end)
+        let (entry, _, end) = *self.entries.get(i)?;
+        self.all().get(entry as usize..end as usize)
     }
 
     fn task(&self, i: usize) -> Task {
         let mut r = R {
-            b: self.all(),
-            pos: self.starts[i] as usize,
+            b: self.task_bytes(i),
+            pos: 0,
         };
-        // `decode` read this very task from these very bytes with the
-        // same function, so this cannot fail; if it somehow did, a task
-        // with the right id and facts is better than a crash.
+        // Checked here, when asked for: the snapshot's checksum matched,
+        // so only a forged one could fail. Then a task with the right id
+        // is better than a crash.
         task_ref(&mut r)
             .and_then(|t| t.to_task())
             .unwrap_or_else(|| {
@@ -748,7 +886,7 @@ pub fn encode(
         tasks: file.tasks.len(),
     };
     encode_with(key, head, graph, problems, blocks, |w, i| {
-        put_task(w, &file.tasks[i])
+        put_entry(w, &file.tasks[i])
     })
 }
 
@@ -774,7 +912,7 @@ pub fn encode_plan(
                 w.0.extend_from_slice(bytes);
                 Some(())
             }
-            None => put_task(w, plan.task(i)),
+            None => put_entry(w, plan.task(i)),
         }
     })
 }
@@ -818,7 +956,7 @@ fn encode_with(
         put(&mut w, i)?;
     }
     let (deps, dangling, cycles, order, epic) = graph.parts();
-    for d in deps {
+    for d in deps.iter() {
         w.idx(d.len())?;
         for &(j, k) in d {
             w.idx(j)?;
@@ -892,61 +1030,47 @@ where
         None => None,
     };
     let n = r.len()?;
-    // Every task is checked here, and only its facts kept: the rest is
-    // decoded when asked for.
-    let mut starts = Vec::with_capacity(n);
+    // Only the tasks' records are read here: a task's encoding is checked
+    // and decoded when asked for.
+    let mut entries = Vec::with_capacity(n);
     let mut spans = Vec::with_capacity(n);
     let mut facts = Vec::with_capacity(n);
-    let span_of_bytes = |s: &[u8]| -> Option<Span> {
-        let start = (s.as_ptr() as usize).checked_sub(bytes.as_ptr() as usize)?;
-        Some((u32::try_from(start).ok()?, u32::try_from(s.len()).ok()?))
-    };
-    let span = |s: &str| span_of_bytes(s.as_bytes());
     for _ in 0..n {
-        starts.push(u32::try_from(r.pos).ok()?);
-        let t = task_ref(&mut r)?;
-        spans.push(Spans {
-            id: span(t.id)?,
-            title: span(t.title)?,
-            phase: match t.phase {
-                Some(p) => Some(span(p)?),
-                None => None,
-            },
-            parent: match t.parent {
-                Some(p) => Some(span(p)?),
-                None => None,
-            },
-            depends_on: (
-                u32::try_from(t.depends_on.n).ok()?,
-                span_of_bytes(t.depends_on.raw)?,
-            ),
-        });
-        facts.push(Facts {
-            kind: t.kind,
-            status: t.status,
-            issue: t.issue,
-            priority: t.priority,
-            role: t.role,
-            created_at: t.created_at,
-        });
+        let entry = r.pos;
+        let len = r.len()?;
+        let start = r.pos.checked_add(RECORD_LEN)?;
+        let end = r.pos.checked_add(len)?;
+        if len < RECORD_LEN || end > bytes.len() {
+            return None;
+        }
+        let (f, s) = get_record(&mut r)?;
+        facts.push(f);
+        spans.push(s);
+        entries.push((
+            u32::try_from(entry).ok()?,
+            u32::try_from(start).ok()?,
+            u32::try_from(end).ok()?,
+        ));
+        r.pos = end;
     }
-    starts.push(u32::try_from(r.pos).ok()?);
-    let deps = (0..n)
-        .map(|_| {
-            let m = r.len()?;
-            (0..m)
-                .map(|_| {
-                    let j = r.idx()?;
-                    let k = match r.u8()? {
-                        0 => EdgeKind::Explicit,
-                        1 => EdgeKind::Phase,
-                        _ => return None,
-                    };
-                    Some((j, k))
-                })
-                .collect::<Option<Vec<_>>>()
-        })
-        .collect::<Option<Vec<_>>>()?;
+    // The lists end to end, as the graph keeps them.
+    let mut starts = Vec::with_capacity(n + 1);
+    let mut edges = Vec::with_capacity(n * 2);
+    starts.push(0u32);
+    for _ in 0..n {
+        let m = r.len()?;
+        for _ in 0..m {
+            let j = r.idx()?;
+            let k = match r.u8()? {
+                0 => EdgeKind::Explicit,
+                1 => EdgeKind::Phase,
+                _ => return None,
+            };
+            edges.push((j, k));
+        }
+        starts.push(u32::try_from(edges.len()).ok()?);
+    }
+    let deps = crate::graph::Lists::from_parts(starts, edges)?;
     let m = r.len()?;
     let dangling = (0..m)
         .map(|_| Some((r.idx()?, r.str()?)))
@@ -997,7 +1121,7 @@ where
     };
     let source = Tasks {
         bytes: Box::new(owned),
-        starts,
+        entries,
         spans,
     };
     Some(Snapshot {

@@ -188,6 +188,38 @@ proptest! {
     }
 
     #[test]
+    fn a_forged_snapshot_never_panics_a_reader(
+        tasks in proptest::collection::vec(task(), 1..5),
+        flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+    ) {
+        // Tasks are decoded when asked for, trusting the checksum: a
+        // snapshot whose bytes were changed and its checksum recomputed
+        // (a forgery, not an accident) must still not crash anything.
+        let plan = Plan::new(StoreFile { tasks, ..StoreFile::default() });
+        let graph = Graph::build(&plan);
+        let problems = check::check(&plan, &graph);
+        let mut bytes = wm::store::snapshot::encode(7, plan.file(), &graph, &problems, None)
+            .unwrap_or_default();
+        let body = bytes.len() - 16;
+        for (at, b) in flips {
+            // Past the magic, the version and the key, which refuse at once.
+            let i = 40 + at.index(body - 40);
+            bytes[i] = b;
+        }
+        let sum = wm::store::snapshot::key(&bytes[..body]).to_le_bytes();
+        bytes[body..].copy_from_slice(&sum);
+        if let Some(s) = wm::store::snapshot::decode(bytes, 7) {
+            let p = &s.plan;
+            for i in 0..p.len() {
+                let _ = (p.id(i), p.title(i), p.phase(i), p.parent(i), p.depends_on(i), p.facts(i));
+                let _ = p.task(i).clone();
+            }
+            let _ = p.tasks().len();
+            let _ = Graph::build(p);
+        }
+    }
+
+    #[test]
     fn a_snapshot_restores_exactly_what_was_loaded(
         tasks in proptest::collection::vec(task(), 0..6),
         wf in proptest::option::of(0usize..4),
