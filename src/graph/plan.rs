@@ -2,8 +2,9 @@
 //! resolution and the structural facts every other module asks about
 //! (a task's workflow group, its epic).
 
-use std::cell::OnceCell;
+// `OnceLock`, not `OnceCell`: a plan stays `Sync` (shareable across threads).
 use std::sync::Arc;
+use std::sync::OnceLock as OnceCell;
 
 use chrono::{DateTime, Utc};
 
@@ -33,6 +34,13 @@ pub struct Plan {
     /// Where each task came from, when tracked (see [`Plan::track_origins`]).
     origins: Option<Origins>,
 }
+
+// Library users share plans across threads: this stops compiling if a
+// lazily filled field makes `Plan` lose `Send` or `Sync`.
+const _: () = {
+    const fn shareable<T: Send + Sync>() {}
+    shareable::<Plan>();
+};
 
 /// What every task is filtered, scheduled and sorted by, at hand without
 /// decoding the task.
