@@ -22,9 +22,12 @@
 //!             refusals and wrong requests with a structured Remedy; no
 //!             CLI words (problems carry a Fix, ops' notes are Notices:
 //!             the CLI words them)
-//! graph/      the loaded Plan (id index, prefixes, groups, epics); the
-//!             effective DAG (explicit + derived edges; derive.rs says why
-//!             each derived edge exists); query.rs (the one Scope);
+//! graph/      the loaded Plan (id index, prefixes, groups, epics; restored
+//!             from a snapshot it is lazy: each task's facts at hand, the
+//!             task decoded when asked for, a write decoding only what it
+//!             changes); the effective DAG (explicit + derived edges, kept
+//!             as Lists end to end; derive.rs says why each derived edge
+//!             exists); query.rs (the one Scope);
 //!             analysis (components, waves, critical path, why); schedule
 //!             (what to do next)
 //! validate    whole-store rules, run by every load and every write
@@ -34,7 +37,8 @@
 //! store/      locate, lock, load; write.rs: THE write transaction used by
 //!             the CLI, the merge driver and library users; yaml/ (emit.rs,
 //!             the canonical writer; fast.rs, its fast reader); snapshot.rs (the
-//!             checksummed cache); merge.rs (three-way merge by task);
+//!             checksummed cache, mapped, one entry per task: a fixed record
+//!             of its facts, then its encoding, read when asked for); merge.rs (three-way merge by task);
 //!             report.rs (a file's problems located by line)
 //! git/        root.rs (the one repository-root finder), libgit2 access,
 //!             message and branch rules; gates.rs (CI gates)
