@@ -252,8 +252,15 @@ impl Plan {
                 version: self.file.version,
                 scan: self.file.scan.clone(),
                 workflow: self.file.workflow.clone(),
+                // Straight from the source: caching each task one by one
+                // as well would hold every task twice.
                 tasks: (0..lazy.src.len())
-                    .map(|i| Task::clone(lazy.task(i)))
+                    .map(
+                        |i| match lazy.owned[i].as_deref().or(lazy.one[i].get().map(|t| &**t)) {
+                            Some(t) => t.clone(),
+                            None => lazy.source.task(lazy.src[i] as usize),
+                        },
+                    )
                     .collect(),
             }),
         }
