@@ -342,63 +342,50 @@ impl Plan {
         self.kind(i) == TaskType::Epic
     }
 
-    /// The id of task `i`, without decoding it.
-    pub fn id(&self, i: usize) -> &str {
+    /// A field of task `i`: from the source without decoding the task while
+    /// it is as the source has it, else from the task.
+    fn field<'a, T>(
+        &'a self,
+        i: usize,
+        of_task: impl FnOnce(&'a Task) -> T,
+        of_source: impl FnOnce(&'a dyn TaskSource, usize) -> T,
+    ) -> T {
         match &self.lazy {
-            None => &self.file.tasks[i].id,
+            None => of_task(&self.file.tasks[i]),
             Some(lazy) => match lazy.unchanged(i) {
-                Some(k) => lazy.source.id(k),
-                None => &lazy.task(i).id,
+                Some(k) => of_source(&*lazy.source, k),
+                None => of_task(lazy.task(i)),
             },
         }
+    }
+
+    /// The id of task `i`, without decoding it.
+    pub fn id(&self, i: usize) -> &str {
+        self.field(i, |t| t.id.as_str(), |s, k| s.id(k))
     }
 
     /// The title of task `i`, without decoding it.
     pub fn title(&self, i: usize) -> &str {
-        match &self.lazy {
-            None => &self.file.tasks[i].title,
-            Some(lazy) => match lazy.unchanged(i) {
-                Some(k) => lazy.source.title(k),
-                None => &lazy.task(i).title,
-            },
-        }
+        self.field(i, |t| t.title.as_str(), |s, k| s.title(k))
     }
 
     /// The phase of task `i`, without decoding it.
     pub fn phase(&self, i: usize) -> Option<&str> {
-        match &self.lazy {
-            None => self.file.tasks[i].phase.as_deref(),
-            Some(lazy) => match lazy.unchanged(i) {
-                Some(k) => lazy.source.phase(k),
-                None => lazy.task(i).phase.as_deref(),
-            },
-        }
+        self.field(i, |t| t.phase.as_deref(), |s, k| s.phase(k))
     }
 
     /// The parent of task `i`, without decoding it.
     pub fn parent(&self, i: usize) -> Option<&str> {
-        match &self.lazy {
-            None => self.file.tasks[i].parent.as_deref(),
-            Some(lazy) => match lazy.unchanged(i) {
-                Some(k) => lazy.source.parent(k),
-                None => lazy.task(i).parent.as_deref(),
-            },
-        }
+        self.field(i, |t| t.parent.as_deref(), |s, k| s.parent(k))
     }
 
     /// The ids task `i` depends on explicitly, without decoding it.
     pub fn depends_on(&self, i: usize) -> Vec<&str> {
-        match &self.lazy {
-            None => self.file.tasks[i]
-                .depends_on
-                .iter()
-                .map(String::as_str)
-                .collect(),
-            Some(lazy) => match lazy.unchanged(i) {
-                Some(k) => lazy.source.depends_on(k),
-                None => lazy.task(i).depends_on.iter().map(String::as_str).collect(),
-            },
-        }
+        self.field(
+            i,
+            |t| t.depends_on.iter().map(String::as_str).collect(),
+            |s, k| s.depends_on(k),
+        )
     }
 
     /// Mutable access to one task; ids must not be changed through it.
