@@ -117,27 +117,27 @@ impl<T> Lists<T> {
     }
 
     /// Lists `0..n` from (list, item) pairs, each list in the pairs' order.
-    fn grouped(n: usize, pairs: &[(usize, T)]) -> Lists<T>
+    /// `pairs` is walked twice (count, then place), so nothing but the
+    /// lists themselves is allocated.
+    fn grouped<I>(n: usize, pairs: impl Fn() -> I) -> Lists<T>
     where
-        T: Copy,
+        T: Copy + Default,
+        I: Iterator<Item = (usize, T)>,
     {
         let mut starts = vec![0u32; n + 1];
-        for &(l, _) in pairs {
+        for (l, _) in pairs() {
             starts[l + 1] += 1;
         }
         for k in 0..n {
             starts[k + 1] += starts[k];
         }
         let mut next: Vec<u32> = starts[..n].to_vec();
-        let mut items: Vec<Option<T>> = vec![None; pairs.len()];
-        for &(l, item) in pairs {
-            items[next[l] as usize] = Some(item);
+        let mut items = vec![T::default(); starts[n] as usize];
+        for (l, item) in pairs() {
+            items[next[l] as usize] = item;
             next[l] += 1;
         }
-        Lists {
-            starts,
-            items: items.into_iter().flatten().collect(),
-        }
+        Lists { starts, items }
     }
 
     pub fn len(&self) -> usize {
@@ -468,22 +468,20 @@ impl Graph {
 
 /// For each task, the tasks that depend on it.
 fn dependents_of(deps: &Lists<(usize, EdgeKind)>) -> Lists<usize> {
-    let pairs: Vec<(usize, usize)> = deps
-        .iter()
-        .enumerate()
-        .flat_map(|(i, d)| d.iter().map(move |&(j, _)| (j, i)))
-        .collect();
-    Lists::grouped(deps.len(), &pairs)
+    Lists::grouped(deps.len(), || {
+        deps.iter()
+            .enumerate()
+            .flat_map(|(i, d)| d.iter().map(move |&(j, _)| (j, i)))
+    })
 }
 
 /// For each epic, its members.
 fn members_of(epic: &[Option<usize>]) -> Lists<usize> {
-    let pairs: Vec<(usize, usize)> = epic
-        .iter()
-        .enumerate()
-        .filter_map(|(i, e)| e.filter(|&e| e != i).map(|e| (e, i)))
-        .collect();
-    Lists::grouped(epic.len(), &pairs)
+    Lists::grouped(epic.len(), || {
+        epic.iter()
+            .enumerate()
+            .filter_map(|(i, e)| e.filter(|&e| e != i).map(|e| (e, i)))
+    })
 }
 
 #[cfg(test)]
