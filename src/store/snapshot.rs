@@ -491,8 +491,9 @@ impl<'a> Seq<'a> {
         })
     }
 
-    /// The records again. They were checked when read, so the reads
-    /// succeed; `collect` into `Option<Vec<_>>` keeps that honest anyway.
+    /// The records again. A sequence from [`Seq::read`] was checked, so
+    /// this succeeds; one built from a task record's span was not (a
+    /// forged snapshot could lie), hence the `Option`.
     fn items<T>(self, mut item: impl FnMut(&mut R<'a>) -> Option<T>) -> Option<Vec<T>> {
         let mut r = R {
             b: self.raw,
