@@ -33,6 +33,10 @@ pub struct Plan {
     catalog: OnceCell<Catalog>,
     /// Where each task came from, when tracked (see [`Plan::track_origins`]).
     origins: Option<Origins>,
+    /// Known to be in canonical order: sorted, and nothing changed since
+    /// (a write sorts when it applies its ops and again before it emits;
+    /// the second need not look at every task again).
+    sorted: bool,
 }
 
 // Library users share plans across threads: this stops compiling if a
@@ -159,6 +163,7 @@ impl Plan {
             index: OnceCell::new(),
             catalog: OnceCell::new(),
             origins: None,
+            sorted: false,
         }
     }
 
@@ -393,6 +398,7 @@ impl Plan {
         if let Some(slot) = self.origins.as_mut().and_then(|o| o.of.get_mut(i)) {
             *slot = UNTRACKED;
         }
+        self.sorted = false;
         self.before_change();
         match &mut self.lazy {
             None => &mut self.file.tasks[i],
@@ -417,6 +423,7 @@ impl Plan {
     pub(crate) fn push(&mut self, task: Task) -> usize {
         let i = self.len();
         let hash = id_hash(&task.id);
+        self.sorted = false;
         self.before_change();
         match &mut self.lazy {
             None => self.file.tasks.push(task),
@@ -444,6 +451,7 @@ impl Plan {
 
     /// Remove the task at `i`, re-indexing the rest.
     pub(crate) fn remove(&mut self, i: usize) -> Task {
+        self.sorted = false;
         let t = self.materialize().tasks.remove(i);
         if let Some(o) = &mut self.origins
             && i < o.of.len()
@@ -481,7 +489,8 @@ impl Plan {
         // Most writes change tasks in place: then the order, and the index,
         // are already right.
         let n = self.len();
-        if (1..n).all(|i| key(self, i - 1) <= key(self, i)) {
+        if self.sorted || (1..n).all(|i| key(self, i - 1) <= key(self, i)) {
+            self.sorted = true;
             return false;
         }
         let mut perm: Vec<usize> = (0..n).collect();
@@ -510,6 +519,7 @@ impl Plan {
             _ => self.origins = None,
         }
         self.index = OnceCell::new();
+        self.sorted = true;
         true
     }
 
@@ -659,5 +669,44 @@ impl Plan {
             (Some(n), Some(m)) if n != m => Some(n),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(id: &str, issue: u64) -> Task {
+        let mut t = Task::new(
+            id.into(),
+            format!("t {id}"),
+            TaskType::Impl,
+            DateTime::UNIX_EPOCH,
+        );
+        t.issue = Some(issue);
+        t
+    }
+
+    /// Sorting remembers that the plan is sorted; every change forgets it,
+    /// so a plan changed after a sort is sorted again.
+    #[test]
+    fn a_change_after_a_sort_is_sorted_again() {
+        let mut plan = Plan::new(StoreFile {
+            tasks: vec![task("b", 2), task("a", 1)],
+            ..StoreFile::default()
+        });
+        assert!(plan.sort_canonical_changed());
+        assert!(!plan.sort_canonical_changed());
+        assert_eq!(plan.id(0), "a");
+        plan.task_mut(0).issue = Some(3);
+        assert!(plan.sort_canonical_changed());
+        assert_eq!(plan.id(0), "b");
+        plan.push(task("c", 1));
+        assert!(plan.sort_canonical_changed());
+        assert_eq!(plan.id(0), "c");
+        plan.remove(0);
+        plan.push(task("d", 0));
+        assert!(plan.sort_canonical_changed());
+        assert_eq!(plan.id(0), "d");
     }
 }
