@@ -38,7 +38,9 @@
 //!             the CLI, the merge driver and library users; yaml/ (emit.rs,
 //!             the canonical writer; fast.rs, its fast reader); snapshot.rs (the
 //!             checksummed cache, mapped, one entry per task: a fixed record
-//!             of its facts, then its encoding, read when asked for); merge.rs (three-way merge by task);
+//!             of its facts, then its encoding, read when asked for); stamp.rs
+//!             (whether a file is unchanged, from its metadata when that is
+//!             conclusive); merge.rs (three-way merge by task);
 //!             report.rs (a file's problems located by line)
 //! git/        root.rs (the one repository-root finder), libgit2 access,
 //!             message and branch rules; gates.rs (CI gates)

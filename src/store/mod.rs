@@ -8,6 +8,7 @@
 pub mod merge;
 pub mod report;
 pub mod snapshot;
+mod stamp;
 pub mod write;
 pub mod yaml;
 
@@ -469,7 +470,7 @@ pub fn load_cached_or(
 /// (as a write leaves them): then the next write can copy the blocks of
 /// the tasks it leaves alone.
 fn canonical_blocks(bytes: &[u8], file: &StoreFile) -> Option<Vec<u32>> {
-    let (body, starts) = yaml::emit_reusing(file, None, None);
+    let (body, starts) = yaml::emit_blocks(file);
     let prefix = bytes.len().checked_sub(body.len())?;
     if &bytes[prefix..] != body.as_bytes() {
         return None;
@@ -555,18 +556,24 @@ const CACHE_TEMP_PREFIX: &str = ".wm-cache.";
 /// of writers that are gone (killed mid-write) are removed first, as
 /// tasks.yaml's are.
 fn write_cache(cache_file: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = cache_file
-        .parent()
-        .ok_or_else(|| std::io::Error::other("no directory"))?;
-    fs::create_dir_all(dir)?;
-    clean_stale_temps(dir, CACHE_TEMP_PREFIX);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!("{CACHE_TEMP_PREFIX}{}.", std::process::id()))
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
+    let mut tmp =
+        cache_temp(cache_file).ok_or_else(|| std::io::Error::other("no temporary file"))?;
     tmp.write_all(bytes)?;
     tmp.persist(cache_file).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// A new temporary file for a snapshot beside `cache_file`, once the
+/// temporary files of dead writers are gone.
+fn cache_temp(cache_file: &Path) -> Option<tempfile::NamedTempFile> {
+    let dir = cache_file.parent()?;
+    fs::create_dir_all(dir).ok()?;
+    clean_stale_temps(dir, CACHE_TEMP_PREFIX);
+    tempfile::Builder::new()
+        .prefix(&format!("{CACHE_TEMP_PREFIX}{}.", std::process::id()))
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .ok()
 }
 
 /// Read a store file's bytes (refusing oversized files), for callers that
@@ -630,18 +637,24 @@ pub struct Locked {
     /// The hash of the bytes read under the lock: the file must still hold
     /// them just before the rename.
     read_key: Option<u128>,
+    /// The file's metadata, taken before those bytes were read: when it
+    /// is conclusive and unchanged, the file need not be hashed again.
+    stamp: Option<stamp::Stamp>,
     /// The text read under the lock and where its task blocks start, when
     /// known (from the snapshot): the write copies unchanged blocks.
     text: Option<(Vec<u8>, Vec<u32>)>,
 }
 
 /// The editor modeline among the leading comment lines of store text.
+/// Only those lines are looked at (and checked to be UTF-8), not the whole
+/// text: a write must not pay for the rest.
 fn modeline(bytes: &[u8]) -> Option<String> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    text.lines()
-        .take_while(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
-        .find(|l| l.trim_start().starts_with("# yaml-language-server:"))
-        .map(|l| l.trim().to_string())
+    let line = bytes
+        .split(|&b| b == b'\n')
+        .map(|l| l.trim_ascii())
+        .take_while(|l| l.is_empty() || l.starts_with(b"#"))
+        .find(|l| l.starts_with(b"# yaml-language-server:"))?;
+    std::str::from_utf8(line).ok().map(str::to_string)
 }
 
 /// Lock the store at `path` for writing, waiting up to `timeout`, and load
@@ -675,6 +688,7 @@ pub fn lock_cached(
                     file: None,
                     modeline: None,
                     read_key: None,
+                    stamp: None,
                     text: None,
                 });
             }
@@ -700,6 +714,7 @@ pub fn lock_cached(
         if !same_file(&f, path) {
             continue;
         }
+        let stamp = stamp::Stamp::of(&f);
         let bytes = read_bytes(path, &mut f)?;
         let modeline = modeline(&bytes);
         let read_key = crate::store::snapshot::key(&bytes);
@@ -726,6 +741,7 @@ pub fn lock_cached(
             file: Some(f),
             modeline,
             read_key: Some(read_key),
+            stamp,
             text,
         });
     }
@@ -787,28 +803,67 @@ impl Locked {
     ) -> Result<()> {
         let resorted = plan.sort_canonical_changed();
         // Tasks still as read are copied from the text read, as bytes.
-        let old = self.text.as_ref().and_then(|(bytes, starts)| {
-            Some(yaml::Blocks {
-                text: std::str::from_utf8(bytes).ok()?,
-                starts,
-            })
+        let old = self.text.as_ref().map(|(bytes, starts)| yaml::Blocks {
+            text: bytes,
+            starts,
         });
         let origins = self.read_key.and_then(|k| plan.origins(k));
-        let (mut text, mut blocks) = yaml::emit_plan(plan, origins, old);
-        if let Some(m) = &self.modeline {
-            text = format!("{m}\n{text}");
-            let shift = u32::try_from(m.len() + 1).ok();
-            blocks = blocks.and_then(|b| {
-                b.into_iter()
-                    .map(|s| s.checked_add(shift?))
-                    .collect::<Option<Vec<u32>>>()
-            });
-        }
         let path = &self.loaded.path;
+        // The new text goes straight to the file, hashed on the way: the
+        // new snapshot is keyed by it.
+        let written = std::cell::OnceCell::<(u128, Option<Vec<u32>>)>::new();
+        let mut fill = |file: &mut File| -> std::io::Result<()> {
+            let mut out = Hashed {
+                inner: std::io::BufWriter::with_capacity(256 * 1024, file),
+                sum: xxhash_rust::xxh3::Xxh3::new(),
+            };
+            let mut base = 0;
+            if let Some(m) = &self.modeline {
+                out.write_all(m.as_bytes())?;
+                out.write_all(b"\n")?;
+                base = m.len() + 1;
+            }
+            let blocks = yaml::write_plan(&mut out, base, plan, origins, old)?;
+            out.inner.flush()?;
+            let _ = written.set((out.sum.digest128(), blocks));
+            Ok(())
+        };
+        // While the new text is synced to disk, the snapshot of it is
+        // written (to a temporary file, put in place after the rename). A
+        // graph for another order of the tasks would be wrong: no snapshot
+        // then (apply_tracked sorts, so this does not happen).
+        let mut cache_tmp: Option<(&Path, tempfile::NamedTempFile)> = None;
+        let mut meanwhile = || {
+            let (Some((cache, graph, problems)), Some((key, blocks))) = (snapshot, written.get())
+            else {
+                return;
+            };
+            if resorted || graph.order().len() != plan.len() {
+                return;
+            }
+            let encoded = cache_temp(cache).and_then(|tmp| {
+                let mut out = std::io::BufWriter::with_capacity(256 * 1024, tmp.as_file());
+                let mut sink = |b: &[u8]| out.write_all(b).ok();
+                crate::store::snapshot::encode_plan_to(
+                    *key,
+                    plan,
+                    graph,
+                    problems,
+                    blocks.as_deref(),
+                    &mut sink,
+                )?;
+                out.flush().ok()?;
+                drop(out);
+                Some(tmp)
+            });
+            cache_tmp = encoded.map(|tmp| (cache, tmp));
+        };
         let unchanged = || match self.read_key {
             // A program that ignores our lock (`git checkout`, an editor)
             // may have written the file since we read it: never rename
-            // over its write.
+            // over its write. Its metadata tells when it can; else its
+            // bytes are hashed again.
+            Some(_) if self.stamp.as_ref().is_some_and(|s| s.still(path)) => Ok(()),
             Some(key) => match key_of_file(path) {
                 Ok((now, _)) if now == key => Ok(()),
                 _ => Err(Error::Changed {
@@ -818,24 +873,30 @@ impl Locked {
             },
             None => Ok(()),
         };
-        write_atomic_checked(path, text.as_bytes(), !self.existed, &unchanged)?;
+        write_atomic_checked(path, !self.existed, &mut fill, &mut meanwhile, &unchanged)?;
         drop(self.file);
         drop(self.text);
-        // A graph for another order of the tasks would be wrong: no
-        // snapshot then (apply_tracked sorts, so this does not happen).
-        if let Some((cache, graph, problems)) = snapshot
-            && !resorted
-            && graph.order().len() == plan.len()
-        {
-            let key = crate::store::snapshot::key(text.as_bytes());
-            drop(text);
-            if let Some(encoded) =
-                crate::store::snapshot::encode_plan(key, plan, graph, problems, blocks.as_deref())
-            {
-                let _ = write_cache(cache, &encoded);
-            }
+        if let Some((cache, tmp)) = cache_tmp {
+            let _ = tmp.persist(cache);
         }
         Ok(())
+    }
+}
+
+/// A writer that hashes what passes through it.
+struct Hashed<W> {
+    inner: W,
+    sum: xxhash_rust::xxh3::Xxh3,
+}
+
+impl<W: Write> Write for Hashed<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.sum.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -921,15 +982,24 @@ pub fn resolve_links(path: &Path) -> PathBuf {
 /// fsync, rename over the target, fsync the directory. A symlink at `path`
 /// is followed: its target is replaced, the link kept.
 pub fn write_atomic(path: &Path, bytes: &[u8], must_not_exist: bool) -> Result<()> {
-    write_atomic_checked(path, bytes, must_not_exist, &|| Ok(()))
+    write_atomic_checked(
+        path,
+        must_not_exist,
+        &mut |f| f.write_all(bytes),
+        &mut || {},
+        &|| Ok(()),
+    )
 }
 
-/// [`write_atomic`], calling `check` after the new content is on disk and
-/// just before the rename; an error from it cancels the write.
+/// [`write_atomic`], the content written by `fill`; `meanwhile` runs while
+/// the content is synced to disk (the sync mostly waits for the device),
+/// and `check` after that, just before the rename: an error from it
+/// cancels the write.
 fn write_atomic_checked(
     path: &Path,
-    bytes: &[u8],
     must_not_exist: bool,
+    fill: &mut dyn FnMut(&mut File) -> std::io::Result<()>,
+    meanwhile: &mut dyn FnMut(),
     check: &dyn Fn() -> Result<()>,
 ) -> Result<()> {
     let resolved = resolve_links(path);
@@ -948,10 +1018,24 @@ fn write_atomic_checked(
         .suffix(".tmp")
         .tempfile_in(&dir)
         .map_err(|e| Error::io(&dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| Error::io(tmp.path(), e))?;
+    fill(tmp.as_file_mut()).map_err(|e| Error::io(tmp.path(), e))?;
+    let file = tmp.as_file();
+    let synced = std::thread::scope(|s| {
+        match std::thread::Builder::new().spawn_scoped(s, || file.sync_all()) {
+            Ok(h) => {
+                meanwhile();
+                h.join()
+                    .unwrap_or_else(|_| Err(std::io::Error::other("the sync thread failed")))
+            }
+            // No thread to be had: one after the other.
+            Err(_) => {
+                let r = file.sync_all();
+                meanwhile();
+                r
+            }
+        }
+    });
+    synced.map_err(|e| Error::io(tmp.path(), e))?;
     // Keep the store's permissions when replacing it.
     if let Ok(meta) = fs::metadata(path) {
         let _ = fs::set_permissions(tmp.path(), meta.permissions());

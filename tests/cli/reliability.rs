@@ -4,6 +4,7 @@
 use crate::common::Env;
 
 use std::cell::Cell;
+use std::io::Write;
 use std::time::Duration;
 
 use wm::ErrorClass;
@@ -101,6 +102,43 @@ fn a_foreign_write_between_read_and_rename_is_kept_and_the_write_reapplied() {
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(
         text.contains("Upstream I") && text.contains("Ours again"),
+        "{text}"
+    );
+}
+
+/// The check before the rename trusts the file's metadata when it was
+/// last written well before the read (a second hash of a big store is
+/// skipped then): a same-size edit in place, without the lock, right
+/// after the read, must still be seen and re-applied on.
+#[test]
+fn a_same_size_edit_in_place_of_a_settled_file_is_seen() {
+    let env = Env::new();
+    let path = env.store();
+    env.create("Upstream 1", &[]);
+    // Settled: older than any time stamp resolution the check trusts.
+    std::thread::sleep(Duration::from_millis(50));
+    let opts = WriteOptions::default();
+    let calls = Cell::new(0);
+    store::write(&path, &opts, |_| {
+        calls.set(calls.get() + 1);
+        if calls.get() == 1 {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let edited = text.replace("Upstream 1", "Upstream I");
+            assert_eq!(edited.len(), text.len());
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .write_all(edited.as_bytes())
+                .unwrap();
+        }
+        Ok::<_, wm::Error>(vec![new_task("Ours")])
+    })
+    .unwrap();
+    assert_eq!(calls.get(), 2, "re-read and re-applied once");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("Upstream I") && text.contains("Ours"),
         "{text}"
     );
 }

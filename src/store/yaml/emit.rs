@@ -24,21 +24,26 @@ const PARALLEL_MIN_TASKS: usize = 2_000;
 /// and the blocks are joined in order, so the bytes are the same either way
 /// (tests compare the two).
 pub fn emit_with(file: &StoreFile, parallel_min: usize) -> String {
-    emit_inner(file, None, parallel_min).0
+    emit_inner(file, parallel_min).0
 }
 
 /// The blocks of a text [`emit`] wrote (possibly after a prefix such as an
-/// editor modeline), for [`emit_reusing`]: block `k` is the text from
+/// editor modeline), for [`write_plan`]: block `k` is the bytes from
 /// `starts[k]` to the next start (the last to the end). A block is the
 /// blank line before a task and the task's lines.
+///
+/// Bytes, not `str`: the blocks are copied to the new file as they are,
+/// and checking that 4 MB of text is UTF-8 on every write would cost more
+/// than copying it (the text is the one a snapshot was made from, so it
+/// was checked when it was parsed).
 #[derive(Debug, Clone, Copy)]
 pub struct Blocks<'a> {
-    pub text: &'a str,
+    pub text: &'a [u8],
     pub starts: &'a [u32],
 }
 
 impl<'a> Blocks<'a> {
-    fn block(&self, k: u32) -> Option<&'a str> {
+    fn block(&self, k: u32) -> Option<&'a [u8]> {
         let k = usize::try_from(k).ok()?;
         let start = usize::try_from(*self.starts.get(k)?).ok()?;
         let end = match self.starts.get(k + 1) {
@@ -49,72 +54,80 @@ impl<'a> Blocks<'a> {
     }
 }
 
-/// [`emit`], copying the block of every task whose `origins` entry names a
-/// block of `old` (a task equal to the one that block was written for)
-/// instead of writing it again; `origins` has one entry per task, and
-/// `u32::MAX` (or any entry without a block) means "write it". Gives the
-/// text and the starts of its blocks (None if a start does not fit in 32
-/// bits).
+/// [`emit`], with the starts of the task blocks in the text (None if a
+/// start does not fit in 32 bits): what a snapshot keeps so that the next
+/// write can copy the blocks it leaves alone.
+pub fn emit_blocks(file: &StoreFile) -> (String, Option<Vec<u32>>) {
+    emit_inner(file, PARALLEL_MIN_TASKS)
+}
+
+/// Write `plan`'s canonical text to `out`, copying the block of every task
+/// whose `origins` entry names a block of `old` (a task equal to the one
+/// that block was written for) instead of writing it again; `origins` has
+/// one entry per task, and `u32::MAX` (or any entry without a block) means
+/// "write it". Only the tasks written afresh are decoded (a plan restored
+/// from a snapshot keeps the others undecoded). `base` is how many bytes
+/// `out` already holds (a modeline line): the starts of the blocks, which
+/// this gives (None if one does not fit in 32 bits), count them.
 ///
 /// The bytes are [`emit`]'s exactly as long as each copied block was
 /// written by [`emit`] for a task equal to the current one: the header is
 /// always written afresh, and a block depends on its task alone.
-pub fn emit_reusing(
-    file: &StoreFile,
-    origins: Option<&[u32]>,
-    old: Option<Blocks<'_>>,
-) -> (String, Option<Vec<u32>>) {
-    let reuse = match (origins, old) {
-        (Some(o), Some(b)) if o.len() == file.tasks.len() => Some((o, b)),
-        _ => None,
-    };
-    emit_inner(file, reuse, PARALLEL_MIN_TASKS)
-}
-
-/// [`emit_reusing`] for a plan: only the tasks written afresh are
-/// decoded (a plan restored from a snapshot keeps the others undecoded).
-pub fn emit_plan(
+///
+/// Written as it goes, not gathered first: a 10,000-task text is 4 MB of
+/// fresh memory the kernel must zero, and most of it is copied anyway.
+pub fn write_plan(
+    out: &mut dyn std::io::Write,
+    base: usize,
     plan: &Plan,
     origins: Option<&[u32]>,
     old: Option<Blocks<'_>>,
-) -> (String, Option<Vec<u32>>) {
+) -> std::io::Result<Option<Vec<u32>>> {
     let (origins, old) = match (origins, old) {
         (Some(o), Some(b)) if o.len() == plan.len() && !plan.is_empty() => (o, b),
-        _ => return emit_inner(plan.file(), None, PARALLEL_MIN_TASKS),
+        _ => {
+            let (text, starts) = emit_inner(plan.file(), PARALLEL_MIN_TASKS);
+            out.write_all(text.as_bytes())?;
+            return Ok(starts.and_then(|s| shifted(base, &s)));
+        }
     };
-    let mut out = String::with_capacity(64 + old.text.len() + 1024);
+    let mut scratch = String::with_capacity(4096);
     emit_head(
-        &mut out,
+        &mut scratch,
         plan.version(),
         plan.scan_head(),
         plan.own_workflow(),
         false,
     );
-    let starts = copy_or_emit(&mut out, origins, old, |i| plan.task(i));
-    (out, starts)
-}
-
-/// The task blocks after the header in `out`: task `i`'s copied from `old`
-/// when `origins[i]` names a block of it, else written from `task(i)`.
-/// Gives the blocks' starts.
-fn copy_or_emit<'t>(
-    out: &mut String,
-    origins: &[u32],
-    old: Blocks<'_>,
-    task: impl Fn(usize) -> &'t Task,
-) -> Option<Vec<u32>> {
-    let mut starts = Vec::with_capacity(origins.len());
+    out.write_all(scratch.as_bytes())?;
+    let mut pos = base + scratch.len();
+    let mut starts = Some(Vec::with_capacity(origins.len()));
     for (i, &o) in origins.iter().enumerate() {
-        starts.push(out.len());
-        match old.block(o) {
-            Some(b) => out.push_str(b),
-            None => {
-                out.push('\n');
-                emit_task(out, task(i));
+        if let Some(all) = &mut starts {
+            match u32::try_from(pos) {
+                Ok(p) => all.push(p),
+                Err(_) => starts = None,
             }
         }
+        let bytes = match old.block(o) {
+            Some(b) => b,
+            None => {
+                scratch.clear();
+                scratch.push('\n');
+                emit_task(&mut scratch, plan.task(i));
+                scratch.as_bytes()
+            }
+        };
+        out.write_all(bytes)?;
+        pos += bytes.len();
     }
-    offsets(0, &starts)
+    Ok(starts)
+}
+
+/// 32-bit starts with `base` added.
+fn shifted(base: usize, starts: &[u32]) -> Option<Vec<u32>> {
+    let base = u32::try_from(base).ok()?;
+    starts.iter().map(|&s| s.checked_add(base)).collect()
 }
 
 /// The header: everything before the first task block.
@@ -148,11 +161,7 @@ fn offsets(base: usize, starts: &[usize]) -> Option<Vec<u32>> {
         .collect()
 }
 
-fn emit_inner(
-    file: &StoreFile,
-    reuse: Option<(&[u32], Blocks<'_>)>,
-    parallel_min: usize,
-) -> (String, Option<Vec<u32>>) {
+fn emit_inner(file: &StoreFile, parallel_min: usize) -> (String, Option<Vec<u32>>) {
     let mut out = String::with_capacity(64 + file.tasks.len() * 440);
     emit_head(
         &mut out,
@@ -163,10 +172,6 @@ fn emit_inner(
     );
     if file.tasks.is_empty() {
         return (out, Some(Vec::new()));
-    }
-    if let Some((origins, old)) = reuse {
-        let starts = copy_or_emit(&mut out, origins, old, |i| &file.tasks[i]);
-        return (out, starts);
     }
     let blocks = |tasks: &[Task]| {
         let mut s = String::with_capacity(tasks.len() * 440);
@@ -657,7 +662,7 @@ mod tests {
     }
 
     mod reuse {
-        use super::super::{Blocks, emit, emit_reusing};
+        use super::super::{Blocks, emit, emit_blocks, write_plan};
         use crate::graph::plan::Plan;
         use crate::model::{Status, StoreFile, Task, TaskType};
         use chrono::TimeZone;
@@ -711,7 +716,8 @@ mod tests {
 
         proptest! {
             /// Copying the blocks of unchanged tasks gives `emit`'s bytes,
-            /// and the block starts of a fresh emit.
+            /// and the block starts of a fresh emit, whether or not the old
+            /// text had a modeline line before them.
             #[test]
             fn copied_blocks_give_the_bytes_of_emit(
                 tasks in proptest::collection::vec(
@@ -726,7 +732,7 @@ mod tests {
                     .collect();
                 let mut plan = Plan::new(StoreFile { tasks, ..StoreFile::default() });
                 plan.sort_canonical();
-                let (body, starts) = emit_reusing(plan.file(), None, None);
+                let (body, starts) = emit_blocks(plan.file());
                 prop_assert_eq!(&body, &emit(plan.file()));
                 let mut starts = starts.unwrap();
                 // A modeline line before the blocks, as a write keeps it.
@@ -761,11 +767,12 @@ mod tests {
                         _ => {}
                     }
                 }
-                let old_blocks = Blocks { text: &old, starts: &starts };
-                let (text, new_starts) =
-                    emit_reusing(plan.file(), plan.origins(7), Some(old_blocks));
-                let (fresh, fresh_starts) = emit_reusing(plan.file(), None, None);
-                prop_assert_eq!(&text, &fresh);
+                let old_blocks = Blocks { text: old.as_bytes(), starts: &starts };
+                let mut text = Vec::new();
+                let new_starts =
+                    write_plan(&mut text, 0, &plan, plan.origins(7), Some(old_blocks)).unwrap();
+                let (fresh, fresh_starts) = emit_blocks(plan.file());
+                prop_assert_eq!(String::from_utf8(text).unwrap(), fresh);
                 prop_assert_eq!(new_starts, fresh_starts);
                 // Another text's key copies nothing.
                 prop_assert!(plan.origins(8).is_none());
