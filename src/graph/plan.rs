@@ -107,6 +107,10 @@ struct Lazy {
     all: OnceCell<StoreFile>,
 }
 
+/// At most this many tasks after a sorted prefix are put in place one by
+/// one (by binary search) rather than by sorting every task again.
+const INSERT_MAX: usize = 64;
+
 /// The source index of a task that is not in the source.
 const NEW: u32 = u32::MAX;
 
@@ -489,13 +493,32 @@ impl Plan {
         // Most writes change tasks in place: then the order, and the index,
         // are already right.
         let n = self.len();
-        if self.sorted || (1..n).all(|i| key(self, i - 1) <= key(self, i)) {
+        if self.sorted {
+            return false;
+        }
+        let sorted_prefix = (1..n)
+            .find(|&i| key(self, i - 1) > key(self, i))
+            .unwrap_or(n);
+        if sorted_prefix == n {
             self.sorted = true;
             return false;
         }
-        let mut perm: Vec<usize> = (0..n).collect();
         // Stable: equal keys (duplicate ids) keep their order.
-        perm.sort_by(|&a, &b| key(self, a).cmp(&key(self, b)));
+        let perm: Vec<usize> = if n - sorted_prefix <= INSERT_MAX {
+            // A create adds its tasks at the end of a sorted plan: each goes
+            // in by binary search, after the tasks with an equal key, as a
+            // stable sort would put it.
+            let mut perm: Vec<usize> = (0..sorted_prefix).collect();
+            for t in sorted_prefix..n {
+                let at = perm.partition_point(|&k| key(self, k) <= key(self, t));
+                perm.insert(at, t);
+            }
+            perm
+        } else {
+            let mut perm: Vec<usize> = (0..n).collect();
+            perm.sort_by(|&a, &b| key(self, a).cmp(&key(self, b)));
+            perm
+        };
         self.before_change();
         fn apply<T>(v: &mut Vec<T>, perm: &[usize]) {
             let mut old: Vec<Option<T>> = v.drain(..).map(Some).collect();
@@ -708,5 +731,38 @@ mod tests {
         plan.push(task("d", 0));
         assert!(plan.sort_canonical_changed());
         assert_eq!(plan.id(0), "d");
+    }
+
+    proptest::proptest! {
+        /// Putting the tasks after a sorted prefix in by binary search
+        /// (a create's case) gives exactly the order of a stable sort of
+        /// every task, duplicate keys included, on both sides of the
+        /// length where a whole sort takes over.
+        #[test]
+        fn a_sorted_prefix_and_a_tail_sort_like_a_stable_sort(
+            prefix in proptest::collection::vec((0u8..4, 0i64..3, 0u8..5), 0..40),
+            tail in proptest::collection::vec((0u8..4, 0i64..3, 0u8..5), 1..80),
+        ) {
+            let make = |n: usize, &(issue, secs, id): &(u8, i64, u8)| {
+                let mut t = task(&format!("i{id}"), u64::from(issue));
+                // Issue 0: no issue (sorts last).
+                t.issue = (issue > 0).then_some(u64::from(issue));
+                t.created_at = DateTime::UNIX_EPOCH + chrono::Duration::seconds(secs);
+                t.title = format!("task {n}");
+                t
+            };
+            let key = |t: &Task| (t.issue.is_none(), t.issue, t.created_at, t.id.clone());
+            let mut first: Vec<Task> = prefix.iter().enumerate().map(|(n, x)| make(n, x)).collect();
+            first.sort_by_key(key);
+            let mut all = first;
+            all.extend(tail.iter().enumerate().map(|(n, x)| make(1000 + n, x)));
+            let mut expected = all.clone();
+            expected.sort_by_key(key);
+            let mut plan = Plan::new(StoreFile { tasks: all, ..StoreFile::default() });
+            plan.sort_canonical_changed();
+            let got: Vec<&str> = (0..plan.len()).map(|i| plan.title(i)).collect();
+            let want: Vec<&str> = expected.iter().map(|t| t.title.as_str()).collect();
+            proptest::prop_assert_eq!(got, want);
+        }
     }
 }
