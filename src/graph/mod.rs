@@ -20,6 +20,7 @@ use chrono::{DateTime, Utc};
 
 use crate::graph::plan::Plan;
 use crate::model::Status;
+use crate::model::workflow::Slot;
 
 /// Why one task depends on another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -119,9 +120,9 @@ impl<T> Lists<T> {
     /// Lists `0..n` from (list, item) pairs, each list in the pairs' order.
     /// `pairs` is walked twice (count, then place), so nothing but the
     /// lists themselves is allocated.
-    fn grouped<I>(n: usize, pairs: impl Fn() -> I) -> Lists<T>
+    fn grouped<I>(n: usize, fill: T, pairs: impl Fn() -> I) -> Lists<T>
     where
-        T: Copy + Default,
+        T: Copy,
         I: Iterator<Item = (usize, T)>,
     {
         let mut starts = vec![0u32; n + 1];
@@ -132,12 +133,40 @@ impl<T> Lists<T> {
             starts[k + 1] += starts[k];
         }
         let mut next: Vec<u32> = starts[..n].to_vec();
-        let mut items = vec![T::default(); starts[n] as usize];
+        let mut items = vec![fill; starts[n] as usize];
         for (l, item) in pairs() {
             items[next[l] as usize] = item;
             next[l] += 1;
         }
         Lists { starts, items }
+    }
+
+    /// Sort each list, and keep only the first of adjacent items `same`
+    /// calls equal. In place: the lists only shrink.
+    fn sort_dedup_each(&mut self, same: impl Fn(&T, &T) -> bool)
+    where
+        T: Ord + Copy,
+    {
+        let mut kept = 0usize;
+        let mut start = 0usize;
+        for l in 0..self.len() {
+            let end = self.starts[l + 1] as usize;
+            self.items[start..end].sort_unstable();
+            let first = kept;
+            for k in start..end {
+                let item = self.items[k];
+                if kept == first || !same(&self.items[kept - 1], &item) {
+                    self.items[kept] = item;
+                    kept += 1;
+                }
+            }
+            self.starts[l] = first as u32;
+            start = end;
+        }
+        if let Some(last) = self.starts.last_mut() {
+            *last = kept as u32;
+        }
+        self.items.truncate(kept);
     }
 
     pub fn len(&self) -> usize {
@@ -167,12 +196,13 @@ impl<T> Lists<T> {
 /// phase (workflow order, then instance), then creation time, then id.
 type OrderKey<'a> = (i64, u32, DateTime<Utc>, &'a str);
 
-fn order_key(plan: &Plan, i: usize) -> OrderKey<'_> {
+/// The order key of task `i`, whose [`Plan::slot`] is `slot`.
+fn order_key(plan: &Plan, slot: Option<Slot>, i: usize) -> OrderKey<'_> {
     let catalog = plan.catalog();
     let (phase_rank, instance) = if plan.is_epic(i) {
         (-1, 0)
     } else {
-        match plan.slot(i) {
+        match slot {
             Some(s) => (catalog.rank(s.phase) as i64, s.instance),
             None => (catalog.len() as i64, 0),
         }
@@ -183,38 +213,39 @@ fn order_key(plan: &Plan, i: usize) -> OrderKey<'_> {
 impl Graph {
     pub fn build(plan: &Plan) -> Graph {
         let n = plan.len();
-        let mut deps: Vec<Vec<(usize, EdgeKind)>> = vec![Vec::new(); n];
         let mut dangling = Vec::new();
+        // Each task's phase slot, resolved once: the derived edges and the
+        // order keys both need it.
+        let slots: Vec<Option<Slot>> = (0..n).map(|i| plan.slot(i)).collect();
 
         // Explicit edges. (Everything here reads the plan's accessors, not
         // its tasks: a plan restored from a snapshot decodes none.)
-        for (i, d) in deps.iter_mut().enumerate() {
+        let mut edges: Vec<(usize, (usize, EdgeKind))> = Vec::with_capacity(n * 3);
+        for i in 0..n {
             for on in plan.depends_on(i) {
                 match plan.get(on) {
-                    Some(j) => d.push((j, EdgeKind::Explicit)),
+                    Some(j) => edges.push((i, (j, EdgeKind::Explicit))),
                     None => dangling.push((i, on.to_string())),
                 }
             }
         }
-
         // Edges derived from the workflows (see `derive`).
-        for (i, d) in derive::phase_edges(plan).into_iter().enumerate() {
-            deps[i].extend(d.into_iter().map(|j| (j, EdgeKind::Phase)));
-        }
-
-        // Dedupe: an explicit edge that repeats a derived one stays explicit.
-        for d in deps.iter_mut() {
-            d.sort();
-            d.dedup_by_key(|(j, _)| *j);
-        }
-
-        let deps = Lists::from_vecs(deps);
+        edges.extend(
+            derive::phase_edges(plan, &slots)
+                .into_iter()
+                .map(|(i, j)| (i, (j, EdgeKind::Phase))),
+        );
+        let mut deps = Lists::grouped(n, (0, EdgeKind::Explicit), || edges.iter().copied());
+        drop(edges);
+        // Dedupe: an explicit edge that repeats a derived one stays
+        // explicit (it sorts first).
+        deps.sort_dedup_each(|a, b| a.0 == b.0);
         let dependents = dependents_of(&deps);
 
         // Stable Kahn's algorithm: among tasks whose dependencies are placed,
         // take the smallest order key.
         let mut missing: Vec<usize> = deps.iter().map(<[_]>::len).collect();
-        let keys: Vec<_> = (0..n).map(|i| order_key(plan, i)).collect();
+        let keys: Vec<_> = (0..n).map(|i| order_key(plan, slots[i], i)).collect();
         // Compare keys once, by sorting; the heap then orders plain ranks.
         let mut by_key: Vec<usize> = (0..n).collect();
         by_key.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
@@ -468,7 +499,7 @@ impl Graph {
 
 /// For each task, the tasks that depend on it.
 fn dependents_of(deps: &Lists<(usize, EdgeKind)>) -> Lists<usize> {
-    Lists::grouped(deps.len(), || {
+    Lists::grouped(deps.len(), 0, || {
         deps.iter()
             .enumerate()
             .flat_map(|(i, d)| d.iter().map(move |&(j, _)| (j, i)))
@@ -477,7 +508,7 @@ fn dependents_of(deps: &Lists<(usize, EdgeKind)>) -> Lists<usize> {
 
 /// For each epic, its members.
 fn members_of(epic: &[Option<usize>]) -> Lists<usize> {
-    Lists::grouped(epic.len(), || {
+    Lists::grouped(epic.len(), 0, || {
         epic.iter()
             .enumerate()
             .filter_map(|(i, e)| e.filter(|&e| e != i).map(|e| (e, i)))
