@@ -15,7 +15,7 @@ pub mod yaml;
 pub use write::{WriteOptions, Written, replace, write};
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{Read, Write};
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -810,55 +810,54 @@ impl Locked {
             starts,
         });
         let origins = self.read_key.and_then(|k| plan.origins(k));
+        let prefix = self
+            .modeline
+            .as_ref()
+            .map(|m| format!("{m}\n"))
+            .unwrap_or_default();
+        let laid = yaml::layout(plan, &prefix, origins, old);
         let path = &self.loaded.path;
         // The new text goes straight to the file, hashed on the way: the
         // new snapshot is keyed by it.
-        let written = std::cell::OnceCell::<(u128, Option<Vec<u32>>)>::new();
+        let key = std::sync::OnceLock::<u128>::new();
         let mut fill = |file: &mut File| -> std::io::Result<()> {
             let mut out = Hashed {
                 inner: std::io::BufWriter::with_capacity(256 * 1024, EarlyWriteback::new(file)),
                 sum: xxhash_rust::xxh3::Xxh3::new(),
             };
-            let mut base = 0;
-            if let Some(m) = &self.modeline {
-                out.write_all(m.as_bytes())?;
-                out.write_all(b"\n")?;
-                base = m.len() + 1;
-            }
-            let blocks = yaml::write_plan(&mut out, base, plan, origins, old)?;
+            laid.write_to(&mut out)?;
             out.inner.flush()?;
-            let _ = written.set((out.sum.digest128(), blocks));
+            let _ = key.set(out.sum.digest128());
             Ok(())
         };
-        // While the new text is synced to disk, the snapshot of it is
-        // written (to a temporary file, put in place after the rename). A
-        // graph for another order of the tasks would be wrong: no snapshot
-        // then (apply_tracked sorts, so this does not happen).
-        let mut cache_tmp: Option<(&Path, tempfile::NamedTempFile)> = None;
+        // While another thread writes and syncs the new text, the snapshot
+        // of it is written here, to a temporary file, with its key (the
+        // text's hash) filled in once the text is written and the snapshot
+        // put in place after the rename. A graph for another order of the
+        // tasks would be wrong: no snapshot then (apply_tracked sorts, so
+        // this does not happen).
+        let mut cache_tmp: Option<(&Path, tempfile::NamedTempFile, u64)> = None;
         let mut meanwhile = || {
-            let (Some((cache, graph, problems)), Some((key, blocks))) = (snapshot, written.get())
-            else {
+            let Some((cache, graph, problems)) = snapshot else {
                 return;
             };
             if resorted || graph.order().len() != plan.len() {
                 return;
             }
-            let encoded = cache_temp(cache).and_then(|tmp| {
+            cache_tmp = cache_temp(cache).and_then(|tmp| {
                 let mut out = std::io::BufWriter::with_capacity(256 * 1024, tmp.as_file());
                 let mut sink = |b: &[u8]| out.write_all(b).ok();
-                crate::store::snapshot::encode_plan_to(
-                    *key,
+                let key_at = crate::store::snapshot::encode_plan_to(
                     plan,
                     graph,
                     problems,
-                    blocks.as_deref(),
+                    laid.starts(),
                     &mut sink,
                 )?;
                 out.flush().ok()?;
                 drop(out);
-                Some(tmp)
+                Some((cache, tmp, key_at))
             });
-            cache_tmp = encoded.map(|tmp| (cache, tmp));
         };
         let unchanged = || match self.read_key {
             // A program that ignores our lock (`git checkout`, an editor)
@@ -878,8 +877,14 @@ impl Locked {
         write_atomic_checked(path, !self.existed, &mut fill, &mut meanwhile, &unchanged)?;
         drop(self.file);
         drop(self.text);
-        if let Some((cache, tmp)) = cache_tmp {
-            let _ = tmp.persist(cache);
+        if let (Some((cache, tmp, at)), Some(key)) = (cache_tmp, key.get()) {
+            let mut f = tmp.as_file();
+            let keyed = f
+                .seek(std::io::SeekFrom::Start(at))
+                .and_then(|_| f.write_all(&key.to_le_bytes()));
+            if keyed.is_ok() {
+                let _ = tmp.persist(cache);
+            }
         }
         Ok(())
     }
@@ -1049,20 +1054,20 @@ pub fn write_atomic(path: &Path, bytes: &[u8], must_not_exist: bool) -> Result<(
     write_atomic_checked(
         path,
         must_not_exist,
-        &mut |f| f.write_all(bytes),
+        &mut |f: &mut File| f.write_all(bytes),
         &mut || {},
         &|| Ok(()),
     )
 }
 
-/// [`write_atomic`], the content written by `fill`; `meanwhile` runs while
-/// the content is synced to disk (the sync mostly waits for the device),
-/// and `check` after that, just before the rename: an error from it
-/// cancels the write.
+/// [`write_atomic`], the content written by `fill` and synced to disk on
+/// another thread while `meanwhile` runs here (the sync mostly waits for
+/// the device), and `check` after both, just before the rename: an error
+/// from it cancels the write.
 fn write_atomic_checked(
     path: &Path,
     must_not_exist: bool,
-    fill: &mut dyn FnMut(&mut File) -> std::io::Result<()>,
+    fill: &mut (dyn FnMut(&mut File) -> std::io::Result<()> + Send),
     meanwhile: &mut dyn FnMut(),
     check: &dyn Fn() -> Result<()>,
 ) -> Result<()> {
@@ -1082,24 +1087,27 @@ fn write_atomic_checked(
         .suffix(".tmp")
         .tempfile_in(&dir)
         .map_err(|e| Error::io(&dir, e))?;
-    fill(tmp.as_file_mut()).map_err(|e| Error::io(tmp.path(), e))?;
-    let file = tmp.as_file();
-    let synced = std::thread::scope(|s| {
-        match std::thread::Builder::new().spawn_scoped(s, || file.sync_all()) {
-            Ok(h) => {
-                meanwhile();
-                h.join()
-                    .unwrap_or_else(|_| Err(std::io::Error::other("the sync thread failed")))
-            }
-            // No thread to be had: one after the other.
-            Err(_) => {
-                let r = file.sync_all();
-                meanwhile();
-                r
-            }
-        }
+    let on_thread = std::thread::scope(|s| {
+        let (fill, file) = (&mut *fill, tmp.as_file_mut());
+        let work = move || fill(file).and_then(|()| file.sync_all());
+        let h = std::thread::Builder::new().spawn_scoped(s, work).ok()?;
+        meanwhile();
+        Some(
+            h.join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("the writing thread failed"))),
+        )
     });
-    synced.map_err(|e| Error::io(tmp.path(), e))?;
+    let written = match on_thread {
+        Some(r) => r,
+        // No thread to be had: one after the other.
+        None => {
+            let file = tmp.as_file_mut();
+            let r = fill(file).and_then(|()| file.sync_all());
+            meanwhile();
+            r
+        }
+    };
+    written.map_err(|e| Error::io(tmp.path(), e))?;
     // Keep the store's permissions when replacing it.
     if let Ok(meta) = fs::metadata(path) {
         let _ = fs::set_permissions(tmp.path(), meta.permissions());

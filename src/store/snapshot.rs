@@ -18,12 +18,27 @@ use crate::validate::{Code, Fix, Problem, Severity};
 
 /// Bumped whenever the encoding or the meaning of its parts changes; the
 /// crate version is part of the key as well.
-const MAGIC: &[u8; 8] = b"wmcache7";
+const MAGIC: &[u8; 8] = b"wmcache8";
 
-/// The trailing checksum: a 128-bit hash of every byte before it, so a
-/// snapshot whose own bytes changed (a flipped bit, a torn or foreign
-/// write) is refused, not only one for other store bytes.
+/// The trailing checksum: a 128-bit hash of every byte before it but the
+/// key's, so a snapshot whose own bytes changed (a flipped bit, a torn or
+/// foreign write) is refused, not only one for other store bytes. The key
+/// is left out so that a write can encode the snapshot while the text it
+/// is keyed by is still being written, and fill the key in at the end;
+/// the key is compared on its own anyway.
 const CHECKSUM_LEN: usize = 16;
+
+/// The key's length; it follows the magic and wm's version.
+const KEY_LEN: usize = 16;
+
+/// The checksum of a snapshot's bytes (without the checksum itself), the
+/// key at `key_at` left out.
+fn checksum(bytes: &[u8], key_at: usize) -> Option<[u8; CHECKSUM_LEN]> {
+    let mut sum = xxhash_rust::xxh3::Xxh3::new();
+    sum.update(bytes.get(..key_at)?);
+    sum.update(bytes.get(key_at.checked_add(KEY_LEN)?..)?);
+    Some(sum.digest128().to_le_bytes())
+}
 
 /// The largest snapshot read for a store of `store_len` bytes: a snapshot
 /// holds the tasks, the graph and the problems, a few times the text at
@@ -902,17 +917,19 @@ pub fn encode(
 /// that snapshot's bytes, so a write encodes only what it changed. None
 /// when something cannot be stored or `out` refused a piece.
 ///
+/// The key is written as zeros: the caller writes the key of the text
+/// (once that is known) at the offset this gives.
+///
 /// Written in pieces instead of gathered: a 10,000-task snapshot is 4 MB,
 /// and fresh memory costs a write more (the kernel zeroes it) than the
 /// copies it would save.
 pub fn encode_plan_to(
-    key: u128,
     plan: &Plan,
     graph: &Graph,
     problems: &[Problem],
     blocks: Option<&[u32]>,
     out: Out<'_>,
-) -> Option<()> {
+) -> Option<u64> {
     let head = Head {
         version: plan.version(),
         scan: plan.scan_head(),
@@ -926,7 +943,12 @@ pub fn encode_plan_to(
         }
         None => put_entry(w, plan.task(i)),
     };
-    encode_with(key, head, graph, problems, blocks, put, Some(out)).map(drop)
+    encode_with(0, head, graph, problems, blocks, put, Some(out)).map(|_| key_at())
+}
+
+/// Where a snapshot's key is: after the magic and wm's version.
+pub fn key_at() -> u64 {
+    (MAGIC.len() + 4 + env!("CARGO_PKG_VERSION").len()) as u64
 }
 
 /// What a snapshot stores before its tasks.
@@ -944,17 +966,24 @@ const SPILL_AT: usize = 256 * 1024;
 type Out<'o> = &'o mut dyn FnMut(&[u8]) -> Option<()>;
 
 /// An encoding on its way out: what has gone so far is hashed for the
-/// checksum.
+/// checksum (but the key, in the first piece).
 struct Spill<'o> {
     out: Out<'o>,
     sum: xxhash_rust::xxh3::Xxh3,
+    first: bool,
 }
 
 impl Spill<'_> {
     /// Send what `w` gathered out once there is enough of it (`all`: any).
     fn spill(&mut self, w: &mut W, all: bool) -> Option<()> {
         if all || w.0.len() >= SPILL_AT {
-            self.sum.update(&w.0);
+            if std::mem::take(&mut self.first) {
+                let key_at = usize::try_from(key_at()).ok()?;
+                self.sum.update(w.0.get(..key_at)?);
+                self.sum.update(w.0.get(key_at + KEY_LEN..)?);
+            } else {
+                self.sum.update(&w.0);
+            }
             (self.out)(&w.0)?;
             w.0.clear();
         }
@@ -976,6 +1005,7 @@ fn encode_with(
     let mut spill = out.map(|out| Spill {
         out,
         sum: xxhash_rust::xxh3::Xxh3::new(),
+        first: true,
     });
     let mut w = W(Vec::with_capacity(match spill {
         Some(_) => SPILL_AT + 64 * 1024,
@@ -987,6 +1017,7 @@ fn encode_with(
     };
     w.0.extend_from_slice(MAGIC);
     w.str(env!("CARGO_PKG_VERSION"))?;
+    debug_assert_eq!(w.0.len() as u64, key_at());
     w.0.extend_from_slice(&key.to_le_bytes());
     w.u32(head.version);
     match head.scan {
@@ -1054,8 +1085,8 @@ fn encode_with(
     }
     match spill {
         None => {
-            let sum = xxhash_rust::xxh3::xxh3_128(&w.0);
-            w.0.extend_from_slice(&sum.to_le_bytes());
+            let sum = checksum(&w.0, usize::try_from(key_at()).ok()?)?;
+            w.0.extend_from_slice(&sum);
             Some(w.0)
         }
         Some(mut s) => {
@@ -1075,14 +1106,14 @@ where
 {
     let all = owned.as_ref();
     let (bytes, sum) = all.split_at_checked(all.len().checked_sub(CHECKSUM_LEN)?)?;
-    if xxhash_rust::xxh3::xxh3_128(bytes).to_le_bytes() != sum {
-        return None;
-    }
     let mut r = R { b: bytes, pos: 0 };
     if r.take(MAGIC.len())? != MAGIC || r.str()? != env!("CARGO_PKG_VERSION") {
         return None;
     }
-    if u128::from_le_bytes(r.take(16)?.try_into().ok()?) != key {
+    if checksum(bytes, r.pos)? != sum {
+        return None;
+    }
+    if u128::from_le_bytes(r.take(KEY_LEN)?.try_into().ok()?) != key {
         return None;
     }
     let version = r.u32()?;

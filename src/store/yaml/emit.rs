@@ -28,7 +28,7 @@ pub fn emit_with(file: &StoreFile, parallel_min: usize) -> String {
 }
 
 /// The blocks of a text [`emit`] wrote (possibly after a prefix such as an
-/// editor modeline), for [`write_plan`]: block `k` is the bytes from
+/// editor modeline), for [`layout`]: block `k` is the bytes from
 /// `starts[k]` to the next start (the last to the end). A block is the
 /// blank line before a task and the task's lines.
 ///
@@ -42,15 +42,16 @@ pub struct Blocks<'a> {
     pub starts: &'a [u32],
 }
 
-impl<'a> Blocks<'a> {
-    fn block(&self, k: u32) -> Option<&'a [u8]> {
+impl Blocks<'_> {
+    /// Where block `k` is in the text, if it is.
+    fn range(&self, k: u32) -> Option<(usize, usize)> {
         let k = usize::try_from(k).ok()?;
         let start = usize::try_from(*self.starts.get(k)?).ok()?;
         let end = match self.starts.get(k + 1) {
             Some(&e) => usize::try_from(e).ok()?,
             None => self.text.len(),
         };
-        self.text.get(start..end)
+        (start <= end && end <= self.text.len()).then_some((start, end))
     }
 }
 
@@ -61,46 +62,117 @@ pub fn emit_blocks(file: &StoreFile) -> (String, Option<Vec<u32>>) {
     emit_inner(file, PARALLEL_MIN_TASKS)
 }
 
-/// Write `plan`'s canonical text to `out`, copying the block of every task
-/// whose `origins` entry names a block of `old` (a task equal to the one
-/// that block was written for) instead of writing it again; `origins` has
-/// one entry per task, and `u32::MAX` (or any entry without a block) means
-/// "write it". Only the tasks written afresh are decoded (a plan restored
-/// from a snapshot keeps the others undecoded). `base` is how many bytes
-/// `out` already holds (a modeline line): the starts of the blocks, which
-/// this gives (None if one does not fit in 32 bits), count them.
+/// A plan's canonical text, laid out before it is written: fresh text
+/// (the header, and the tasks written anew) and runs of an old text's
+/// bytes (the blocks of unchanged tasks, copied as they are). Where every
+/// block starts is known before a byte is written, so the snapshot of the
+/// text can be written at the same time as the text.
+#[derive(Debug)]
+pub struct Layout<'a> {
+    old: &'a [u8],
+    fresh: String,
+    pieces: Vec<Piece>,
+    starts: Option<Vec<u32>>,
+}
+
+/// A run of the laid-out text: bytes of the fresh text or of the old one.
+#[derive(Debug, Clone, Copy)]
+enum Piece {
+    Fresh(usize, usize),
+    Old(usize, usize),
+}
+
+impl Layout<'_> {
+    /// Where each task's block starts in the text (None if one does not fit
+    /// in 32 bits).
+    pub fn starts(&self) -> Option<&[u32]> {
+        self.starts.as_deref()
+    }
+
+    /// Write the text to `out`.
+    pub fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        for piece in &self.pieces {
+            let bytes = match *piece {
+                Piece::Fresh(a, b) => self.fresh.as_bytes().get(a..b),
+                Piece::Old(a, b) => self.old.get(a..b),
+            };
+            out.write_all(bytes.unwrap_or_default())?;
+        }
+        Ok(())
+    }
+
+    fn push(&mut self, piece: Piece) {
+        // Runs that follow each other in the same text become one.
+        match (self.pieces.last_mut(), piece) {
+            (Some(Piece::Fresh(_, end)), Piece::Fresh(a, b))
+            | (Some(Piece::Old(_, end)), Piece::Old(a, b))
+                if *end == a =>
+            {
+                *end = b;
+            }
+            _ => self.pieces.push(piece),
+        }
+    }
+
+    /// Add fresh text written by `write`.
+    fn fresh(&mut self, write: impl FnOnce(&mut String)) -> usize {
+        let a = self.fresh.len();
+        write(&mut self.fresh);
+        let b = self.fresh.len();
+        self.push(Piece::Fresh(a, b));
+        b - a
+    }
+}
+
+/// Lay out `plan`'s canonical text after `prefix` (a modeline line, or
+/// nothing), copying the block of every task whose `origins` entry names a
+/// block of `old` (a task equal to the one that block was written for)
+/// instead of writing it again; `origins` has one entry per task, and
+/// `u32::MAX` (or any entry without a block) means "write it". Only the
+/// tasks written afresh are decoded (a plan restored from a snapshot keeps
+/// the others undecoded).
 ///
-/// The bytes are [`emit`]'s exactly as long as each copied block was
-/// written by [`emit`] for a task equal to the current one: the header is
-/// always written afresh, and a block depends on its task alone.
+/// The bytes are [`emit`]'s (after `prefix`) exactly as long as each
+/// copied block was written by [`emit`] for a task equal to the current
+/// one: the header is always written afresh, and a block depends on its
+/// task alone.
 ///
-/// Written as it goes, not gathered first: a 10,000-task text is 4 MB of
-/// fresh memory the kernel must zero, and most of it is copied anyway.
-pub fn write_plan(
-    out: &mut dyn std::io::Write,
-    base: usize,
+/// Laid out, not gathered: a 10,000-task text is 4 MB of fresh memory the
+/// kernel must zero, and most of it is copied from the old text anyway.
+pub fn layout<'a>(
     plan: &Plan,
+    prefix: &str,
     origins: Option<&[u32]>,
-    old: Option<Blocks<'_>>,
-) -> std::io::Result<Option<Vec<u32>>> {
+    old: Option<Blocks<'a>>,
+) -> Layout<'a> {
+    let mut out = Layout {
+        old: old.map_or(&[], |b| b.text),
+        fresh: String::new(),
+        pieces: Vec::new(),
+        starts: None,
+    };
     let (origins, old) = match (origins, old) {
         (Some(o), Some(b)) if o.len() == plan.len() && !plan.is_empty() => (o, b),
         _ => {
             let (text, starts) = emit_inner(plan.file(), PARALLEL_MIN_TASKS);
-            out.write_all(text.as_bytes())?;
-            return Ok(starts.and_then(|s| shifted(base, &s)));
+            out.fresh(|f| {
+                f.push_str(prefix);
+                f.push_str(&text);
+            });
+            out.starts = starts.and_then(|s| shifted(prefix.len(), &s));
+            return out;
         }
     };
-    let mut scratch = String::with_capacity(4096);
-    emit_head(
-        &mut scratch,
-        plan.version(),
-        plan.scan_head(),
-        plan.own_workflow(),
-        false,
-    );
-    out.write_all(scratch.as_bytes())?;
-    let mut pos = base + scratch.len();
+    let mut pos = out.fresh(|f| {
+        f.push_str(prefix);
+        emit_head(
+            f,
+            plan.version(),
+            plan.scan_head(),
+            plan.own_workflow(),
+            false,
+        );
+    });
     let mut starts = Some(Vec::with_capacity(origins.len()));
     for (i, &o) in origins.iter().enumerate() {
         if let Some(all) = &mut starts {
@@ -109,19 +181,19 @@ pub fn write_plan(
                 Err(_) => starts = None,
             }
         }
-        let bytes = match old.block(o) {
-            Some(b) => b,
-            None => {
-                scratch.clear();
-                scratch.push('\n');
-                emit_task(&mut scratch, plan.task(i));
-                scratch.as_bytes()
+        pos += match old.range(o) {
+            Some((a, b)) => {
+                out.push(Piece::Old(a, b));
+                b - a
             }
+            None => out.fresh(|f| {
+                f.push('\n');
+                emit_task(f, plan.task(i));
+            }),
         };
-        out.write_all(bytes)?;
-        pos += bytes.len();
     }
-    Ok(starts)
+    out.starts = starts;
+    out
 }
 
 /// 32-bit starts with `base` added.
@@ -662,7 +734,7 @@ mod tests {
     }
 
     mod reuse {
-        use super::super::{Blocks, emit, emit_blocks, write_plan};
+        use super::super::{Blocks, emit, emit_blocks, layout};
         use crate::graph::plan::Plan;
         use crate::model::{Status, StoreFile, Task, TaskType};
         use chrono::TimeZone;
@@ -768,12 +840,16 @@ mod tests {
                     }
                 }
                 let old_blocks = Blocks { text: old.as_bytes(), starts: &starts };
+                // The new text keeps the modeline when the old one had it.
+                let m = if prefix { "# yaml-language-server: $schema=x\n" } else { "" };
+                let laid = layout(&plan, m, plan.origins(7), Some(old_blocks));
                 let mut text = Vec::new();
-                let new_starts =
-                    write_plan(&mut text, 0, &plan, plan.origins(7), Some(old_blocks)).unwrap();
+                laid.write_to(&mut text).unwrap();
+                let new_starts = laid.starts().map(<[u32]>::to_vec);
                 let (fresh, fresh_starts) = emit_blocks(plan.file());
-                prop_assert_eq!(String::from_utf8(text).unwrap(), fresh);
-                prop_assert_eq!(new_starts, fresh_starts);
+                prop_assert_eq!(String::from_utf8(text).unwrap(), format!("{m}{fresh}"));
+                let shifted = fresh_starts.map(|s| s.iter().map(|&x| x + m.len() as u32).collect::<Vec<_>>());
+                prop_assert_eq!(new_starts, shifted);
                 // Another text's key copies nothing.
                 prop_assert!(plan.origins(8).is_none());
             }
