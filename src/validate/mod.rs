@@ -150,10 +150,20 @@ fn check_in(plan: &Plan, graph: &Graph, scope: Option<&[bool]>) -> Vec<Problem> 
     // The same title twice in one issue (and type): usually a plan run twice.
     // Sized once: growing a table this big page by page costs more than
     // the lookups.
+    // A scoped check reports a duplicate by its later task, and the two
+    // share an issue: only the issues of the tasks in scope need looking at.
+    let issues: Option<std::collections::HashSet<Option<u64>>> =
+        scope.map(|_| visit.iter().map(|&i| plan.issue(i)).collect());
     let mut titles: HashMap<(Option<u64>, &str, crate::model::TaskType), usize> =
-        HashMap::with_capacity_and_hasher(n, Default::default());
+        HashMap::with_capacity_and_hasher(
+            if issues.is_some() { 64 } else { n },
+            Default::default(),
+        );
     for i in 0..n {
         let f = plan.facts(i);
+        if issues.as_ref().is_some_and(|s| !s.contains(&f.issue)) {
+            continue;
+        }
         if let Some(p) = f.priority
             && p > crate::model::MAX_PRIORITY
         {
