@@ -33,10 +33,41 @@ pub struct Plan {
     catalog: OnceCell<Catalog>,
     /// Where each task came from, when tracked (see [`Plan::track_origins`]).
     origins: Option<Origins>,
-    /// Known to be in canonical order: sorted, and nothing changed since
-    /// (a write sorts when it applies its ops and again before it emits;
-    /// the second need not look at every task again).
-    sorted: bool,
+    /// What is known of the canonical order (a write sorts when it
+    /// applies its ops and again before it emits; neither should look at
+    /// every task again when a command changed one).
+    sorted: Sortedness,
+}
+
+/// The canonical order of tasks: by issue (tasks without one last), then
+/// creation time, then id.
+pub(crate) type SortKey<'a> = (bool, Option<u64>, DateTime<Utc>, &'a str);
+
+pub(crate) fn sort_key(issue: Option<u64>, created_at: DateTime<Utc>, id: &str) -> SortKey<'_> {
+    (issue.is_none(), issue, created_at, id)
+}
+
+/// What a plan knows of its tasks' canonical order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Sortedness {
+    Unknown,
+    Sorted,
+    /// Sorted but for the tasks at these indexes, changed or added since.
+    Except(Vec<usize>),
+}
+
+impl Sortedness {
+    /// Task `i` changed (or was added).
+    fn touch(&mut self, i: usize) {
+        *self = match std::mem::replace(self, Sortedness::Unknown) {
+            Sortedness::Sorted => Sortedness::Except(vec![i]),
+            Sortedness::Except(mut dirty) if dirty.len() < INSERT_MAX => {
+                dirty.push(i);
+                Sortedness::Except(dirty)
+            }
+            _ => Sortedness::Unknown,
+        };
+    }
 }
 
 // Library users share plans across threads: this stops compiling if a
@@ -167,7 +198,7 @@ impl Plan {
             index: OnceCell::new(),
             catalog: OnceCell::new(),
             origins: None,
-            sorted: false,
+            sorted: Sortedness::Unknown,
         }
     }
 
@@ -402,7 +433,7 @@ impl Plan {
         if let Some(slot) = self.origins.as_mut().and_then(|o| o.of.get_mut(i)) {
             *slot = UNTRACKED;
         }
-        self.sorted = false;
+        self.sorted.touch(i);
         self.before_change();
         match &mut self.lazy {
             None => &mut self.file.tasks[i],
@@ -427,7 +458,7 @@ impl Plan {
     pub(crate) fn push(&mut self, task: Task) -> usize {
         let i = self.len();
         let hash = id_hash(&task.id);
-        self.sorted = false;
+        self.sorted.touch(i);
         self.before_change();
         match &mut self.lazy {
             None => self.file.tasks.push(task),
@@ -455,7 +486,10 @@ impl Plan {
 
     /// Remove the task at `i`, re-indexing the rest.
     pub(crate) fn remove(&mut self, i: usize) -> Task {
-        self.sorted = false;
+        // Taking a task out of a sorted list leaves it sorted.
+        if self.sorted != Sortedness::Sorted {
+            self.sorted = Sortedness::Unknown;
+        }
         let t = self.materialize().tasks.remove(i);
         if let Some(o) = &mut self.origins
             && i < o.of.len()
@@ -486,21 +520,35 @@ impl Plan {
     /// [`Plan::sort_canonical`], telling whether any task moved (then task
     /// indexes, and a graph built before, are stale).
     pub fn sort_canonical_changed(&mut self) -> bool {
-        fn key(p: &Plan, i: usize) -> (bool, Option<u64>, DateTime<Utc>, &str) {
+        fn key(p: &Plan, i: usize) -> SortKey<'_> {
             let f = p.facts(i);
-            (f.issue.is_none(), f.issue, f.created_at, p.id(i))
+            sort_key(f.issue, f.created_at, p.id(i))
         }
         // Most writes change tasks in place: then the order, and the index,
         // are already right.
         let n = self.len();
-        if self.sorted {
-            return false;
-        }
-        let sorted_prefix = (1..n)
+        // Before the first task changed since the plan was known sorted,
+        // the tasks are in order.
+        let from = match &self.sorted {
+            Sortedness::Sorted => return false,
+            Sortedness::Except(dirty) => {
+                let in_place = |d: usize| {
+                    (d == 0 || key(self, d - 1) <= key(self, d))
+                        && (d + 1 >= n || key(self, d) <= key(self, d + 1))
+                };
+                if dirty.iter().all(|&d| in_place(d)) {
+                    self.sorted = Sortedness::Sorted;
+                    return false;
+                }
+                dirty.iter().copied().min().unwrap_or(n)
+            }
+            Sortedness::Unknown => 0,
+        };
+        let sorted_prefix = (from.max(1)..n)
             .find(|&i| key(self, i - 1) > key(self, i))
             .unwrap_or(n);
         if sorted_prefix == n {
-            self.sorted = true;
+            self.sorted = Sortedness::Sorted;
             return false;
         }
         // Stable: equal keys (duplicate ids) keep their order.
@@ -542,8 +590,20 @@ impl Plan {
             _ => self.origins = None,
         }
         self.index = OnceCell::new();
-        self.sorted = true;
+        self.sorted = Sortedness::Sorted;
         true
+    }
+
+    /// Whether the tasks are known to be in canonical order (what a
+    /// snapshot records, so that the next write need not check).
+    pub(crate) fn known_sorted(&self) -> bool {
+        self.sorted == Sortedness::Sorted
+    }
+
+    /// Take the tasks to be in canonical order: a snapshot of a sorted
+    /// plan says so.
+    pub(crate) fn assume_sorted(&mut self) {
+        self.sorted = Sortedness::Sorted;
     }
 
     pub fn workflow(&self) -> &Workflow {
@@ -731,6 +791,12 @@ mod tests {
         plan.push(task("d", 0));
         assert!(plan.sort_canonical_changed());
         assert_eq!(plan.id(0), "d");
+        // Taking a task out keeps the rest sorted.
+        plan.remove(0);
+        assert!(!plan.sort_canonical_changed());
+        // A change that keeps a task in its place needs no sort.
+        plan.task_mut(0).title = "renamed".into();
+        assert!(!plan.sort_canonical_changed());
     }
 
     proptest::proptest! {
@@ -754,11 +820,31 @@ mod tests {
             let key = |t: &Task| (t.issue.is_none(), t.issue, t.created_at, t.id.clone());
             let mut first: Vec<Task> = prefix.iter().enumerate().map(|(n, x)| make(n, x)).collect();
             first.sort_by_key(key);
-            let mut all = first;
-            all.extend(tail.iter().enumerate().map(|(n, x)| make(1000 + n, x)));
+            let tail: Vec<Task> = tail.iter().enumerate().map(|(n, x)| make(1000 + n, x)).collect();
+            // Known unsorted: the whole list as it stands.
+            let mut all = first.clone();
+            all.extend(tail.iter().cloned());
             let mut expected = all.clone();
             expected.sort_by_key(key);
             let mut plan = Plan::new(StoreFile { tasks: all, ..StoreFile::default() });
+            plan.sort_canonical_changed();
+            let got: Vec<&str> = (0..plan.len()).map(|i| plan.title(i)).collect();
+            let want: Vec<&str> = expected.iter().map(|t| t.title.as_str()).collect();
+            proptest::prop_assert_eq!(got, want);
+            // Known sorted, then tasks added and one moved to another
+            // issue (as a create or an edit does): only the changed places
+            // are looked at, and the order is still a stable sort's.
+            let mut plan = Plan::new(StoreFile { tasks: first, ..StoreFile::default() });
+            proptest::prop_assert!(!plan.sort_canonical_changed());
+            for t in &tail {
+                plan.push(t.clone());
+            }
+            if !plan.is_empty() {
+                let k = tail.len() % plan.len();
+                plan.task_mut(k).issue = Some(u64::from(tail[0].title.len() as u8 % 4));
+            }
+            let mut expected = plan.tasks().to_vec();
+            expected.sort_by_key(key);
             plan.sort_canonical_changed();
             let got: Vec<&str> = (0..plan.len()).map(|i| plan.title(i)).collect();
             let want: Vec<&str> = expected.iter().map(|t| t.title.as_str()).collect();

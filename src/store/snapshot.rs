@@ -11,14 +11,14 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::graph::plan::{Facts, Plan, TaskSource};
+use crate::graph::plan::{Facts, Plan, TaskSource, sort_key};
 use crate::graph::{EdgeKind, Graph};
 use crate::model::{Forced, Note, Role, ScanState, Status, StoreFile, Task, TaskType};
 use crate::validate::{Code, Fix, Problem, Severity};
 
 /// Bumped whenever the encoding or the meaning of its parts changes; the
 /// crate version is part of the key as well.
-const MAGIC: &[u8; 8] = b"wmcache8";
+const MAGIC: &[u8; 8] = b"wmcache9";
 
 /// The trailing checksum: a 128-bit hash of every byte before it but the
 /// key's, so a snapshot whose own bytes changed (a flipped bit, a torn or
@@ -900,6 +900,10 @@ pub fn encode(
         scan: file.scan.as_ref().map(|s| s.head.as_str()),
         workflow: file.workflow.as_ref(),
         tasks: file.tasks.len(),
+        sorted: file.tasks.windows(2).all(|w| {
+            sort_key(w[0].issue, w[0].created_at, &w[0].id)
+                <= sort_key(w[1].issue, w[1].created_at, &w[1].id)
+        }),
     };
     encode_with(
         key,
@@ -935,6 +939,7 @@ pub fn encode_plan_to(
         scan: plan.scan_head(),
         workflow: plan.own_workflow(),
         tasks: plan.len(),
+        sorted: plan.known_sorted(),
     };
     let put = |w: &mut W, i| match plan.encoded(i) {
         Some(bytes) => {
@@ -957,6 +962,9 @@ struct Head<'a> {
     scan: Option<&'a str>,
     workflow: Option<&'a crate::model::workflow::Workflow>,
     tasks: usize,
+    /// Whether the tasks are in canonical order: a write restoring the
+    /// snapshot then need not check every task's place.
+    sorted: bool,
 }
 
 /// How much of an encoding is gathered before it goes to its `out`.
@@ -1020,6 +1028,7 @@ fn encode_with(
     debug_assert_eq!(w.0.len() as u64, key_at());
     w.0.extend_from_slice(&key.to_le_bytes());
     w.u32(head.version);
+    w.u8(u8::from(head.sorted));
     match head.scan {
         None => w.u8(0),
         Some(s) => {
@@ -1117,6 +1126,11 @@ where
         return None;
     }
     let version = r.u32()?;
+    let sorted = match r.u8()? {
+        0 => false,
+        1 => true,
+        _ => return None,
+    };
     let scan = r.opt_str()?.map(|head| ScanState { head });
     let workflow = match r.opt_str()? {
         Some(json) => Some(serde_json::from_str(&json).ok()?),
@@ -1217,8 +1231,12 @@ where
         entries,
         spans,
     };
+    let mut plan = Plan::lazy(header, facts, std::sync::Arc::new(source));
+    if sorted {
+        plan.assume_sorted();
+    }
     Some(Snapshot {
-        plan: Plan::lazy(header, facts, std::sync::Arc::new(source)),
+        plan,
         graph,
         problems,
         blocks,
