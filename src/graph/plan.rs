@@ -163,6 +163,13 @@ impl Lazy {
 #[derive(Debug, Clone)]
 struct Index(Vec<(u64, u32)>);
 
+/// The id index of tasks with these ids, in this order.
+pub(crate) fn id_index<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<(u64, u32)> {
+    let mut index: Vec<(u64, u32)> = ids.zip(0u32..).map(|(id, i)| (id_hash(id), i)).collect();
+    index.sort_unstable();
+    index
+}
+
 fn id_hash(id: &str) -> u64 {
     use std::hash::BuildHasher;
     foldhash::fast::FixedState::with_seed(0x776d).hash_one(id)
@@ -501,13 +508,28 @@ impl Plan {
     }
 
     fn index(&self) -> &Index {
-        self.index.get_or_init(|| {
-            let n = u32::try_from(self.len()).unwrap_or(u32::MAX);
-            let mut index: Vec<(u64, u32)> =
-                (0..n).map(|i| (id_hash(self.id(i as usize)), i)).collect();
-            index.sort_unstable();
-            Index(index)
-        })
+        self.index
+            .get_or_init(|| Index(id_index((0..self.len()).map(|i| self.id(i)))))
+    }
+
+    /// The id index: (hash of the id, task), sorted. A snapshot keeps it,
+    /// so a command that looks up an id does not hash every id first.
+    pub(crate) fn id_index(&self) -> &[(u64, u32)] {
+        &self.index().0
+    }
+
+    /// Take `index` (a snapshot's) as the id index, if it can be one: one
+    /// entry per task, sorted. (A lookup still compares the id it finds.)
+    pub(crate) fn adopt_id_index(&mut self, index: Vec<(u64, u32)>) -> bool {
+        let n = self.len();
+        let fits = index.len() == n
+            && index.windows(2).all(|w| w[0] < w[1])
+            && index.iter().all(|&(_, i)| (i as usize) < n);
+        if fits {
+            self.index = OnceCell::new();
+            let _ = self.index.set(Index(index));
+        }
+        fits
     }
 
     /// Put tasks in their canonical file order: by issue (tasks without an
@@ -589,7 +611,20 @@ impl Plan {
             Some(o) if o.of.len() == n => apply(&mut o.of, &perm),
             _ => self.origins = None,
         }
-        self.index = OnceCell::new();
+        // So does the id index: each entry gets its task's new place (ids
+        // with one hash, duplicates, are put back in task order).
+        if let Some(index) = self.index.get_mut() {
+            let mut place = vec![0u32; n];
+            for (to, &from) in perm.iter().enumerate() {
+                place[from] = u32::try_from(to).unwrap_or(u32::MAX);
+            }
+            for e in &mut index.0 {
+                e.1 = place.get(e.1 as usize).copied().unwrap_or(u32::MAX);
+            }
+            for run in index.0.chunk_by_mut(|a, b| a.0 == b.0) {
+                run.sort_unstable();
+            }
+        }
         self.sorted = Sortedness::Sorted;
         true
     }
@@ -673,7 +708,7 @@ impl Plan {
             .iter()
             .take_while(|&&(h, _)| h == hash)
             .map(|&(_, i)| i as usize)
-            .find(|&i| self.id(i) == id)
+            .find(|&i| i < self.len() && self.id(i) == id)
     }
 
     /// Resolve a full id or a unique prefix of one to a task index.

@@ -18,7 +18,7 @@ use crate::validate::{Code, Fix, Problem, Severity};
 
 /// Bumped whenever the encoding or the meaning of its parts changes; the
 /// crate version is part of the key as well.
-const MAGIC: &[u8; 8] = b"wmcache9";
+const MAGIC: &[u8; 8] = b"wmcachea";
 
 /// The trailing checksum: a 128-bit hash of every byte before it but the
 /// key's, so a snapshot whose own bytes changed (a flipped bit, a torn or
@@ -895,7 +895,9 @@ pub fn encode(
     problems: &[Problem],
     blocks: Option<&[u32]>,
 ) -> Option<Vec<u8>> {
+    let index = crate::graph::plan::id_index(file.tasks.iter().map(|t| t.id.as_str()));
     let head = Head {
+        index: &index,
         version: file.version,
         scan: file.scan.as_ref().map(|s| s.head.as_str()),
         workflow: file.workflow.as_ref(),
@@ -940,6 +942,7 @@ pub fn encode_plan_to(
         workflow: plan.own_workflow(),
         tasks: plan.len(),
         sorted: plan.known_sorted(),
+        index: plan.id_index(),
     };
     let put = |w: &mut W, i| match plan.encoded(i) {
         Some(bytes) => {
@@ -965,6 +968,8 @@ struct Head<'a> {
     /// Whether the tasks are in canonical order: a write restoring the
     /// snapshot then need not check every task's place.
     sorted: bool,
+    /// The plan's id index (see `Plan::id_index`).
+    index: &'a [(u64, u32)],
 }
 
 /// How much of an encoding is gathered before it goes to its `out`.
@@ -1082,6 +1087,10 @@ fn encode_with(
         w.str(&p.message)?;
         w.strs(&p.tasks)?;
         put_fix(&mut w, p.fix.as_ref())?;
+    }
+    for &(hash, i) in head.index {
+        w.u64(hash);
+        w.u32(i);
     }
     match blocks {
         Some(b) if b.len() == head.tasks => {
@@ -1211,6 +1220,9 @@ where
             })
         })
         .collect::<Option<Vec<_>>>()?;
+    let index = (0..n)
+        .map(|_| Some((r.u64()?, r.u32()?)))
+        .collect::<Option<Vec<_>>>()?;
     let blocks = match r.u8()? {
         0 => None,
         1 => Some((0..n).map(|_| r.u32()).collect::<Option<Vec<_>>>()?),
@@ -1234,6 +1246,9 @@ where
     let mut plan = Plan::lazy(header, facts, std::sync::Arc::new(source));
     if sorted {
         plan.assume_sorted();
+    }
+    if !plan.adopt_id_index(index) {
+        return None;
     }
     Some(Snapshot {
         plan,
