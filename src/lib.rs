@@ -27,7 +27,8 @@
 //!             task decoded when asked for, a write decoding only what it
 //!             changes); the effective DAG (explicit + derived edges, kept
 //!             as Lists end to end; derive.rs says why each derived edge
-//!             exists); query.rs (the one Scope);
+//!             exists; incremental.rs, the graph after a batch of creates
+//!             from the one before); query.rs (the one Scope);
 //!             analysis (components, waves, critical path, why); schedule
 //!             (what to do next)
 //! validate    whole-store rules, run by every load and every write

@@ -125,12 +125,12 @@ fn pred_units(catalog: &Catalog, units: &[Slot], slot: Slot) -> Vec<Slot> {
 
 /// A task's group as the plan holds it (no copy of a parent's id).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum GroupRef<'a> {
+pub(crate) enum GroupRef<'a> {
     Issue(u64),
     Parent(&'a str),
 }
 
-fn group_ref(plan: &Plan, i: usize) -> Option<GroupRef<'_>> {
+pub(crate) fn group_ref(plan: &Plan, i: usize) -> Option<GroupRef<'_>> {
     match plan.issue(i) {
         Some(n) => Some(GroupRef::Issue(n)),
         None => plan.parent(i).map(GroupRef::Parent),
@@ -145,14 +145,29 @@ fn group_ref(plan: &Plan, i: usize) -> Option<GroupRef<'_>> {
 /// group's units are runs of one sorted list: no map per group or per unit
 /// (a store of 10,000 tasks has about a thousand groups).
 pub fn phase_edges(plan: &Plan, slots: &[Option<Slot>]) -> Vec<(usize, usize)> {
+    phase_edges_among(
+        plan,
+        slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| Some((i, (*s)?))),
+    )
+}
+
+/// [`phase_edges`] among `tasks` (each with its slot): all the tasks of
+/// the groups whose edges are wanted.
+pub fn phase_edges_among(
+    plan: &Plan,
+    tasks: impl Iterator<Item = (usize, Slot)>,
+) -> Vec<(usize, usize)> {
     let catalog = plan.catalog();
     let mut numbers: HashMap<GroupRef<'_>, u32> = HashMap::default();
     // A group's tasks sit together in the canonical order: the last group
     // seen is the likely one.
     let mut last: Option<(GroupRef<'_>, u32)> = None;
     let mut members: Vec<(u32, Slot, usize)> = Vec::with_capacity(plan.len());
-    for (i, slot) in slots.iter().enumerate() {
-        let (Some(slot), Some(g)) = (*slot, group_ref(plan, i)) else {
+    for (i, slot) in tasks {
+        let Some(g) = group_ref(plan, i) else {
             continue;
         };
         let number = match last {

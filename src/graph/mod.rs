@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod derive;
+mod incremental;
 
 pub mod plan;
 pub mod query;
@@ -242,60 +243,7 @@ impl Graph {
         deps.sort_dedup_each(|a, b| a.0 == b.0);
         let dependents = dependents_of(&deps);
 
-        // Stable Kahn's algorithm: among tasks whose dependencies are placed,
-        // take the smallest order key.
-        let mut missing: Vec<usize> = deps.iter().map(<[_]>::len).collect();
-        let keys: Vec<_> = (0..n).map(|i| order_key(plan, slots[i], i)).collect();
-        // Compare keys once, by sorting; the heap then orders plain ranks.
-        let mut by_key: Vec<usize> = (0..n).collect();
-        by_key.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
-        let mut key_rank = vec![0usize; n];
-        for (r, &i) in by_key.iter().enumerate() {
-            key_rank[i] = r;
-        }
-        let mut heap: BinaryHeap<Reverse<usize>> = BinaryHeap::new();
-        for i in 0..n {
-            if missing[i] == 0 {
-                heap.push(Reverse(key_rank[i]));
-            }
-        }
-        let mut order = Vec::with_capacity(n);
-        let mut placed = vec![false; n];
-        while let Some(Reverse(r)) = heap.pop() {
-            let i = by_key[r];
-            order.push(i);
-            placed[i] = true;
-            for &k in dependents.get(i) {
-                missing[k] -= 1;
-                if missing[k] == 0 {
-                    heap.push(Reverse(key_rank[k]));
-                }
-            }
-        }
-        let placed_count = order.len();
-        if order.len() < n {
-            // Cyclic parts: in key order.
-            order.extend(by_key.iter().copied().filter(|&i| !placed[i]));
-        }
-        // Cycles: Kahn's algorithm above placed every task exactly when the
-        // graph is acyclic, the common case, which then needs nothing more.
-        // Otherwise the strongly connected components (petgraph's Tarjan)
-        // among the unplaced tasks name each cycle.
-        let mut cycles = Vec::new();
-        if placed_count < n {
-            let adj: Vec<Vec<usize>> = deps
-                .iter()
-                .enumerate()
-                .map(|(i, d)| {
-                    if placed[i] {
-                        Vec::new()
-                    } else {
-                        d.iter().map(|&(j, _)| j).filter(|&j| !placed[j]).collect()
-                    }
-                })
-                .collect();
-            cycles = crate::algo::cycles(&adj, |i| plan.id(i));
-        }
+        let (order, cycles) = order_from(plan, &deps, &dependents, |i| slots[i]);
         let mut rank = vec![0; n];
         for (r, &i) in order.iter().enumerate() {
             rank[i] = r;
@@ -498,6 +446,72 @@ impl Graph {
 }
 
 /// For each task, the tasks that depend on it.
+/// A stable topological order of `plan` by `deps` (Kahn's algorithm: among
+/// the tasks whose dependencies are placed, the smallest order key first;
+/// cyclic parts appended in key order), and its cycles. `slot` gives each
+/// task's [`Plan::slot`].
+fn order_from(
+    plan: &Plan,
+    deps: &Lists<(usize, EdgeKind)>,
+    dependents: &Lists<usize>,
+    slot: impl Fn(usize) -> Option<Slot>,
+) -> (Vec<usize>, Vec<Vec<usize>>) {
+    let n = deps.len();
+    let mut missing: Vec<usize> = deps.iter().map(<[_]>::len).collect();
+    let keys: Vec<_> = (0..n).map(|i| order_key(plan, slot(i), i)).collect();
+    // Compare keys once, by sorting; the heap then orders plain ranks.
+    let mut by_key: Vec<usize> = (0..n).collect();
+    by_key.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+    let mut key_rank = vec![0usize; n];
+    for (r, &i) in by_key.iter().enumerate() {
+        key_rank[i] = r;
+    }
+    let mut heap: BinaryHeap<Reverse<usize>> = BinaryHeap::new();
+    for i in 0..n {
+        if missing[i] == 0 {
+            heap.push(Reverse(key_rank[i]));
+        }
+    }
+    let mut order = Vec::with_capacity(n);
+    let mut placed = vec![false; n];
+    while let Some(Reverse(r)) = heap.pop() {
+        let i = by_key[r];
+        order.push(i);
+        placed[i] = true;
+        for &k in dependents.get(i) {
+            missing[k] -= 1;
+            if missing[k] == 0 {
+                heap.push(Reverse(key_rank[k]));
+            }
+        }
+    }
+    let placed_count = order.len();
+    if order.len() < n {
+        // Cyclic parts: in key order.
+        order.extend(by_key.iter().copied().filter(|&i| !placed[i]));
+    }
+    // Cycles: Kahn's algorithm above placed every task exactly when the
+    // graph is acyclic, the common case, which then needs nothing more.
+    // Otherwise the strongly connected components (petgraph's Tarjan)
+    // among the unplaced tasks name each cycle.
+    let mut cycles = Vec::new();
+    if placed_count < n {
+        let adj: Vec<Vec<usize>> = deps
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                if placed[i] {
+                    Vec::new()
+                } else {
+                    d.iter().map(|&(j, _)| j).filter(|&j| !placed[j]).collect()
+                }
+            })
+            .collect();
+        cycles = crate::algo::cycles(&adj, |i| plan.id(i));
+    }
+    (order, cycles)
+}
+
 fn dependents_of(deps: &Lists<(usize, EdgeKind)>) -> Lists<usize> {
     Lists::grouped(deps.len(), 0, || {
         deps.iter()

@@ -542,6 +542,12 @@ impl Plan {
     /// [`Plan::sort_canonical`], telling whether any task moved (then task
     /// indexes, and a graph built before, are stale).
     pub fn sort_canonical_changed(&mut self) -> bool {
+        self.sort_canonical_perm().is_some()
+    }
+
+    /// [`Plan::sort_canonical`], giving the permutation when tasks moved:
+    /// the task now at `k` was at `perm[k]`.
+    pub(crate) fn sort_canonical_perm(&mut self) -> Option<Vec<usize>> {
         fn key(p: &Plan, i: usize) -> SortKey<'_> {
             let f = p.facts(i);
             sort_key(f.issue, f.created_at, p.id(i))
@@ -552,7 +558,7 @@ impl Plan {
         // Before the first task changed since the plan was known sorted,
         // the tasks are in order.
         let from = match &self.sorted {
-            Sortedness::Sorted => return false,
+            Sortedness::Sorted => return None,
             Sortedness::Except(dirty) => {
                 let in_place = |d: usize| {
                     (d == 0 || key(self, d - 1) <= key(self, d))
@@ -560,7 +566,7 @@ impl Plan {
                 };
                 if dirty.iter().all(|&d| in_place(d)) {
                     self.sorted = Sortedness::Sorted;
-                    return false;
+                    return None;
                 }
                 dirty.iter().copied().min().unwrap_or(n)
             }
@@ -571,7 +577,7 @@ impl Plan {
             .unwrap_or(n);
         if sorted_prefix == n {
             self.sorted = Sortedness::Sorted;
-            return false;
+            return None;
         }
         // Stable: equal keys (duplicate ids) keep their order.
         let perm: Vec<usize> = if n - sorted_prefix <= INSERT_MAX {
@@ -626,7 +632,7 @@ impl Plan {
             }
         }
         self.sorted = Sortedness::Sorted;
-        true
+        Some(perm)
     }
 
     /// Whether the tasks are known to be in canonical order (what a

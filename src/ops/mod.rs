@@ -411,7 +411,8 @@ fn apply_inner(
         Batch::Other
     };
     let old_len = plan.len();
-    let mut graph = graph;
+    // Whether the graph given is no longer the plan's.
+    let mut stale = false;
     let mut outcomes: Vec<Outcome> = Vec::with_capacity(ops.len());
     // Tasks created by one batch get creation times a millisecond apart, so
     // that the order they were asked for is the order they sort in.
@@ -433,10 +434,10 @@ fn apply_inner(
         }
         // The graph stays the plan's as long as only statuses change;
         // otherwise only the first op sees the plan it was built from.
-        let g = graph.as_ref();
+        let g = graph.as_ref().filter(|_| !stale);
         outcomes.push(apply_one(&mut plan, op, at, g)?);
         if batch != Batch::StatusOnly {
-            graph = None;
+            stale = true;
         }
     }
     let errors_before: HashSet<&Problem> = before
@@ -450,7 +451,12 @@ fn apply_inner(
     // two duplicates is "first", where a cycle starts) follow the order of
     // the tasks, and a re-sort must not make an old error look new. The
     // write then sorts on its own and keeps no snapshot.
-    let resorted = track && !has_errors && plan.sort_canonical_changed();
+    let perm = if track && !has_errors {
+        plan.sort_canonical_perm()
+    } else {
+        None
+    };
+    let resorted = perm.is_some();
     let (graph, problems, new_errors) = match batch {
         // No error-level rule looks at statuses, assignees, commits or the
         // scan bookmark (they are about ids, references, phases and the
@@ -475,7 +481,12 @@ fn apply_inner(
             (graph, problems, Vec::new())
         }
         Batch::Creates if incremental && !has_errors && !duplicates => {
-            let graph = Graph::build(&plan);
+            // Only the new tasks' groups changed: the graph from before the
+            // batch, with those groups derived again.
+            let graph = graph
+                .as_ref()
+                .and_then(|old| Graph::after_creates(old, &plan, old_len, perm.as_deref()))
+                .unwrap_or_else(|| Graph::build(&plan));
             match creates_scope(&plan, &graph, &outcomes, old_len) {
                 Some(scope) => {
                     let fresh = validate::check_scoped(&plan, &graph, &scope);
