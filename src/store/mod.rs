@@ -440,8 +440,24 @@ pub fn load_cached_or(
         on_miss();
         return load(path);
     };
-    let (key, len) = key_of_file(path)?;
+    let mut file = open(path)?;
+    // Taken before the bytes are hashed: a write while they are changes it.
+    let stamp = stamp::Stamp::of(&file);
+    // A reader before this one hashed these very bytes (same identity,
+    // size and time stamps, settled): its record gives the key.
+    let record = stamp_record_file(cache_file);
+    if let Some(st) = &stamp
+        && let Some(key) = read_small(&record).and_then(|r| st.vouches(&r))
+        && let Some((loaded, _)) = restore(path, cache_file, key, st.len())
+    {
+        return Ok(loaded);
+    }
+    let (key, len) = key_of_open(path, &mut file)?;
+    drop(file);
     if let Some((loaded, _)) = restore(path, cache_file, key, len) {
+        if let Some(st) = stamp.filter(stamp::Stamp::conclusive) {
+            let _ = write_cache(&record, &st.record(key));
+        }
         return Ok(loaded);
     }
     on_miss();
@@ -550,6 +566,31 @@ fn read_snapshot(cache_file: &Path, max: u64) -> Option<memmap2::Mmap> {
     unsafe { memmap2::MmapOptions::new().populate().map(&f) }.ok()
 }
 
+/// Where the record of the last hashed stamp of a store sits: beside its
+/// snapshot (see [`stamp::Stamp::record`]).
+fn stamp_record_file(cache_file: &Path) -> PathBuf {
+    cache_file.with_extension("stamp")
+}
+
+/// A small regular file's bytes (at most 4 KiB), opened as a snapshot is:
+/// without following a link or waiting on a FIFO.
+fn read_small(path: &Path) -> Option<Vec<u8>> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let f = options.open(path).ok()?;
+    if !f.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut out = Vec::new();
+    f.take(4096).read_to_end(&mut out).ok()?;
+    Some(out)
+}
+
 /// The start of the name of a snapshot's temporary file.
 const CACHE_TEMP_PREFIX: &str = ".wm-cache.";
 
@@ -600,8 +641,12 @@ fn open(path: &Path) -> Result<File> {
 /// piece at a time: on a snapshot hit the text itself is never needed, and
 /// not holding it saves a few megabytes of fresh memory on a big store.
 fn key_of_file(path: &Path) -> Result<(u128, u64)> {
-    let mut f = open(path)?;
-    check_len(path, &f)?;
+    key_of_open(path, &mut open(path)?)
+}
+
+/// [`key_of_file`] for the file open as `f`.
+fn key_of_open(path: &Path, f: &mut File) -> Result<(u128, u64)> {
+    check_len(path, f)?;
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     let mut buf = vec![0u8; 256 * 1024];
     let mut len = 0u64;

@@ -1,6 +1,7 @@
 //! Whether a file is still as it was read, told from its metadata when
 //! that is conclusive, so a write need not read and hash its store again
-//! just before the rename.
+//! just before the rename, and a read need not hash a store that a
+//! reader before it hashed (it keeps a record of the stamp and the key).
 //!
 //! Why it can be conclusive: any write to a file sets its change time
 //! (ctime, which no program can set back) to the kernel's clock. If that
@@ -83,7 +84,70 @@ impl Stamp {
         (self.dev, self.ino, self.len, self.mtime, self.ctime)
             == (other.dev, other.ino, other.len, other.mtime, other.ctime)
     }
+
+    /// The file's length when stamped.
+    pub(crate) fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether a later write is certain to change the stamp.
+    pub(crate) fn conclusive(&self) -> bool {
+        self.conclusive
+    }
+
+    /// A record that the file with this (conclusive) stamp held the bytes
+    /// with `key`: a later reader that finds the same stamp knows the key
+    /// without hashing the file ([`Stamp::vouches`]).
+    pub(crate) fn record(&self, key: u128) -> Vec<u8> {
+        let mut out = Vec::with_capacity(RECORD_LEN);
+        out.extend_from_slice(RECORD_MAGIC);
+        for v in [self.dev, self.ino, self.len] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in [self.mtime.0, self.mtime.1, self.ctime.0, self.ctime.1] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out.extend_from_slice(&key.to_le_bytes());
+        let sum = xxhash_rust::xxh3::xxh3_64(&out);
+        out.extend_from_slice(&sum.to_le_bytes());
+        out
+    }
+
+    /// The key a [`Stamp::record`] vouches for, if it was made for a file
+    /// stamped exactly as this one is now.
+    pub(crate) fn vouches(&self, record: &[u8]) -> Option<u128> {
+        if record.len() != RECORD_LEN || !record.starts_with(RECORD_MAGIC) {
+            return None;
+        }
+        let (body, sum) = record.split_at(RECORD_LEN - 8);
+        if xxhash_rust::xxh3::xxh3_64(body).to_le_bytes() != sum {
+            return None;
+        }
+        let mut at = RECORD_MAGIC.len();
+        let mut next = |n: usize| {
+            let b = body.get(at..at + n);
+            at += n;
+            b
+        };
+        let mut word = || Some(u64::from_le_bytes(next(8)?.try_into().ok()?));
+        let (dev, ino, len) = (word()?, word()?, word()?);
+        let mut int = || word().map(|w| w as i64);
+        let (ms, mn, cs, cn) = (int()?, int()?, int()?, int()?);
+        let key = u128::from_le_bytes(next(16)?.try_into().ok()?);
+        let then = Stamp {
+            dev,
+            ino,
+            len,
+            mtime: (ms, mn),
+            ctime: (cs, cn),
+            conclusive: true,
+        };
+        then.same(self).then_some(key)
+    }
 }
+
+const RECORD_MAGIC: &[u8; 8] = b"wmstamp1";
+const RECORD_LEN: usize = 8 + 3 * 8 + 4 * 8 + 16 + 8;
 
 /// Whether a ctime is far enough behind the clock reading `now` that a
 /// write at or after `now` must stamp a different one. Time stamps that
@@ -150,6 +214,30 @@ mod tests {
             .open(&path)?
             .write_all(b"b")?;
         assert!(!stamp.still(&path));
+        Ok(())
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_record_vouches_only_for_the_file_stamped_exactly_so() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("tasks.yaml");
+        std::fs::write(&path, "a")?;
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        let stamp = Stamp::of(&File::open(&path)?).ok_or(std::io::ErrorKind::Other)?;
+        let record = stamp.record(42);
+        let now = || -> std::io::Result<Stamp> {
+            Stamp::of(&File::open(&path)?).ok_or_else(|| std::io::ErrorKind::Other.into())
+        };
+        assert_eq!(now()?.vouches(&record), Some(42));
+        // A flipped bit, a short record: nothing.
+        let mut bad = record.clone();
+        bad[12] ^= 1;
+        assert_eq!(now()?.vouches(&bad), None);
+        assert_eq!(now()?.vouches(&record[..record.len() - 1]), None);
+        // The same size, written in place: the record no longer applies.
+        std::fs::write(&path, "b")?;
+        assert_eq!(now()?.vouches(&record), None);
         Ok(())
     }
 }

@@ -91,6 +91,37 @@ fn an_edit_with_the_same_size_and_time_stamp_is_seen_at_once() {
     assert_eq!(env.ids(&["tasks", "ready"]), vec![s.backup.clone()]);
 }
 
+/// A read that hashed a settled store leaves a record of the file's
+/// stamp, and the next reads trust the stamp instead of hashing again; an
+/// edit in place with the same size and modification time still shows at
+/// once (its change time moved), and so does a write by wm.
+#[test]
+fn reads_trust_a_settled_stamp_and_still_see_a_same_size_edit() {
+    let env = Env::new();
+    let s = env.seed_plan(42);
+    // Settled: the store's change time is behind the clock by more than
+    // the resolution the stamp needs.
+    std::thread::sleep(Duration::from_millis(50));
+    env.ok(&["tasks", "list"]);
+    let record = cache_files(&env).pop().unwrap().with_extension("stamp");
+    assert!(record.exists(), "no stamp record after a settled read");
+    let first = env.json(&["tasks", "show", &s.config, "--json"]);
+    assert_eq!(first["task"]["title"], "GH#42: Update configuration");
+    let text = env.read();
+    sneaky_write(
+        &env,
+        &text.replace("Update configuration", "Update CONFIGURATION"),
+    );
+    let doc = env.json(&["tasks", "show", &s.config, "--json"]);
+    assert_eq!(doc["task"]["title"], "GH#42: Update CONFIGURATION");
+    std::thread::sleep(Duration::from_millis(50));
+    env.ok(&["tasks", "list"]);
+    complete_by_hand(&env, &s.analysis);
+    assert_eq!(env.ids(&["tasks", "ready"]), vec![s.backup.clone()]);
+    env.ok(&["tasks", "reopen", &s.analysis]);
+    assert!(env.ids(&["tasks", "ready"]).contains(&s.analysis));
+}
+
 #[test]
 fn checking_out_another_version_is_seen_at_once() {
     let env = Env::new();
