@@ -6,8 +6,9 @@
 //! whole in the resident set, so a command on a small store peaked at
 //! 23 MB where 12 MB is enough. So the binary starts with huge pages off
 //! for itself (`PR_SET_THP_DISABLE`) and turns them back on for the work
-//! that allocates in proportion to a big store: a write (its new text and
-//! snapshot), or parsing the file when no snapshot matches. A read that
+//! that allocates in proportion to a big store: a write (the text it reads,
+//! the restored plan and graph), `check`, or parsing the file when no
+//! snapshot matches. A read that
 //! restores a snapshot decodes little of it and is as fast without them
 //! (10,000 tasks: 18 MB instead of 30 MB).
 

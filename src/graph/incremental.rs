@@ -63,15 +63,13 @@ impl Graph {
         {
             return None;
         }
-        let new_ids: HashSet<&str> = added.iter().map(|&k| plan.id(k)).collect();
-        if (0..n)
-            .any(|k| plan.parent(k).is_some_and(|p| new_ids.contains(p)) && !added.contains(&k))
-        {
-            return None;
-        }
         let mut is_added = vec![false; n];
         for &k in &added {
             is_added[k] = true;
+        }
+        let new_ids: HashSet<&str> = added.iter().map(|&k| plan.id(k)).collect();
+        if (0..n).any(|k| !is_added[k] && plan.parent(k).is_some_and(|p| new_ids.contains(p))) {
+            return None;
         }
         let groups: HashSet<GroupRef<'_>> = added
             .iter()

@@ -34,20 +34,26 @@ impl Stamp {
     /// for, so a write during the read changes it.
     #[cfg(target_os = "linux")]
     pub(crate) fn of(file: &File) -> Option<Stamp> {
-        use std::os::unix::fs::MetadataExt;
         // The clock first: every write after this instant stamps the file
         // with at least this time.
         let now = coarse_now()?;
-        let m = file.metadata().ok()?;
-        let ctime = (m.ctime(), m.ctime_nsec());
-        Some(Stamp {
+        let mut stamp = Stamp::from_metadata(&file.metadata().ok()?);
+        stamp.conclusive = settled(stamp.ctime, now);
+        Some(stamp)
+    }
+
+    /// What the metadata says, not (yet) known to be conclusive.
+    #[cfg(target_os = "linux")]
+    fn from_metadata(m: &std::fs::Metadata) -> Stamp {
+        use std::os::unix::fs::MetadataExt;
+        Stamp {
             dev: m.dev(),
             ino: m.ino(),
             len: m.len(),
             mtime: (m.mtime(), m.mtime_nsec()),
-            ctime,
-            conclusive: settled(ctime, now),
-        })
+            ctime: (m.ctime(), m.ctime_nsec()),
+            conclusive: false,
+        }
     }
 
     #[cfg(not(target_os = "linux"))]
@@ -63,16 +69,7 @@ impl Stamp {
 
     #[cfg(target_os = "linux")]
     fn now(path: &Path) -> Option<Stamp> {
-        use std::os::unix::fs::MetadataExt;
-        let m = std::fs::metadata(path).ok()?;
-        Some(Stamp {
-            dev: m.dev(),
-            ino: m.ino(),
-            len: m.len(),
-            mtime: (m.mtime(), m.mtime_nsec()),
-            ctime: (m.ctime(), m.ctime_nsec()),
-            conclusive: false,
-        })
+        Some(Stamp::from_metadata(&std::fs::metadata(path).ok()?))
     }
 
     #[cfg(not(target_os = "linux"))]

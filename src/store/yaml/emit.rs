@@ -96,7 +96,11 @@ impl Layout<'_> {
                 Piece::Fresh(a, b) => self.fresh.as_bytes().get(a..b),
                 Piece::Old(a, b) => self.old.get(a..b),
             };
-            out.write_all(bytes.unwrap_or_default())?;
+            // Pieces are made from ranges checked against their text; one
+            // that is not would write a wrong store: refuse instead.
+            let bytes =
+                bytes.ok_or_else(|| std::io::Error::other("a laid-out piece is out of range"))?;
+            out.write_all(bytes)?;
         }
         Ok(())
     }
