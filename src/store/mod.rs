@@ -7,6 +7,7 @@
 
 pub mod merge;
 pub mod report;
+mod retired;
 pub mod snapshot;
 mod stamp;
 pub mod write;
@@ -882,44 +883,62 @@ impl Locked {
         // tasks would be wrong: no snapshot then (apply_tracked sorts, so
         // this does not happen).
         let mut cache_tmp: Option<(&Path, tempfile::NamedTempFile, u64)> = None;
+        let retired = snapshot.map(|(cache, ..)| retired::Retired::beside(cache));
         let mut meanwhile = || {
-            let Some((cache, graph, problems)) = snapshot else {
-                return;
-            };
-            if resorted || graph.order().len() != plan.len() {
-                return;
+            if let Some((cache, graph, problems)) = snapshot
+                && !resorted
+                && graph.order().len() == plan.len()
+            {
+                cache_tmp = cache_temp(cache).and_then(|tmp| {
+                    let mut out = std::io::BufWriter::with_capacity(256 * 1024, tmp.as_file());
+                    let mut sink = |b: &[u8]| out.write_all(b).ok();
+                    let key_at = crate::store::snapshot::encode_plan_to(
+                        plan,
+                        graph,
+                        problems,
+                        laid.starts(),
+                        &mut sink,
+                    )?;
+                    out.flush().ok()?;
+                    drop(out);
+                    Some((cache, tmp, key_at))
+                });
             }
-            cache_tmp = cache_temp(cache).and_then(|tmp| {
-                let mut out = std::io::BufWriter::with_capacity(256 * 1024, tmp.as_file());
-                let mut sink = |b: &[u8]| out.write_all(b).ok();
-                let key_at = crate::store::snapshot::encode_plan_to(
-                    plan,
-                    graph,
-                    problems,
-                    laid.starts(),
-                    &mut sink,
-                )?;
-                out.flush().ok()?;
-                drop(out);
-                Some((cache, tmp, key_at))
-            });
+            // The other thread is most likely still writing or syncing the
+            // text: the previous write's old files are freed now, off the
+            // critical path.
+            if let Some(r) = &retired {
+                r.free_previous();
+            }
         };
-        let unchanged = || match self.read_key {
-            // A program that ignores our lock (`git checkout`, an editor)
-            // may have written the file since we read it: never rename
-            // over its write. Its metadata tells when it can; else its
-            // bytes are hashed again.
-            Some(_) if self.stamp.as_ref().is_some_and(|s| s.still(path)) => Ok(()),
-            Some(key) => match key_of_file(path) {
-                Ok((now, _)) if now == key => Ok(()),
-                _ => Err(Error::Changed {
-                    path: path.clone(),
-                    attempts: 1,
-                }),
-            },
-            None => Ok(()),
+        let before_rename = |resolved: &Path| -> Result<()> {
+            match self.read_key {
+                // A program that ignores our lock (`git checkout`, an editor)
+                // may have written the file since we read it: never rename
+                // over its write. Its metadata tells when it can; else its
+                // bytes are hashed again.
+                Some(_) if self.stamp.as_ref().is_some_and(|s| s.still(path)) => Ok(()),
+                Some(key) => match key_of_file(path) {
+                    Ok((now, _)) if now == key => Ok(()),
+                    _ => Err(Error::Changed {
+                        path: path.clone(),
+                        attempts: 1,
+                    }),
+                },
+                None => Ok(()),
+            }?;
+            if let Some(r) = &retired {
+                r.keep_store(resolved);
+            }
+            Ok(())
         };
-        write_atomic_checked(path, !self.existed, &mut fill, &mut meanwhile, &unchanged)?;
+        write_atomic_checked(
+            path,
+            !self.existed,
+            &mut fill,
+            &mut meanwhile,
+            &before_rename,
+        )?;
         drop(self.file);
         drop(self.text);
         if let (Some((cache, tmp, at)), Some(key)) = (cache_tmp, key.get()) {
@@ -928,6 +947,9 @@ impl Locked {
                 .seek(std::io::SeekFrom::Start(at))
                 .and_then(|_| f.write_all(&key.to_le_bytes()));
             if keyed.is_ok() {
+                if let Some(r) = &retired {
+                    r.keep_snapshot(cache);
+                }
                 let _ = tmp.persist(cache);
             }
         }
@@ -1101,20 +1123,21 @@ pub fn write_atomic(path: &Path, bytes: &[u8], must_not_exist: bool) -> Result<(
         must_not_exist,
         &mut |f: &mut File| f.write_all(bytes),
         &mut || {},
-        &|| Ok(()),
+        &|_| Ok(()),
     )
 }
 
 /// [`write_atomic`], the content written by `fill` and synced to disk on
 /// another thread while `meanwhile` runs here (the sync mostly waits for
-/// the device), and `check` after both, just before the rename: an error
+/// the device), and `before_rename` after both, just before the rename,
+/// given the path of the file to be replaced (symlinks resolved): an error
 /// from it cancels the write.
 fn write_atomic_checked(
     path: &Path,
     must_not_exist: bool,
     fill: &mut (dyn FnMut(&mut File) -> std::io::Result<()> + Send),
     meanwhile: &mut dyn FnMut(),
-    check: &dyn Fn() -> Result<()>,
+    before_rename: &dyn Fn(&Path) -> Result<()>,
 ) -> Result<()> {
     let resolved = resolve_links(path);
     let path = resolved.as_path();
@@ -1163,7 +1186,7 @@ fn write_atomic_checked(
             let _ = fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o644));
         }
     }
-    check()?;
+    before_rename(path)?;
     if must_not_exist {
         tmp.persist_noclobber(path).map_err(|e| {
             if e.error.kind() == std::io::ErrorKind::AlreadyExists {

@@ -444,3 +444,65 @@ fn only_dead_writers_snapshot_temp_files_are_cleaned() {
     assert!(!dead.exists(), "a dead writer's temp file was kept");
     assert_eq!(cache_files(&env).len(), 1, "one snapshot, no other file");
 }
+
+/// The names in `.git/wm/`, sorted, with the store's hash replaced by `H`.
+fn wm_dir_names(env: &Env) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(env.path().join(".git/wm"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .map(|n| match (n.find('-'), n.find('.')) {
+            (Some(a), Some(b)) if n.starts_with("tasks-") && a < b => {
+                format!("tasks-H{}", &n[b..])
+            }
+            _ => n,
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// A write keeps the store and the snapshot it replaced under a second
+/// name in `.git/wm/` (so that freeing them happens in the next write,
+/// while it waits for the disk), and that next write frees them: one of
+/// each at any time, holding exactly what the last write replaced.
+#[test]
+fn a_write_keeps_what_it_replaced_until_the_next_write_frees_it() {
+    let env = Env::new();
+    let s = env.seed_plan(42);
+    let kept = |ext: &str| {
+        let [cache] = cache_files(&env).try_into().unwrap();
+        std::fs::read(cache.with_extension(ext)).unwrap()
+    };
+    for (n, id) in [&s.analysis, &s.backup].into_iter().enumerate() {
+        let store_before = std::fs::read(env.store()).unwrap();
+        let [cache] = cache_files(&env).try_into().unwrap();
+        let snapshot_before = std::fs::read(&cache).unwrap();
+        env.ok(&["tasks", "done", id]);
+        assert_ne!(std::fs::read(env.store()).unwrap(), store_before);
+        assert_eq!(
+            kept("yaml.replaced"),
+            store_before,
+            "write {n}: the old store"
+        );
+        assert_eq!(
+            kept("cache.replaced"),
+            snapshot_before,
+            "write {n}: the old snapshot"
+        );
+        assert_eq!(
+            wm_dir_names(&env),
+            [
+                "tasks-H.cache",
+                "tasks-H.cache.replaced",
+                "tasks-H.yaml.replaced"
+            ],
+            "write {n}: nothing piles up"
+        );
+    }
+    // Reads neither keep nor free anything.
+    let before = kept("yaml.replaced");
+    env.ok(&["tasks", "list"]);
+    assert_eq!(kept("yaml.replaced"), before);
+    assert_snapshot_is_the_file(&env, "after the kept files");
+}
