@@ -7,8 +7,8 @@
 
 pub mod merge;
 pub mod report;
-mod retired;
 pub mod snapshot;
+mod spare;
 mod stamp;
 pub mod write;
 pub mod yaml;
@@ -882,78 +882,130 @@ impl Locked {
         // put in place after the rename. A graph for another order of the
         // tasks would be wrong: no snapshot then (apply_tracked sorts, so
         // this does not happen).
-        let mut cache_tmp: Option<(&Path, tempfile::NamedTempFile, u64)> = None;
-        let retired = snapshot.map(|(cache, ..)| retired::Retired::beside(cache));
+        let mut cache_tmp: Option<(&Path, SnapshotFile, u64)> = None;
         let mut meanwhile = || {
-            if let Some((cache, graph, problems)) = snapshot
-                && !resorted
-                && graph.order().len() == plan.len()
+            let Some((cache, graph, problems)) = snapshot else {
+                return;
+            };
+            if resorted || graph.order().len() != plan.len() {
+                return;
+            }
+            let Some(mut out) = SnapshotFile::new(cache) else {
+                return;
+            };
+            let mut buf = std::io::BufWriter::with_capacity(256 * 1024, out.file());
+            let mut sink = |b: &[u8]| buf.write_all(b).ok();
+            let key_at = crate::store::snapshot::encode_plan_to(
+                plan,
+                graph,
+                problems,
+                laid.starts(),
+                &mut sink,
+            );
+            let flushed = buf.flush().is_ok();
+            drop(buf);
+            if let Some(at) = key_at.filter(|_| flushed)
+                && out.written(cache)
             {
-                cache_tmp = cache_temp(cache).and_then(|tmp| {
-                    let mut out = std::io::BufWriter::with_capacity(256 * 1024, tmp.as_file());
-                    let mut sink = |b: &[u8]| out.write_all(b).ok();
-                    let key_at = crate::store::snapshot::encode_plan_to(
-                        plan,
-                        graph,
-                        problems,
-                        laid.starts(),
-                        &mut sink,
-                    )?;
-                    out.flush().ok()?;
-                    drop(out);
-                    Some((cache, tmp, key_at))
-                });
-            }
-            // The other thread is most likely still writing or syncing the
-            // text: the previous write's old files are freed now, off the
-            // critical path.
-            if let Some(r) = &retired {
-                r.free_previous();
+                cache_tmp = Some((cache, out, at));
             }
         };
-        let before_rename = |resolved: &Path| -> Result<()> {
-            match self.read_key {
-                // A program that ignores our lock (`git checkout`, an editor)
-                // may have written the file since we read it: never rename
-                // over its write. Its metadata tells when it can; else its
-                // bytes are hashed again.
-                Some(_) if self.stamp.as_ref().is_some_and(|s| s.still(path)) => Ok(()),
-                Some(key) => match key_of_file(path) {
-                    Ok((now, _)) if now == key => Ok(()),
-                    _ => Err(Error::Changed {
-                        path: path.clone(),
-                        attempts: 1,
-                    }),
-                },
-                None => Ok(()),
-            }?;
-            if let Some(r) = &retired {
-                r.keep_store(resolved);
-            }
-            Ok(())
+        let before_rename = || match self.read_key {
+            // A program that ignores our lock (`git checkout`, an editor)
+            // may have written the file since we read it: never rename
+            // over its write. Its metadata tells when it can; else its
+            // bytes are hashed again.
+            Some(_) if self.stamp.as_ref().is_some_and(|s| s.still(path)) => Ok(()),
+            Some(key) => match key_of_file(path) {
+                Ok((now, _)) if now == key => Ok(()),
+                _ => Err(Error::Changed {
+                    path: path.clone(),
+                    attempts: 1,
+                }),
+            },
+            None => Ok(()),
         };
+        let spare = snapshot
+            .filter(|_| spare::SUPPORTED)
+            .map(|(cache, ..)| spare::Spare::of_store(cache));
         write_atomic_checked(
             path,
             !self.existed,
+            spare.as_ref(),
             &mut fill,
             &mut meanwhile,
             &before_rename,
         )?;
         drop(self.file);
         drop(self.text);
-        if let (Some((cache, tmp, at)), Some(key)) = (cache_tmp, key.get()) {
-            let mut f = tmp.as_file();
-            let keyed = f
-                .seek(std::io::SeekFrom::Start(at))
-                .and_then(|_| f.write_all(&key.to_le_bytes()));
-            if keyed.is_ok() {
-                if let Some(r) = &retired {
-                    r.keep_snapshot(cache);
+        if let (Some((cache, out, at)), Some(key)) = (cache_tmp, key.get()) {
+            out.finish(cache, at, *key);
+        }
+        Ok(())
+    }
+}
+
+/// Where a write's new snapshot goes: the snapshot's spare when it can be
+/// taken (see `spare.rs`), else a new temporary file. Snapshots are derived
+/// data and not synced: one torn by a crash fails its checksum.
+enum SnapshotFile {
+    Spare(spare::Spare, File),
+    Fresh(tempfile::NamedTempFile, Option<spare::Spare>),
+}
+
+impl SnapshotFile {
+    fn new(cache: &Path) -> Option<Self> {
+        let spare = spare::SUPPORTED.then(|| spare::Spare::of_snapshot(cache));
+        let taken = spare
+            .as_ref()
+            .and_then(|s| s.take(&fs::metadata(cache).ok()?));
+        match (spare, taken) {
+            (Some(s), Some(f)) => Some(SnapshotFile::Spare(s, f)),
+            (spare, _) => cache_temp(cache).map(|t| SnapshotFile::Fresh(t, spare)),
+        }
+    }
+
+    fn file(&self) -> &File {
+        match self {
+            SnapshotFile::Spare(_, f) => f,
+            SnapshotFile::Fresh(t, _) => t.as_file(),
+        }
+    }
+
+    /// Once written: a spare is cut to the length written; a spare that
+    /// could not be taken is removed (the write waits for the disk anyway).
+    fn written(&mut self, cache: &Path) -> bool {
+        match self {
+            SnapshotFile::Spare(_, f) => f.stream_position().and_then(|len| f.set_len(len)).is_ok(),
+            SnapshotFile::Fresh(_, spare) => {
+                if let Some(s) = spare {
+                    s.clear(cache);
+                }
+                true
+            }
+        }
+    }
+
+    /// Write the key at `at` and put the snapshot in place (best effort).
+    fn finish(self, cache: &Path, at: u64, key: u128) {
+        let mut f = self.file();
+        let keyed = f
+            .seek(std::io::SeekFrom::Start(at))
+            .and_then(|_| f.write_all(&key.to_le_bytes()));
+        if keyed.is_err() {
+            return;
+        }
+        match self {
+            SnapshotFile::Spare(spare, _) => {
+                let _ = spare.swap_in(cache);
+            }
+            SnapshotFile::Fresh(tmp, spare) => {
+                if let Some(s) = spare {
+                    s.keep(cache);
                 }
                 let _ = tmp.persist(cache);
             }
         }
-        Ok(())
     }
 }
 
@@ -1121,23 +1173,44 @@ pub fn write_atomic(path: &Path, bytes: &[u8], must_not_exist: bool) -> Result<(
     write_atomic_checked(
         path,
         must_not_exist,
+        None,
         &mut |f: &mut File| f.write_all(bytes),
         &mut || {},
-        &|_| Ok(()),
+        &|| Ok(()),
     )
+}
+
+/// The file a write fills before it replaces the target.
+enum Temp<'s> {
+    /// A new temporary file beside the target, renamed over it; the target
+    /// then becomes the `spare` for the next write, if one is given.
+    Fresh(tempfile::NamedTempFile, Option<&'s spare::Spare>),
+    /// The target's spare, exchanged with it.
+    Spare(&'s spare::Spare, File),
+}
+
+impl Temp<'_> {
+    fn file(&mut self) -> &mut File {
+        match self {
+            Temp::Fresh(t, _) => t.as_file_mut(),
+            Temp::Spare(_, f) => f,
+        }
+    }
 }
 
 /// [`write_atomic`], the content written by `fill` and synced to disk on
 /// another thread while `meanwhile` runs here (the sync mostly waits for
-/// the device), and `before_rename` after both, just before the rename,
-/// given the path of the file to be replaced (symlinks resolved): an error
-/// from it cancels the write.
+/// the device), and `before_rename` after both, just before the rename (an
+/// error from it cancels the write). With a `spare` (see `spare.rs`) the
+/// content goes into it when it can be taken, and it is exchanged with the
+/// target.
 fn write_atomic_checked(
     path: &Path,
     must_not_exist: bool,
+    spare: Option<&spare::Spare>,
     fill: &mut (dyn FnMut(&mut File) -> std::io::Result<()> + Send),
     meanwhile: &mut dyn FnMut(),
-    before_rename: &dyn Fn(&Path) -> Result<()>,
+    before_rename: &dyn Fn() -> Result<()>,
 ) -> Result<()> {
     let resolved = resolve_links(path);
     let path = resolved.as_path();
@@ -1145,21 +1218,56 @@ fn write_atomic_checked(
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let prefix = temp_prefix(path);
-    // Only dead writers' temps go, so this is safe even without the lock
-    // (the first write of a new store).
-    clean_stale_temps(&dir, &prefix);
-    let mine = format!("{prefix}{}.", std::process::id());
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&mine)
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .map_err(|e| Error::io(&dir, e))?;
-    let on_thread = std::thread::scope(|s| {
-        let (fill, file) = (&mut *fill, tmp.as_file_mut());
-        let work = move || fill(file).and_then(|()| file.sync_all());
-        let h = std::thread::Builder::new().spawn_scoped(s, work).ok()?;
+    let target = fs::metadata(path).ok().filter(|_| !must_not_exist);
+    let taken = spare
+        .zip(target.as_ref())
+        .and_then(|(s, m)| Some((s, s.take(m)?)));
+    let mut tmp = match taken {
+        Some((s, f)) => Temp::Spare(s, f),
+        None => {
+            let prefix = temp_prefix(path);
+            // Only dead writers' temps go, so this is safe even without
+            // the lock (the first write of a new store).
+            clean_stale_temps(&dir, &prefix);
+            let mine = format!("{prefix}{}.", std::process::id());
+            let t = tempfile::Builder::new()
+                .prefix(&mine)
+                .suffix(".tmp")
+                .tempfile_in(&dir)
+                .map_err(|e| Error::io(&dir, e))?;
+            Temp::Fresh(t, spare.filter(|_| target.is_some()))
+        }
+    };
+    // A spare holds an older text: what is written replaces it from the
+    // first byte, and the file is cut to its new length.
+    let cut = matches!(tmp, Temp::Spare(..));
+    let work = |file: &mut File| -> std::io::Result<()> {
+        fill(file)?;
+        if cut {
+            let len = file.stream_position()?;
+            file.set_len(len)?;
+        }
+        file.sync_all()
+    };
+    let mut work = work;
+    let clear = match &tmp {
+        Temp::Fresh(_, Some(s)) => Some(*s),
+        _ => None,
+    };
+    let mut rest = || {
         meanwhile();
+        // The spare that could not be taken goes now, while the other
+        // thread writes or syncs; the target replaces it before the rename.
+        if let Some(s) = clear {
+            s.clear(path);
+        }
+    };
+    let file = tmp.file();
+    let on_thread = std::thread::scope(|s| {
+        let h = std::thread::Builder::new()
+            .spawn_scoped(s, || work(file))
+            .ok()?;
+        rest();
         Some(
             h.join()
                 .unwrap_or_else(|_| Err(std::io::Error::other("the writing thread failed"))),
@@ -1169,36 +1277,54 @@ fn write_atomic_checked(
         Some(r) => r,
         // No thread to be had: one after the other.
         None => {
-            let file = tmp.as_file_mut();
-            let r = fill(file).and_then(|()| file.sync_all());
-            meanwhile();
+            let r = work(tmp.file());
+            rest();
             r
         }
     };
-    written.map_err(|e| Error::io(tmp.path(), e))?;
+    written.map_err(|e| Error::io(path, e))?;
     // Keep the store's permissions when replacing it.
-    if let Ok(meta) = fs::metadata(path) {
-        let _ = fs::set_permissions(tmp.path(), meta.permissions());
-    } else {
+    let mode = match &target {
+        Some(meta) => Some(meta.permissions()),
         #[cfg(unix)]
-        {
+        None => {
             use std::os::unix::fs::PermissionsExt;
-            let _ = fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o644));
+            Some(fs::Permissions::from_mode(0o644))
         }
+        #[cfg(not(unix))]
+        None => None,
+    };
+    if let Some(mode) = mode {
+        let _ = tmp.file().set_permissions(mode);
     }
-    before_rename(path)?;
-    if must_not_exist {
-        tmp.persist_noclobber(path).map_err(|e| {
-            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-                Error::Raced {
-                    path: path.to_path_buf(),
-                }
-            } else {
-                Error::io(path, e.error)
+    before_rename()?;
+    match tmp {
+        Temp::Spare(s, _) => {
+            s.swap_in(path).map_err(|e| Error::io(path, e))?;
+            // The exchange changed both directories; the spare's is synced
+            // too, so that no crash leaves both names on one file.
+            if let Some(d) = s.dir().and_then(|d| File::open(d).ok()) {
+                let _ = d.sync_all();
             }
-        })?;
-    } else {
-        tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+        }
+        Temp::Fresh(t, keep) if must_not_exist => {
+            debug_assert!(keep.is_none());
+            t.persist_noclobber(path).map_err(|e| {
+                if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                    Error::Raced {
+                        path: path.to_path_buf(),
+                    }
+                } else {
+                    Error::io(path, e.error)
+                }
+            })?;
+        }
+        Temp::Fresh(t, keep) => {
+            if let Some(s) = keep {
+                s.keep(path);
+            }
+            t.persist(path).map_err(|e| Error::io(path, e.error))?;
+        }
     }
     if let Ok(d) = File::open(&dir) {
         let _ = d.sync_all();
