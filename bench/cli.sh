@@ -86,7 +86,13 @@ for n in $SIZES; do
     # Writes are timed in the steady state of real use: the store and the
     # snapshot the previous command left (every write leaves one), so the
     # reset restores both; restoring the store alone made every timed write
-    # a cache miss that parsed the whole file.
+    # a cache miss that parsed the whole file. A write also leaves the
+    # store and snapshot it replaced as spares for the next write to fill
+    # (src/store/spare.rs): copies stand in for them. The reset ends with
+    # `sync`, as a write ends with its store on disk.
+    cache=$(ls "$dir/.git/wm/"*.cache)
+    cp "$orig" "${cache%.cache}.yaml.spare"
+    cp "$cache" "$cache.spare"
     cp -r "$dir/.git/wm" "$dir/wm.orig"
     floor=$(bench floor "" "cat $store")
 
@@ -120,7 +126,7 @@ PY
         mem=$(eval "$3" >/dev/null 2>&1; eval "peak_mb $2" 2>/dev/null || echo "")
         if [ "$tw" = 1 ] && [ -n "$4" ]; then
             local twprep=""
-            [ -n "$3" ] && twprep="rm -rf $TASKDATA && cp -r $dir/twdata.orig $TASKDATA"
+            [ -n "$3" ] && twprep="rm -rf $TASKDATA && cp -r $dir/twdata.orig $TASKDATA && sync"
             if [ "$kind" = peers ] && [ "$n" -gt 1000 ]; then
                 t=$(BRUNS=$TW_SLOW_RUNS BWARM=0 bench "tw $1" "$twprep" "$4")
             else
@@ -132,7 +138,7 @@ PY
         fi
         echo "| $n | $kind | \`$1\` | $m | $nc | $t | $floor | $mem | $twmem |"
     }
-    reset="cp $orig $store && rm -rf $dir/.git/wm && cp -r $dir/wm.orig $dir/.git/wm"
+    reset="cp $orig $store && rm -rf $dir/.git/wm && cp -r $dir/wm.orig $dir/.git/wm && sync"
     row "list --issue $issue" "$WM tasks list --issue $issue" "" "task project:GH$issue all"
     # hyperfine sends every command's output to /dev/null.
     row "list (all)" "$WM tasks list" "" "task all"

@@ -863,26 +863,21 @@ impl Locked {
             .unwrap_or_default();
         let laid = yaml::layout(plan, &prefix, origins, old);
         let path = &self.loaded.path;
-        // The new text goes straight to the file, hashed on the way: the
-        // new snapshot is keyed by it.
-        let key = std::sync::OnceLock::<u128>::new();
+        // The new text goes straight to the file.
         let mut fill = |file: &mut File| -> std::io::Result<()> {
-            let mut out = Hashed {
-                inner: std::io::BufWriter::with_capacity(256 * 1024, EarlyWriteback::new(file)),
-                sum: xxhash_rust::xxh3::Xxh3::new(),
-            };
+            let mut out = std::io::BufWriter::with_capacity(256 * 1024, EarlyWriteback::new(file));
             laid.write_to(&mut out)?;
-            out.inner.flush()?;
-            let _ = key.set(out.sum.digest128());
+            out.flush()?;
             Ok(())
         };
         // While another thread writes and syncs the new text, the snapshot
-        // of it is written here, to a temporary file, with its key (the
-        // text's hash) filled in once the text is written and the snapshot
-        // put in place after the rename. A graph for another order of the
+        // of it is written here, to a temporary file or the spare, then its
+        // key (the text's hash, also worked out here: the other thread is
+        // the one the write waits for), and it is put in place after the
+        // rename. A graph for another order of the
         // tasks would be wrong: no snapshot then (apply_tracked sorts, so
         // this does not happen).
-        let mut cache_tmp: Option<(&Path, SnapshotFile, u64)> = None;
+        let mut cache_tmp: Option<(&Path, SnapshotFile, u64, u128)> = None;
         let mut meanwhile = || {
             let Some((cache, graph, problems)) = snapshot else {
                 return;
@@ -906,8 +901,9 @@ impl Locked {
             drop(buf);
             if let Some(at) = key_at.filter(|_| flushed)
                 && out.written(cache)
+                && let Ok(key) = laid.key()
             {
-                cache_tmp = Some((cache, out, at));
+                cache_tmp = Some((cache, out, at, key));
             }
         };
         let before_rename = || match self.read_key {
@@ -938,8 +934,8 @@ impl Locked {
         )?;
         drop(self.file);
         drop(self.text);
-        if let (Some((cache, out, at)), Some(key)) = (cache_tmp, key.get()) {
-            out.finish(cache, at, *key);
+        if let Some((cache, out, at, key)) = cache_tmp {
+            out.finish(cache, at, key);
         }
         Ok(())
     }
@@ -1068,23 +1064,6 @@ impl Write for EarlyWriteback<'_> {
     }
     fn flush(&mut self) -> std::io::Result<()> {
         self.file.flush()
-    }
-}
-
-/// A writer that hashes what passes through it.
-struct Hashed<W> {
-    inner: W,
-    sum: xxhash_rust::xxh3::Xxh3,
-}
-
-impl<W: Write> Write for Hashed<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.sum.update(&buf[..n]);
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
     }
 }
 

@@ -89,20 +89,35 @@ impl Layout<'_> {
         self.starts.as_deref()
     }
 
-    /// Write the text to `out`.
-    pub fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        for piece in &self.pieces {
+    /// The text's runs of bytes, in order.
+    fn runs(&self) -> impl Iterator<Item = std::io::Result<&[u8]>> {
+        self.pieces.iter().map(|piece| {
             let bytes = match *piece {
                 Piece::Fresh(a, b) => self.fresh.as_bytes().get(a..b),
                 Piece::Old(a, b) => self.old.get(a..b),
             };
             // Pieces are made from ranges checked against their text; one
             // that is not would write a wrong store: refuse instead.
-            let bytes =
-                bytes.ok_or_else(|| std::io::Error::other("a laid-out piece is out of range"))?;
-            out.write_all(bytes)?;
+            bytes.ok_or_else(|| std::io::Error::other("a laid-out piece is out of range"))
+        })
+    }
+
+    /// Write the text to `out`.
+    pub fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        for run in self.runs() {
+            out.write_all(run?)?;
         }
         Ok(())
+    }
+
+    /// The snapshot key of the text (`snapshot::key` of its bytes), without
+    /// gathering them.
+    pub fn key(&self) -> std::io::Result<u128> {
+        let mut sum = xxhash_rust::xxh3::Xxh3::new();
+        for run in self.runs() {
+            sum.update(run?);
+        }
+        Ok(sum.digest128())
     }
 
     fn push(&mut self, piece: Piece) {
