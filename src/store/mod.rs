@@ -502,19 +502,22 @@ fn canonical_blocks(bytes: &[u8], file: &StoreFile) -> Option<Vec<u32>> {
     starts?.into_iter().map(|s| s.checked_add(prefix)).collect()
 }
 
-/// Whether `starts` can be the block starts of `n` tasks in `text`: one
-/// per task, increasing, each at a blank line before a task's first line.
-/// (The snapshot that gave them is for these exact bytes; this is a cheap
-/// second check.)
-fn blocks_fit(text: &[u8], starts: &[u32], n: usize) -> bool {
+/// Whether `starts` can be the block starts of `n` tasks in the `len`
+/// bytes of `file`: one per task, increasing, inside the text, and the
+/// first and the last at a blank line before a task's first line. (The
+/// snapshot that gave them is for these exact bytes; this is a cheap second
+/// check, which reads 18 bytes, not 4 MB.)
+fn blocks_fit(file: &File, len: usize, starts: &[u32], n: usize) -> bool {
+    const BLOCK: &[u8] = b"\n  - id: ";
+    let at_block = |s: u32| {
+        let mut buf = [0u8; BLOCK.len()];
+        read_at(file, &mut buf, u64::from(s)).is_ok_and(|k| k == BLOCK.len()) && buf == BLOCK
+    };
     starts.len() == n
         && starts.windows(2).all(|w| w[0] < w[1])
-        && starts.iter().all(|&s| {
-            usize::try_from(s)
-                .ok()
-                .and_then(|s| text.get(s..))
-                .is_some_and(|rest| rest.starts_with(b"\n  - id: "))
-        })
+        && starts.last().is_none_or(|&l| (l as usize) < len)
+        && starts.first().is_none_or(|&s| at_block(s))
+        && starts.last().is_none_or(|&s| at_block(s))
 }
 
 /// The store as the snapshot in `cache_file` holds it, if that snapshot is
@@ -688,9 +691,10 @@ pub struct Locked {
     /// The file's metadata, taken before those bytes were read: when it
     /// is conclusive and unchanged, the file need not be hashed again.
     stamp: Option<stamp::Stamp>,
-    /// The text read under the lock and where its task blocks start, when
-    /// known (from the snapshot): the write copies unchanged blocks.
-    text: Option<(Vec<u8>, Vec<u32>)>,
+    /// The length of the text under the lock and where its task blocks
+    /// start, when known (from the snapshot): the write copies unchanged
+    /// blocks from `file` to the new file.
+    text: Option<(usize, Vec<u32>)>,
 }
 
 /// The editor modeline among the leading comment lines of store text.
@@ -763,24 +767,23 @@ pub fn lock_cached(
             continue;
         }
         let stamp = stamp::Stamp::of(&f);
-        let bytes = read_bytes(path, &mut f)?;
-        let modeline = modeline(&bytes);
-        let read_key = crate::store::snapshot::key(&bytes);
-        let snapshot = cache_file.and_then(|c| restore(path, c, read_key, bytes.len() as u64));
-        let (loaded, text) = match snapshot {
-            Some((mut loaded, blocks)) => {
-                let text = blocks
-                    .filter(|b| blocks_fit(&bytes, b, loaded.plan.len()))
-                    .map(|b| (bytes, b));
-                if text.is_some() {
-                    loaded.plan.track_origins(read_key);
-                }
-                (loaded, text)
-            }
+        let restored = match cache_file {
+            Some(c) => restore_locked(path, c, &mut f, stamp.as_ref())?,
+            None => None,
+        };
+        let (loaded, text, modeline, read_key) = match restored {
+            Some(r) => r,
             None => {
+                // No snapshot for these bytes: read and parse them, keyed by
+                // exactly what is parsed.
+                f.seek(std::io::SeekFrom::Start(0))
+                    .map_err(|e| Error::io(path, e))?;
+                let bytes = read_bytes(path, &mut f)?;
+                let key = crate::store::snapshot::key(&bytes);
+                let modeline = modeline(&bytes);
                 let file = parse(path, &bytes)?;
                 drop(bytes);
-                (analyse(path, file), None)
+                (analyse(path, file), None, modeline, key)
             }
         };
         return Ok(Locked {
@@ -793,6 +796,56 @@ pub fn lock_cached(
             text,
         });
     }
+}
+
+/// What [`lock_cached`] gets from a snapshot of the locked file `f`: the
+/// store, the starts of its blocks (when they can be copied), its modeline
+/// and its key; None when no snapshot matches (`f` is then read to its end).
+/// The text is hashed a piece at a time, or not at all when a reader's
+/// stamp record vouches for it, and never held: a write copies the blocks
+/// it keeps from `f` to the new file.
+#[allow(clippy::type_complexity)]
+fn restore_locked(
+    path: &Path,
+    cache_file: &Path,
+    f: &mut File,
+    stamp: Option<&stamp::Stamp>,
+) -> Result<Option<(Loaded, Option<(usize, Vec<u32>)>, Option<String>, u128)>> {
+    let vouched = stamp.and_then(|st| {
+        let key = read_small(&stamp_record_file(cache_file)).and_then(|r| st.vouches(&r))?;
+        Some((key, st.len()))
+    });
+    let (key, len) = match vouched {
+        Some(k) => k,
+        None => key_of_open(path, f)?,
+    };
+    let Some((mut loaded, blocks)) = restore(path, cache_file, key, len) else {
+        return Ok(None);
+    };
+    // The leading comments, for the modeline.
+    let mut head = vec![0u8; 64 * 1024];
+    let n = read_at(f, &mut head, 0).map_err(|e| Error::io(path, e))?;
+    head.truncate(n);
+    let modeline = modeline(&head);
+    let text = match (blocks, usize::try_from(len)) {
+        (Some(b), Ok(len)) if blocks_fit(f, len, &b, loaded.plan.len()) => Some((len, b)),
+        _ => None,
+    };
+    if text.is_some() {
+        loaded.plan.track_origins(key);
+    }
+    Ok(Some((loaded, text, modeline, key)))
+}
+
+/// Read into `buf` from `file` at `at`, leaving the file's offset alone.
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, at)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, at)
 }
 
 #[cfg(unix)]
@@ -851,10 +904,13 @@ impl Locked {
     ) -> Result<()> {
         let resorted = plan.sort_canonical_changed();
         // Tasks still as read are copied from the text read, as bytes.
-        let old = self.text.as_ref().map(|(bytes, starts)| yaml::Blocks {
-            text: bytes,
-            starts,
-        });
+        let old = match (&self.text, &self.file) {
+            (Some((len, starts)), Some(f)) => Some(yaml::Blocks {
+                text: yaml::Old::File(f, *len),
+                starts,
+            }),
+            _ => None,
+        };
         let origins = self.read_key.and_then(|k| plan.origins(k));
         let prefix = self
             .modeline
@@ -866,7 +922,15 @@ impl Locked {
         // The new text goes straight to the file.
         let mut fill = |file: &mut File| -> std::io::Result<()> {
             let mut out = std::io::BufWriter::with_capacity(256 * 1024, EarlyWriteback::new(file));
-            laid.write_to(&mut out)?;
+            for run in laid.runs() {
+                match run? {
+                    yaml::Run::Bytes(b) => out.write_all(b)?,
+                    yaml::Run::File { file, at, len } => {
+                        out.flush()?;
+                        out.get_mut().copy_from(file, at, len)?;
+                    }
+                }
+            }
             out.flush()?;
             Ok(())
         };
@@ -933,7 +997,6 @@ impl Locked {
             &before_rename,
         )?;
         drop(self.file);
-        drop(self.text);
         if let Some((cache, out, at, key)) = cache_tmp {
             out.finish(cache, at, key);
         }
@@ -1053,13 +1116,92 @@ impl<'f> EarlyWriteback<'f> {
     fn start_writeback(&mut self) {}
 }
 
-impl Write for EarlyWriteback<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.file.write(buf)?;
-        self.written += n as u64;
+impl EarlyWriteback<'_> {
+    fn advance(&mut self, n: u64) {
+        self.written += n;
         if self.written - self.started >= Self::STEP {
             self.start_writeback();
         }
+    }
+
+    /// Append `len` bytes of `from` at `at`, copied from file to file by
+    /// the kernel where it can (Linux `copy_file_range`: no pass through
+    /// this process's memory), else read and written a piece at a time.
+    /// Fails if `from` ends early (it changed under us: the check before
+    /// the rename then tells so).
+    fn copy_from(&mut self, from: &File, at: u64, len: u64) -> std::io::Result<()> {
+        let ended = || {
+            std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the store ended early while its blocks were copied",
+            )
+        };
+        let mut done = 0u64;
+        #[cfg(target_os = "linux")]
+        while done < len {
+            use std::os::fd::AsRawFd;
+            let (Ok(mut off_in), Ok(want)) = (
+                libc::loff_t::try_from(at + done),
+                usize::try_from((len - done).min(1 << 30)),
+            ) else {
+                break;
+            };
+            // SAFETY: two descriptors borrowed for the call, a pointer to a
+            // local offset, a null output offset (the file's own is used and
+            // advanced, as write does) and a length. Through syscall():
+            // musl's libc may lack the wrapper.
+            let n = unsafe {
+                libc::syscall(
+                    libc::SYS_copy_file_range,
+                    from.as_raw_fd(),
+                    &mut off_in as *mut libc::loff_t,
+                    self.file.as_raw_fd(),
+                    std::ptr::null_mut::<libc::loff_t>(),
+                    want,
+                    0u32,
+                )
+            };
+            match u64::try_from(n) {
+                Ok(0) => return Err(ended()),
+                Ok(n) => {
+                    done += n;
+                    self.advance(n);
+                }
+                Err(_) => {
+                    let e = std::io::Error::last_os_error();
+                    match e.raw_os_error() {
+                        Some(libc::EINTR) => {}
+                        // Not between these files here: copy by hand.
+                        Some(
+                            libc::EXDEV
+                            | libc::ENOSYS
+                            | libc::EINVAL
+                            | libc::EOPNOTSUPP
+                            | libc::EBADF,
+                        ) => break,
+                        _ => return Err(e),
+                    }
+                }
+            }
+        }
+        let mut buf = vec![0u8; (len - done).min(256 * 1024) as usize];
+        while done < len {
+            let want = (len - done).min(buf.len() as u64) as usize;
+            let n = read_at(from, &mut buf[..want], at + done)?;
+            if n == 0 {
+                return Err(ended());
+            }
+            self.write_all(&buf[..n])?;
+            done += n as u64;
+        }
+        Ok(())
+    }
+}
+
+impl Write for EarlyWriteback<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.advance(n as u64);
         Ok(n)
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -1261,7 +1403,12 @@ fn write_atomic_checked(
             r
         }
     };
-    written.map_err(|e| Error::io(path, e))?;
+    if let Err(e) = written {
+        // A store that changed under the copy says so (and the write is
+        // tried again) rather than failing as an I/O error.
+        before_rename()?;
+        return Err(Error::io(path, e));
+    }
     // Keep the store's permissions when replacing it.
     let mode = match &target {
         Some(meta) => Some(meta.permissions()),

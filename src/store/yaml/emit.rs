@@ -38,8 +38,27 @@ pub fn emit_with(file: &StoreFile, parallel_min: usize) -> String {
 /// was checked when it was parsed).
 #[derive(Debug, Clone, Copy)]
 pub struct Blocks<'a> {
-    pub text: &'a [u8],
+    pub text: Old<'a>,
     pub starts: &'a [u32],
+}
+
+/// The old text blocks are copied from: bytes in memory, or the first
+/// `len` bytes of a file, copied from file to file without passing
+/// through this process (a write that restored its store from a snapshot
+/// never reads the 4 MB of a 10,000-task text into fresh memory).
+#[derive(Debug, Clone, Copy)]
+pub enum Old<'a> {
+    Bytes(&'a [u8]),
+    File(&'a std::fs::File, usize),
+}
+
+impl Old<'_> {
+    fn len(&self) -> usize {
+        match *self {
+            Old::Bytes(b) => b.len(),
+            Old::File(_, len) => len,
+        }
+    }
 }
 
 impl Blocks<'_> {
@@ -47,12 +66,37 @@ impl Blocks<'_> {
     fn range(&self, k: u32) -> Option<(usize, usize)> {
         let k = usize::try_from(k).ok()?;
         let start = usize::try_from(*self.starts.get(k)?).ok()?;
+        let len = self.text.len();
         let end = match self.starts.get(k + 1) {
             Some(&e) => usize::try_from(e).ok()?,
-            None => self.text.len(),
+            None => len,
         };
-        (start <= end && end <= self.text.len()).then_some((start, end))
+        (start <= end && end <= len).then_some((start, end))
     }
+}
+
+/// One run of a laid-out text, for whoever writes it.
+pub enum Run<'a> {
+    /// Bytes in memory.
+    Bytes(&'a [u8]),
+    /// `len` bytes of `file` from offset `at`.
+    File {
+        file: &'a std::fs::File,
+        at: u64,
+        len: u64,
+    },
+}
+
+/// Read into `buf` from `file` at `at` (positioned: the file's own offset
+/// is left alone).
+#[cfg(unix)]
+fn read_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, at)
+}
+
+#[cfg(windows)]
+fn read_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, at)
 }
 
 /// [`emit`], with the starts of the task blocks in the text (None if a
@@ -69,7 +113,7 @@ pub fn emit_blocks(file: &StoreFile) -> (String, Option<Vec<u32>>) {
 /// text can be written at the same time as the text.
 #[derive(Debug)]
 pub struct Layout<'a> {
-    old: &'a [u8],
+    old: Old<'a>,
     fresh: String,
     pieces: Vec<Piece>,
     starts: Option<Vec<u32>>,
@@ -89,34 +133,70 @@ impl Layout<'_> {
         self.starts.as_deref()
     }
 
-    /// The text's runs of bytes, in order.
-    fn runs(&self) -> impl Iterator<Item = std::io::Result<&[u8]>> {
+    /// The text's runs, in order.
+    pub fn runs(&self) -> impl Iterator<Item = std::io::Result<Run<'_>>> {
         self.pieces.iter().map(|piece| {
-            let bytes = match *piece {
-                Piece::Fresh(a, b) => self.fresh.as_bytes().get(a..b),
-                Piece::Old(a, b) => self.old.get(a..b),
+            let run = match (*piece, self.old) {
+                (Piece::Fresh(a, b), _) => self.fresh.as_bytes().get(a..b).map(Run::Bytes),
+                (Piece::Old(a, b), Old::Bytes(old)) => old.get(a..b).map(Run::Bytes),
+                (Piece::Old(a, b), Old::File(file, len)) => {
+                    (a <= b && b <= len).then_some(Run::File {
+                        file,
+                        at: a as u64,
+                        len: (b - a) as u64,
+                    })
+                }
             };
             // Pieces are made from ranges checked against their text; one
             // that is not would write a wrong store: refuse instead.
-            bytes.ok_or_else(|| std::io::Error::other("a laid-out piece is out of range"))
+            run.ok_or_else(|| std::io::Error::other("a laid-out piece is out of range"))
         })
+    }
+
+    /// The text's bytes run by run, runs of a file read a piece at a time
+    /// into one buffer: `each` sees every byte of the text, in order.
+    fn for_each_bytes(
+        &self,
+        mut each: impl FnMut(&[u8]) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let mut buf = Vec::new();
+        for run in self.runs() {
+            match run? {
+                Run::Bytes(b) => each(b)?,
+                Run::File { file, at, len } => {
+                    buf.resize(buf.len().max(256 * 1024), 0);
+                    let mut done = 0u64;
+                    while done < len {
+                        let want = (len - done).min(buf.len() as u64) as usize;
+                        let n = read_at(file, &mut buf[..want], at + done)?;
+                        if n == 0 {
+                            return Err(std::io::Error::new(
+                                std::io::ErrorKind::UnexpectedEof,
+                                "the old text ended early: changed while being copied",
+                            ));
+                        }
+                        each(&buf[..n])?;
+                        done += n as u64;
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Write the text to `out`.
     pub fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        for run in self.runs() {
-            out.write_all(run?)?;
-        }
-        Ok(())
+        self.for_each_bytes(|b| out.write_all(b))
     }
 
     /// The snapshot key of the text (`snapshot::key` of its bytes), without
     /// gathering them.
     pub fn key(&self) -> std::io::Result<u128> {
         let mut sum = xxhash_rust::xxh3::Xxh3::new();
-        for run in self.runs() {
-            sum.update(run?);
-        }
+        self.for_each_bytes(|b| {
+            sum.update(b);
+            Ok(())
+        })?;
         Ok(sum.digest128())
     }
 
@@ -165,7 +245,7 @@ pub fn layout<'a>(
     old: Option<Blocks<'a>>,
 ) -> Layout<'a> {
     let mut out = Layout {
-        old: old.map_or(&[], |b| b.text),
+        old: old.map_or(Old::Bytes(&[]), |b| b.text),
         fresh: String::new(),
         pieces: Vec::new(),
         starts: None,
@@ -753,7 +833,7 @@ mod tests {
     }
 
     mod reuse {
-        use super::super::{Blocks, emit, emit_blocks, layout};
+        use super::super::{Blocks, Old, emit, emit_blocks, layout};
         use crate::graph::plan::Plan;
         use crate::model::{Status, StoreFile, Task, TaskType};
         use chrono::TimeZone;
@@ -858,7 +938,7 @@ mod tests {
                         _ => {}
                     }
                 }
-                let old_blocks = Blocks { text: old.as_bytes(), starts: &starts };
+                let old_blocks = Blocks { text: Old::Bytes(old.as_bytes()), starts: &starts };
                 // The new text keeps the modeline when the old one had it.
                 let m = if prefix { "# yaml-language-server: $schema=x\n" } else { "" };
                 let laid = layout(&plan, m, plan.origins(7), Some(old_blocks));

@@ -14,5 +14,5 @@
 mod emit;
 mod fast;
 
-pub use emit::{Blocks, HEADER, Layout, emit, emit_blocks, emit_with, layout, scalar};
+pub use emit::{Blocks, HEADER, Layout, Old, Run, emit, emit_blocks, emit_with, layout, scalar};
 pub use fast::{parse_canonical, parse_canonical_with};
