@@ -41,7 +41,9 @@
 //!             checksummed cache, mapped, one entry per task: a fixed record
 //!             of its facts, then its encoding, read when asked for); stamp.rs
 //!             (whether a file is unchanged, from its metadata when that is
-//!             conclusive); merge.rs (three-way merge by task);
+//!             conclusive); spare.rs (the file a write fills and exchanges
+//!             with the store, when nothing has it open); merge.rs
+//!             (three-way merge by task);
 //!             report.rs (a file's problems located by line)
 //! git/        root.rs (the one repository-root finder), libgit2 access,
 //!             message and branch rules; gates.rs (CI gates)
