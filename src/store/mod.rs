@@ -837,14 +837,15 @@ fn restore_locked(
     Ok(Some((loaded, text, modeline, key)))
 }
 
-/// Read into `buf` from `file` at `at`, leaving the file's offset alone.
+/// Read into `buf` from `file` at `at`, leaving the file's offset alone
+/// (so threads can read one file at once).
 #[cfg(unix)]
-fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+pub(crate) fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
     std::os::unix::fs::FileExt::read_at(file, buf, at)
 }
 
 #[cfg(windows)]
-fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+pub(crate) fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
     std::os::windows::fs::FileExt::seek_read(file, buf, at)
 }
 

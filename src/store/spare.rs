@@ -30,36 +30,12 @@
 //! waits for the disk anyway).
 
 use std::fs::{self, File, Metadata};
-
-/// `fcntl`'s F_SETSIG (not in the libc crate): which signal tells a lease
-/// holder of a break. 10 on the architectures listed in [`SUPPORTED`]
-/// (asm-generic and x86); others number it differently.
-#[cfg(all(
-    target_os = "linux",
-    any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "x86",
-        target_arch = "arm",
-        target_arch = "riscv64"
-    )
-))]
-const F_SETSIG: libc::c_int = 10;
-
-/// Whether writes use spares here (Linux, on the architectures whose
-/// F_SETSIG is known). Elsewhere a write makes a new file each time and
-/// keeps no spare.
-pub(crate) const SUPPORTED: bool = cfg!(all(
-    target_os = "linux",
-    any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "x86",
-        target_arch = "arm",
-        target_arch = "riscv64"
-    )
-));
 use std::path::{Path, PathBuf};
+
+/// Whether writes use spares here: Linux, on the architectures whose
+/// F_SETSIG is known. Elsewhere a write makes a new file each time and
+/// keeps no spare.
+pub(crate) const SUPPORTED: bool = sys::SUPPORTED;
 
 /// The spare of one file (the store, or its snapshot).
 pub(crate) struct Spare {
@@ -85,24 +61,72 @@ impl Spare {
     /// The spare, open for overwriting, when it can stand in for the file
     /// whose metadata is `target`: a regular file of its own (one link, not
     /// `target` itself), on the same device, and open nowhere else.
-    #[cfg(all(
-        target_os = "linux",
-        any(
-            target_arch = "x86_64",
-            target_arch = "aarch64",
-            target_arch = "x86",
-            target_arch = "arm",
-            target_arch = "riscv64"
-        )
-    ))]
     pub(crate) fn take(&self, target: &Metadata) -> Option<File> {
+        sys::take(&self.path, target)
+    }
+
+    /// Exchange the spare, filled and synced, with `target`: afterwards
+    /// `target` names the new bytes and the spare the old file. Where the
+    /// file system cannot exchange, the spare is renamed over `target` (the
+    /// old file is then freed, and the next write makes a new file).
+    pub(crate) fn swap_in(&self, target: &Path) -> std::io::Result<()> {
+        sys::swap_in(&self.path, target)
+    }
+
+    /// For a write that could not take the spare: remove it, when it is not
+    /// a name of `target` (it never is, short of a crash between the two
+    /// directory updates of an exchange on a file system without a
+    /// journal; removing it then would free the store). Best effort.
+    pub(crate) fn clear(&self, target: &Path) {
+        if same_file(&self.path, target) {
+            return;
+        }
+        let _ = fs::remove_file(&self.path);
+    }
+
+    /// ... and make `target`, about to be replaced, the next spare (a
+    /// second name for it, which the replacing rename leaves). Best
+    /// effort: where the name is still taken, or links are not possible,
+    /// the old file is freed at the rename.
+    pub(crate) fn keep(&self, target: &Path) {
+        let _ = fs::hard_link(target, &self.path);
+    }
+
+    /// The directory holding the spare (synced after an exchange).
+    pub(crate) fn dir(&self) -> Option<&Path> {
+        self.path.parent()
+    }
+}
+
+#[cfg(all(
+    target_os = "linux",
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "x86",
+        target_arch = "arm",
+        target_arch = "riscv64"
+    )
+))]
+mod sys {
+    use std::fs::{self, File, Metadata};
+    use std::path::Path;
+
+    pub(super) const SUPPORTED: bool = true;
+
+    /// `fcntl`'s F_SETSIG (not in the libc crate): which signal tells a
+    /// lease holder of a break. 10 on these architectures (asm-generic and
+    /// x86); others number it differently.
+    const F_SETSIG: libc::c_int = 10;
+
+    pub(super) fn take(path: &Path, target: &Metadata) -> Option<File> {
         use std::os::fd::AsRawFd;
         use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
         let file = fs::OpenOptions::new()
             .read(true)
             .write(true)
             .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-            .open(&self.path)
+            .open(path)
             .ok()?;
         let m = file.metadata().ok()?;
         if !m.is_file() || m.nlink() != 1 || m.dev() != target.dev() || m.ino() == target.ino() {
@@ -129,39 +153,11 @@ impl Spare {
         Some(file)
     }
 
-    #[cfg(not(all(
-        target_os = "linux",
-        any(
-            target_arch = "x86_64",
-            target_arch = "aarch64",
-            target_arch = "x86",
-            target_arch = "arm",
-            target_arch = "riscv64"
-        )
-    )))]
-    pub(crate) fn take(&self, _target: &Metadata) -> Option<File> {
-        None
-    }
-
-    /// Exchange the spare, filled and synced, with `target`: afterwards
-    /// `target` names the new bytes and the spare the old file. Where the
-    /// file system cannot exchange, the spare is renamed over `target` (the
-    /// old file is then freed, and the next write makes a new file).
-    #[cfg(all(
-        target_os = "linux",
-        any(
-            target_arch = "x86_64",
-            target_arch = "aarch64",
-            target_arch = "x86",
-            target_arch = "arm",
-            target_arch = "riscv64"
-        )
-    ))]
-    pub(crate) fn swap_in(&self, target: &Path) -> std::io::Result<()> {
+    pub(super) fn swap_in(spare: &Path, target: &Path) -> std::io::Result<()> {
         use std::ffi::CString;
         use std::os::unix::ffi::OsStrExt;
         let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(std::io::Error::other);
-        let (from, to) = (c(&self.path)?, c(target)?);
+        let (from, to) = (c(spare)?, c(target)?);
         // SAFETY: two NUL-terminated paths that outlive the call. Through
         // syscall(): musl's libc may lack the wrapper.
         let rc = unsafe {
@@ -179,47 +175,34 @@ impl Spare {
         }
         let e = std::io::Error::last_os_error();
         match e.raw_os_error() {
-            Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP) => fs::rename(&self.path, target),
+            Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP) => fs::rename(spare, target),
             _ => Err(e),
         }
     }
+}
 
-    #[cfg(not(all(
-        target_os = "linux",
-        any(
-            target_arch = "x86_64",
-            target_arch = "aarch64",
-            target_arch = "x86",
-            target_arch = "arm",
-            target_arch = "riscv64"
-        )
-    )))]
-    pub(crate) fn swap_in(&self, target: &Path) -> std::io::Result<()> {
-        fs::rename(&self.path, target)
+#[cfg(not(all(
+    target_os = "linux",
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "x86",
+        target_arch = "arm",
+        target_arch = "riscv64"
+    )
+)))]
+mod sys {
+    use std::fs::{File, Metadata};
+    use std::path::Path;
+
+    pub(super) const SUPPORTED: bool = false;
+
+    pub(super) fn take(_path: &Path, _target: &Metadata) -> Option<File> {
+        None
     }
 
-    /// For a write that could not take the spare: remove it, when it is not
-    /// a name of `target` (it never is, short of a crash between the two
-    /// directory updates of an exchange on a file system without a
-    /// journal; removing it then would free the store). Best effort.
-    pub(crate) fn clear(&self, target: &Path) {
-        if same_file(&self.path, target) {
-            return;
-        }
-        let _ = fs::remove_file(&self.path);
-    }
-
-    /// ... and make `target`, about to be replaced, the next spare (a
-    /// second name for it, which the replacing rename leaves). Best
-    /// effort: where the name is still taken, or links are not possible,
-    /// the old file is freed at the rename.
-    pub(crate) fn keep(&self, target: &Path) {
-        let _ = fs::hard_link(target, &self.path);
-    }
-
-    /// The directory holding the spare (synced after an exchange).
-    pub(crate) fn dir(&self) -> Option<&Path> {
-        self.path.parent()
+    pub(super) fn swap_in(spare: &Path, target: &Path) -> std::io::Result<()> {
+        std::fs::rename(spare, target)
     }
 }
 

@@ -87,18 +87,6 @@ pub enum Run<'a> {
     },
 }
 
-/// Read into `buf` from `file` at `at` (positioned: the file's own offset
-/// is left alone).
-#[cfg(unix)]
-fn read_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
-    std::os::unix::fs::FileExt::read_at(file, buf, at)
-}
-
-#[cfg(windows)]
-fn read_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
-    std::os::windows::fs::FileExt::seek_read(file, buf, at)
-}
-
 /// [`emit`], with the starts of the task blocks in the text (None if a
 /// start does not fit in 32 bits): what a snapshot keeps so that the next
 /// write can copy the blocks it leaves alone.
@@ -168,7 +156,7 @@ impl Layout<'_> {
                     let mut done = 0u64;
                     while done < len {
                         let want = (len - done).min(buf.len() as u64) as usize;
-                        let n = read_at(file, &mut buf[..want], at + done)?;
+                        let n = crate::store::read_at(file, &mut buf[..want], at + done)?;
                         if n == 0 {
                             return Err(std::io::Error::new(
                                 std::io::ErrorKind::UnexpectedEof,
