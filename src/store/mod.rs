@@ -446,10 +446,8 @@ pub fn load_cached_or(
     let stamp = stamp::Stamp::of(&file);
     // A reader before this one hashed these very bytes (same identity,
     // size and time stamps, settled): its record gives the key.
-    let record = stamp_record_file(cache_file);
-    if let Some(st) = &stamp
-        && let Some(key) = read_small(&record).and_then(|r| st.vouches(&r))
-        && let Some((loaded, _)) = restore(path, cache_file, key, st.len())
+    if let Some((key, len)) = vouched_key(stamp.as_ref(), cache_file)
+        && let Some((loaded, _)) = restore(path, cache_file, key, len)
     {
         return Ok(loaded);
     }
@@ -457,7 +455,7 @@ pub fn load_cached_or(
     drop(file);
     if let Some((loaded, _)) = restore(path, cache_file, key, len) {
         if let Some(st) = stamp.filter(stamp::Stamp::conclusive) {
-            let _ = write_cache(&record, &st.record(key));
+            let _ = write_cache(&stamp_record_file(cache_file), &st.record(key));
         }
         return Ok(loaded);
     }
@@ -798,6 +796,15 @@ pub fn lock_cached(
     }
 }
 
+/// The key and length of the file whose stamp is `stamp`, when a reader
+/// before hashed exactly these bytes (same identity, size and time stamps,
+/// settled) and recorded it beside the snapshot `cache_file`.
+fn vouched_key(stamp: Option<&stamp::Stamp>, cache_file: &Path) -> Option<(u128, u64)> {
+    let st = stamp?;
+    let key = read_small(&stamp_record_file(cache_file)).and_then(|r| st.vouches(&r))?;
+    Some((key, st.len()))
+}
+
 /// What [`lock_cached`] gets from a snapshot of the locked file `f`: the
 /// store, the starts of its blocks (when they can be copied), its modeline
 /// and its key; None when no snapshot matches (`f` is then read to its end).
@@ -811,11 +818,7 @@ fn restore_locked(
     f: &mut File,
     stamp: Option<&stamp::Stamp>,
 ) -> Result<Option<(Loaded, Option<(usize, Vec<u32>)>, Option<String>, u128)>> {
-    let vouched = stamp.and_then(|st| {
-        let key = read_small(&stamp_record_file(cache_file)).and_then(|r| st.vouches(&r))?;
-        Some((key, st.len()))
-    });
-    let (key, len) = match vouched {
+    let (key, len) = match vouched_key(stamp, cache_file) {
         Some(k) => k,
         None => key_of_open(path, f)?,
     };
