@@ -458,10 +458,14 @@ fn order_from(
 ) -> (Vec<usize>, Vec<Vec<usize>>) {
     let n = deps.len();
     let mut missing: Vec<usize> = deps.iter().map(<[_]>::len).collect();
-    let keys: Vec<_> = (0..n).map(|i| order_key(plan, slot(i), i)).collect();
-    // Compare keys once, by sorting; the heap then orders plain ranks.
-    let mut by_key: Vec<usize> = (0..n).collect();
-    by_key.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+    // Compare keys once, by sorting; the heap then orders plain ranks. The
+    // index ends each key, so equal keys keep task order (as a stable sort
+    // would) and an unstable sort of the pairs, in place, is enough.
+    let mut keyed: Vec<(OrderKey<'_>, usize)> =
+        (0..n).map(|i| (order_key(plan, slot(i), i), i)).collect();
+    keyed.sort_unstable();
+    let by_key: Vec<usize> = keyed.iter().map(|&(_, i)| i).collect();
+    drop(keyed);
     let mut key_rank = vec![0usize; n];
     for (r, &i) in by_key.iter().enumerate() {
         key_rank[i] = r;
