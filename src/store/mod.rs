@@ -852,6 +852,36 @@ pub(crate) fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<u
     std::os::windows::fs::FileExt::seek_read(file, buf, at)
 }
 
+/// Read `len` bytes of `file` from `at` a piece at a time into `buf`
+/// (grown to 256 KiB, reused across calls), handing each piece to `each`.
+/// Fails if the file ends early: it changed while being read.
+pub(crate) fn read_range(
+    file: &File,
+    at: u64,
+    len: u64,
+    buf: &mut Vec<u8>,
+    mut each: impl FnMut(&[u8]) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let piece = len.min(256 * 1024) as usize;
+    if buf.len() < piece {
+        buf.resize(piece, 0);
+    }
+    let mut done = 0u64;
+    while done < len {
+        let want = (len - done).min(buf.len() as u64) as usize;
+        let n = read_at(file, &mut buf[..want], at + done)?;
+        if n == 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the store ended early while it was read: it changed meanwhile",
+            ));
+        }
+        each(&buf[..n])?;
+        done += n as u64;
+    }
+    Ok(())
+}
+
 #[cfg(unix)]
 fn same_file(f: &File, path: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
@@ -1134,12 +1164,7 @@ impl EarlyWriteback<'_> {
     /// Fails if `from` ends early (it changed under us: the check before
     /// the rename then tells so).
     fn copy_from(&mut self, from: &File, at: u64, len: u64) -> std::io::Result<()> {
-        let ended = || {
-            std::io::Error::new(
-                std::io::ErrorKind::UnexpectedEof,
-                "the store ended early while its blocks were copied",
-            )
-        };
+        #[cfg_attr(not(target_os = "linux"), allow(unused_mut))]
         let mut done = 0u64;
         #[cfg(target_os = "linux")]
         while done < len {
@@ -1166,7 +1191,9 @@ impl EarlyWriteback<'_> {
                 )
             };
             match u64::try_from(n) {
-                Ok(0) => return Err(ended()),
+                // The end of `from` before `len`: the piecewise read below
+                // meets it too and says so.
+                Ok(0) => break,
                 Ok(n) => {
                     done += n;
                     self.advance(n);
@@ -1188,17 +1215,9 @@ impl EarlyWriteback<'_> {
                 }
             }
         }
-        let mut buf = vec![0u8; (len - done).min(256 * 1024) as usize];
-        while done < len {
-            let want = (len - done).min(buf.len() as u64) as usize;
-            let n = read_at(from, &mut buf[..want], at + done)?;
-            if n == 0 {
-                return Err(ended());
-            }
-            self.write_all(&buf[..n])?;
-            done += n as u64;
-        }
-        Ok(())
+        read_range(from, at + done, len - done, &mut Vec::new(), |b| {
+            self.write_all(b)
+        })
     }
 }
 

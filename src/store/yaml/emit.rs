@@ -152,20 +152,7 @@ impl Layout<'_> {
             match run? {
                 Run::Bytes(b) => each(b)?,
                 Run::File { file, at, len } => {
-                    buf.resize(buf.len().max(256 * 1024), 0);
-                    let mut done = 0u64;
-                    while done < len {
-                        let want = (len - done).min(buf.len() as u64) as usize;
-                        let n = crate::store::read_at(file, &mut buf[..want], at + done)?;
-                        if n == 0 {
-                            return Err(std::io::Error::new(
-                                std::io::ErrorKind::UnexpectedEof,
-                                "the old text ended early: changed while being copied",
-                            ));
-                        }
-                        each(&buf[..n])?;
-                        done += n as u64;
-                    }
+                    crate::store::read_range(file, at, len, &mut buf, &mut each)?
                 }
             }
         }
@@ -934,9 +921,21 @@ mod tests {
                 laid.write_to(&mut text).unwrap();
                 let new_starts = laid.starts().map(<[u32]>::to_vec);
                 let (fresh, fresh_starts) = emit_blocks(plan.file());
-                prop_assert_eq!(String::from_utf8(text).unwrap(), format!("{m}{fresh}"));
+                prop_assert_eq!(String::from_utf8(text.clone()).unwrap(), format!("{m}{fresh}"));
                 let shifted = fresh_starts.map(|s| s.iter().map(|&x| x + m.len() as u32).collect::<Vec<_>>());
                 prop_assert_eq!(new_starts, shifted);
+                prop_assert_eq!(laid.key().unwrap(), crate::store::snapshot::key(&text));
+                // The same layout with the old text in a file (as a write
+                // has it) gives the same bytes and key, read a piece at a
+                // time.
+                let mut f = tempfile::tempfile().unwrap();
+                std::io::Write::write_all(&mut f, old.as_bytes()).unwrap();
+                let in_file = Blocks { text: Old::File(&f, old.len()), starts: &starts };
+                let laid = layout(&plan, m, plan.origins(7), Some(in_file));
+                let mut from_file = Vec::new();
+                laid.write_to(&mut from_file).unwrap();
+                prop_assert_eq!(&from_file, &text);
+                prop_assert_eq!(laid.key().unwrap(), crate::store::snapshot::key(&text));
                 // Another text's key copies nothing.
                 prop_assert!(plan.origins(8).is_none());
             }
