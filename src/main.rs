@@ -13,6 +13,5 @@ mod cli;
 mod memory;
 
 fn main() -> std::process::ExitCode {
-    memory::start();
-    cli::main()
+    memory::exit(cli::main())
 }

@@ -4,7 +4,6 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -658,7 +657,7 @@ fn suggestions(cmd: &clap::Command, typed: &str) -> Vec<String> {
 }
 
 /// Parse arguments, run, and turn the result into an exit code.
-pub fn main() -> ExitCode {
+pub fn main() -> u8 {
     // A completion request from the shell (COMPLETE=bash wm -- ...):
     // answer it and exit before parsing.
     clap_complete::CompleteEnv::with_factory(complete::command)
@@ -669,16 +668,16 @@ pub fn main() -> ExitCode {
         Err(e) => {
             let e = suggest(e);
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            return if e.use_stderr() { 2 } else { 0 };
         }
     };
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(CliError::BrokenPipe) => ExitCode::SUCCESS,
-        Err(CliError::Exit(class)) => ExitCode::from(exit_code(class)),
+        Ok(()) => 0,
+        Err(CliError::BrokenPipe) => 0,
+        Err(CliError::Exit(class)) => exit_code(class),
         Err(CliError::Io(e)) => {
             let _ = writeln!(std::io::stderr(), "error: {e}");
-            ExitCode::from(1)
+            1
         }
         Err(CliError::Core(e)) => {
             let _ = writeln!(
@@ -686,7 +685,7 @@ pub fn main() -> ExitCode {
                 "error: {}",
                 wm::render::escape_message(&command_error::describe(&e))
             );
-            ExitCode::from(exit_code(e.class()))
+            exit_code(e.class())
         }
     }
 }

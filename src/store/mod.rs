@@ -955,8 +955,14 @@ impl Locked {
         let path = &self.loaded.path;
         // The new text goes straight to the file.
         let mut fill = |file: &mut File| -> std::io::Result<()> {
-            let mut out = std::io::BufWriter::with_capacity(256 * 1024, EarlyWriteback::new(file));
-            for run in laid.runs() {
+            // A spare holds an older text of this store: the bytes it
+            // already has right are neither written nor synced again (on a
+            // create in the middle of a 4 MB store, about half of them).
+            let keep = laid.common_prefix(file)?;
+            file.seek(std::io::SeekFrom::Start(keep))?;
+            let mut out =
+                std::io::BufWriter::with_capacity(256 * 1024, EarlyWriteback::new(file, keep));
+            for run in laid.runs_from(keep) {
                 match run? {
                     yaml::Run::Bytes(b) => out.write_all(b)?,
                     yaml::Run::File { file, at, len } => {
@@ -1115,11 +1121,12 @@ struct EarlyWriteback<'f> {
 impl<'f> EarlyWriteback<'f> {
     const STEP: u64 = 1 << 20;
 
-    fn new(file: &'f mut File) -> Self {
+    /// Writing `file` from offset `at`, where it is positioned.
+    fn new(file: &'f mut File, at: u64) -> Self {
         EarlyWriteback {
             file,
-            written: 0,
-            started: 0,
+            written: at,
+            started: at,
         }
     }
 
@@ -1383,13 +1390,19 @@ fn write_atomic_checked(
         }
     };
     // A spare holds an older text: what is written replaces it from the
-    // first byte, and the file is cut to its new length.
+    // first byte that differs (see `fill` in `commit_with`), and the file
+    // is cut to its new length.
     let cut = matches!(tmp, Temp::Spare(..));
     let work = |file: &mut File| -> std::io::Result<()> {
         fill(file)?;
+        // Cutting a file to the length it already has is not free: 0.8 to
+        // 1.5 ms of a 10,000-task write on ext4, with its writeback under
+        // way. Only a spare longer than the new text needs it.
         if cut {
             let len = file.stream_position()?;
-            file.set_len(len)?;
+            if file.metadata()?.len() != len {
+                file.set_len(len)?;
+            }
         }
         file.sync_all()
     };

@@ -12,7 +12,9 @@
 //!
 //! How: the spare of `tasks.yaml` is `.git/wm/tasks-<hash>.yaml.spare`
 //! (the snapshot's, `.cache.spare`): the file the last write replaced. A
-//! write overwrites it from its first byte, cuts it to the new length,
+//! write overwrites it from the first byte where it differs from the new
+//! text (the bytes before are already right, on disk: neither written nor
+//! synced again), cuts it to the new length,
 //! syncs it and exchanges it with the store in one atomic step (Linux
 //! `renameat2(RENAME_EXCHANGE)`): `tasks.yaml` then names the new bytes,
 //! the spare the old ones. Readers see the old or the new file, never a

@@ -141,6 +141,94 @@ impl Layout<'_> {
         })
     }
 
+    /// The text's runs from byte `from` on (the runs before it left out,
+    /// the one it falls in cut).
+    pub fn runs_from(&self, from: u64) -> impl Iterator<Item = std::io::Result<Run<'_>>> {
+        let mut pos = 0u64;
+        self.runs().filter_map(move |run| {
+            let run = match run {
+                Ok(r) => r,
+                Err(e) => return Some(Err(e)),
+            };
+            let len = match &run {
+                Run::Bytes(b) => b.len() as u64,
+                Run::File { len, .. } => *len,
+            };
+            let start = pos;
+            pos += len;
+            if pos <= from {
+                return None;
+            }
+            // Bytes of this run before `from`: fewer than `len`.
+            let cut = from.saturating_sub(start);
+            Some(Ok(match run {
+                Run::Bytes(b) => Run::Bytes(b.get(cut as usize..).unwrap_or_default()),
+                Run::File { file, at, len } => Run::File {
+                    file,
+                    at: at + cut,
+                    len: len - cut,
+                },
+            }))
+        })
+    }
+
+    /// How many of the text's first bytes `other` already holds, as they
+    /// are: a write into a spare (an older text of the same store, mostly
+    /// the same) leaves them alone instead of writing and syncing them
+    /// again. Compared a piece at a time; stops at the first difference or
+    /// at the end of `other`.
+    pub fn common_prefix(&self, other: &std::fs::File) -> std::io::Result<u64> {
+        const PIECE: usize = 256 * 1024;
+        let mut same = 0u64;
+        let mut ours = Vec::new();
+        let mut theirs = vec![0u8; PIECE];
+        // Compares `b`, the text's next bytes, with `other` at `same`;
+        // false at the first difference.
+        let mut compare = |b: &[u8], same: &mut u64| -> std::io::Result<bool> {
+            for piece in b.chunks(PIECE) {
+                let theirs = &mut theirs[..piece.len()];
+                let mut got = 0;
+                while got < piece.len() {
+                    match crate::store::read_at(other, &mut theirs[got..], *same + got as u64)? {
+                        0 => break,
+                        n => got += n,
+                    }
+                }
+                let equal = first_difference(&piece[..got], &theirs[..got]);
+                *same += equal as u64;
+                if equal < piece.len() {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        };
+        for run in self.runs() {
+            match run? {
+                Run::Bytes(b) => {
+                    if !compare(b, &mut same)? {
+                        return Ok(same);
+                    }
+                }
+                Run::File { file, at, len } => {
+                    let mut done = 0u64;
+                    while done < len {
+                        let want = (len - done).min(PIECE as u64) as usize;
+                        ours.resize(want, 0);
+                        let n = crate::store::read_at(file, &mut ours, at + done)?;
+                        if n == 0 {
+                            return Ok(same);
+                        }
+                        if !compare(&ours[..n], &mut same)? {
+                            return Ok(same);
+                        }
+                        done += n as u64;
+                    }
+                }
+            }
+        }
+        Ok(same)
+    }
+
     /// The text's bytes run by run, runs of a file read a piece at a time
     /// into one buffer: `each` sees every byte of the text, in order.
     fn for_each_bytes(
@@ -196,6 +284,21 @@ impl Layout<'_> {
         self.push(Piece::Fresh(a, b));
         b - a
     }
+}
+
+/// How many leading bytes `a` and `b` (as long as each other) share:
+/// page-sized slices compared whole, then the first unequal one byte by
+/// byte.
+fn first_difference(a: &[u8], b: &[u8]) -> usize {
+    let mut n = 0;
+    for (x, y) in a.chunks(4096).zip(b.chunks(4096)) {
+        if x == y {
+            n += x.len();
+        } else {
+            return n + x.iter().zip(y).take_while(|(p, q)| p == q).count();
+        }
+    }
+    n
 }
 
 /// Lay out `plan`'s canonical text after `prefix` (a modeline line, or
@@ -808,7 +911,7 @@ mod tests {
     }
 
     mod reuse {
-        use super::super::{Blocks, Old, emit, emit_blocks, layout};
+        use super::super::{Blocks, Old, Run, emit, emit_blocks, layout};
         use crate::graph::plan::Plan;
         use crate::model::{Status, StoreFile, Task, TaskType};
         use chrono::TimeZone;
@@ -870,6 +973,8 @@ mod tests {
                     (0..TEXTS.len(), proptest::option::of(1u64..4), 0i64..50), 0..12),
                 edits in proptest::collection::vec(edit(), 0..8),
                 prefix in proptest::bool::ANY,
+                cut in 0usize..3000,
+                tail in proptest::option::of(proptest::num::u8::ANY),
             ) {
                 let tasks = tasks
                     .into_iter()
@@ -936,8 +1041,81 @@ mod tests {
                 laid.write_to(&mut from_file).unwrap();
                 prop_assert_eq!(&from_file, &text);
                 prop_assert_eq!(laid.key().unwrap(), crate::store::snapshot::key(&text));
+                // A spare that holds the text's first `cut` bytes (then
+                // something else, or nothing) keeps exactly those, and the
+                // runs from there give the rest of the text.
+                let cut = cut.min(text.len());
+                let mut spare = text[..cut].to_vec();
+                match tail {
+                    Some(b) if cut < text.len() => spare.push(text[cut] ^ b.max(1)),
+                    Some(b) => spare.push(b),
+                    None => {}
+                }
+                spare.extend_from_slice(&text[cut..]);
+                let mut g = tempfile::tempfile().unwrap();
+                std::io::Write::write_all(&mut g, &spare).unwrap();
+                let keep = laid.common_prefix(&g).unwrap();
+                let expect = if tail.is_none() { text.len() } else { cut };
+                prop_assert_eq!(keep, expect as u64);
+                let mut rest = text[..cut].to_vec();
+                for run in laid.runs_from(cut as u64) {
+                    match run.unwrap() {
+                        Run::Bytes(b) => rest.extend_from_slice(b),
+                        Run::File { file, at, len } => {
+                            let mut b = vec![0u8; len as usize];
+                            std::os::unix::fs::FileExt::read_exact_at(file, &mut b, at).unwrap();
+                            rest.extend_from_slice(&b);
+                        }
+                    }
+                }
+                prop_assert_eq!(&rest, &text);
                 // Another text's key copies nothing.
                 prop_assert!(plan.origins(8).is_none());
+            }
+        }
+
+        /// The common prefix of a text several pieces long (256 KiB read at
+        /// a time, compared 4 KiB at a time) and a file that differs from it
+        /// at a given byte, at and around the piece and page edges.
+        #[test]
+        fn the_common_prefix_is_found_across_pieces() {
+            let tasks = (0..5000)
+                .map(|n| task(n, n % TEXTS.len(), Some(1 + (n % 7) as u64), n as i64))
+                .collect();
+            let mut plan = Plan::new(StoreFile {
+                tasks,
+                ..StoreFile::default()
+            });
+            plan.sort_canonical();
+            let laid = layout(&plan, "", None, None);
+            let mut text = Vec::new();
+            laid.write_to(&mut text).unwrap();
+            assert!(text.len() > 3 * 256 * 1024, "{}", text.len());
+            let piece = 256 * 1024;
+            for at in [
+                0,
+                1,
+                4095,
+                4096,
+                4097,
+                piece - 1,
+                piece,
+                piece + 1,
+                2 * piece + 5000,
+                text.len() - 1,
+            ] {
+                let mut other = text.clone();
+                other[at] ^= 0x20;
+                let mut f = tempfile::tempfile().unwrap();
+                std::io::Write::write_all(&mut f, &other).unwrap();
+                assert_eq!(
+                    laid.common_prefix(&f).unwrap(),
+                    at as u64,
+                    "differs at {at}"
+                );
+                // The same bytes, cut short there.
+                f.set_len(at as u64).unwrap();
+                assert_eq!(laid.common_prefix(&f).unwrap(), at as u64, "ends at {at}");
             }
         }
     }
