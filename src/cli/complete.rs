@@ -20,7 +20,12 @@ pub const VAR: &str = "COMPLETE";
 /// `wm`'s command tree with value completers on every argument that takes
 /// a task id, a type, a status, a phase or a template.
 pub fn command() -> clap::Command {
-    attach(Cli::command())
+    // Built first: a subcommand's arguments exist only once it is (see
+    // `defer` on `TasksCommand`), and building gives every subcommand its
+    // copy of the global options to attach completers to.
+    let mut cmd = Cli::command();
+    cmd.build();
+    attach(cmd)
 }
 
 fn attach(mut cmd: clap::Command) -> clap::Command {

@@ -110,7 +110,11 @@ pub enum TopCommand {
     Man(man::ManArgs),
 }
 
+// Each subcommand's arguments are built only when it runs (or help,
+// completion or the man page asks for them): building all 45 at every
+// start was most of the time a command took before it began its work.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum TasksCommand {
     Init(init::InitArgs),
     Create(create::CreateArgs),
@@ -656,6 +660,18 @@ fn suggestions(cmd: &clap::Command, typed: &str) -> Vec<String> {
     found.into_iter().take(3).map(|(_, n)| n).collect()
 }
 
+/// Parse the arguments again with every subcommand built. A subcommand's
+/// arguments and text are built only when it runs (`defer` on
+/// `TasksCommand`), so help and usage errors, which may list every
+/// subcommand with its summary, are rendered from a command built whole.
+fn parse_fully_built() -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let mut cmd = Cli::command();
+    cmd.build();
+    let matches = cmd.try_get_matches()?;
+    Cli::from_arg_matches(&matches)
+}
+
 /// Parse arguments, run, and turn the result into an exit code.
 pub fn main() -> u8 {
     // A completion request from the shell (COMPLETE=bash wm -- ...):
@@ -663,7 +679,11 @@ pub fn main() -> u8 {
     clap_complete::CompleteEnv::with_factory(complete::command)
         .var(complete::VAR)
         .complete();
-    let cli = match Cli::try_parse() {
+    let parsed = Cli::try_parse().or_else(|e| match e.kind() {
+        clap::error::ErrorKind::DisplayVersion => Err(e),
+        _ => parse_fully_built(),
+    });
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let e = suggest(e);
