@@ -14,7 +14,7 @@
 use foldhash::HashSet;
 
 use super::derive::{self, GroupRef};
-use super::{EdgeKind, Graph, Lists, order_from};
+use super::{EdgeKind, Graph, Lists, order_from, order_key};
 use crate::graph::plan::Plan;
 
 impl Graph {
@@ -33,7 +33,11 @@ impl Graph {
         perm: Option<&[usize]>,
     ) -> Option<Graph> {
         let n = plan.len();
-        if !old.cycles.is_empty() || old.order.len() != old_len || old_len > n {
+        if !old.cycles.is_empty()
+            || old.order.len() != old_len
+            || old.by_key.len() != old_len
+            || old_len > n
+        {
             return None;
         }
         // Where each task of before the sort is now.
@@ -143,13 +147,40 @@ impl Graph {
             });
         }
         let dependents = super::dependents_of(&deps);
-        let (order, cycles) = order_from(plan, &deps, &dependents, |k| plan.slot(k));
+        let by_key = key_order_after(old, plan, &place, &changed);
+        let (order, cycles) = order_from(plan, &deps, &dependents, &by_key);
         let mut rank = vec![0; n];
         for (r, &i) in order.iter().enumerate() {
             rank[i] = r;
         }
         Some(Graph::assemble(
-            deps, dependents, dangling, cycles, order, rank, epic,
+            deps, dependents, dangling, cycles, order, rank, epic, by_key,
         ))
     }
+}
+
+/// The key order after the batch: the old one without the changed tasks
+/// (every other task keeps its key, so their order holds), renumbered
+/// through `place`, with each changed task put in by binary search. A few
+/// dozen keys are computed instead of all of them.
+fn key_order_after(old: &Graph, plan: &Plan, place: &[usize], changed: &[bool]) -> Vec<usize> {
+    let key = |k: usize| (order_key(plan, plan.slot(k), k), k);
+    let kept: Vec<usize> = old
+        .by_key
+        .iter()
+        .map(|&p| place[p])
+        .filter(|&k| !changed[k])
+        .collect();
+    let mut moved: Vec<_> = (0..plan.len()).filter(|&k| changed[k]).map(key).collect();
+    moved.sort_unstable();
+    let mut out = Vec::with_capacity(plan.len());
+    let mut from = 0;
+    for m in &moved {
+        let at = from + kept[from..].partition_point(|&j| key(j) < *m);
+        out.extend_from_slice(&kept[from..at]);
+        out.push(m.1);
+        from = at;
+    }
+    out.extend_from_slice(&kept[from..]);
+    out
 }

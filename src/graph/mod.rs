@@ -87,6 +87,11 @@ pub struct Graph {
     epic: Vec<Option<usize>>,
     /// The members of each epic.
     children: Lists<usize>,
+    /// Every task by its order key (see [`order_key`]): the order `order`
+    /// breaks ties in. Kept (and stored in the snapshot) so that a create
+    /// puts its new tasks in by binary search instead of computing and
+    /// sorting 10,000 keys again.
+    by_key: Vec<usize>,
 }
 
 /// One list per task, stored end to end (two allocations, not one per
@@ -243,7 +248,8 @@ impl Graph {
         deps.sort_dedup_each(|a, b| a.0 == b.0);
         let dependents = dependents_of(&deps);
 
-        let (order, cycles) = order_from(plan, &deps, &dependents, |i| slots[i]);
+        let by_key = key_order(plan, |i| slots[i]);
+        let (order, cycles) = order_from(plan, &deps, &dependents, &by_key);
         let mut rank = vec![0; n];
         for (r, &i) in order.iter().enumerate() {
             rank[i] = r;
@@ -269,10 +275,13 @@ impl Graph {
                 None => plan.issue(i).and_then(|n| issue_epic.get(&n).copied()),
             })
             .collect::<Vec<Option<usize>>>();
-        Graph::assemble(deps, dependents, dangling, cycles, order, rank, epic)
+        Graph::assemble(
+            deps, dependents, dangling, cycles, order, rank, epic, by_key,
+        )
     }
 
     /// The graph from its parts, with each epic's members indexed.
+    #[allow(clippy::too_many_arguments)]
     fn assemble(
         deps: Lists<(usize, EdgeKind)>,
         dependents: Lists<usize>,
@@ -281,6 +290,7 @@ impl Graph {
         order: Vec<usize>,
         rank: Vec<usize>,
         epic: Vec<Option<usize>>,
+        by_key: Vec<usize>,
     ) -> Graph {
         let children = members_of(&epic);
         Graph {
@@ -292,6 +302,7 @@ impl Graph {
             rank,
             epic,
             children,
+            by_key,
         }
     }
 
@@ -304,9 +315,10 @@ impl Graph {
         cycles: Vec<Vec<usize>>,
         order: Vec<usize>,
         epic: Vec<Option<usize>>,
+        by_key: Vec<usize>,
     ) -> Option<Graph> {
         let n = deps.len();
-        if order.len() != n || epic.len() != n {
+        if order.len() != n || epic.len() != n || !is_permutation(&by_key, n) {
             return None;
         }
         let in_range = |i: usize| i < n;
@@ -326,7 +338,7 @@ impl Graph {
         }
         let dependents = dependents_of(&deps);
         Some(Graph::assemble(
-            deps, dependents, dangling, cycles, order, rank, epic,
+            deps, dependents, dangling, cycles, order, rank, epic, by_key,
         ))
     }
 
@@ -340,6 +352,7 @@ impl Graph {
         &[Vec<usize>],
         &[usize],
         &[Option<usize>],
+        &[usize],
     ) {
         (
             &self.deps,
@@ -347,6 +360,7 @@ impl Graph {
             &self.cycles,
             &self.order,
             &self.epic,
+            &self.by_key,
         )
     }
 
@@ -445,27 +459,38 @@ impl Graph {
     }
 }
 
-/// For each task, the tasks that depend on it.
-/// A stable topological order of `plan` by `deps` (Kahn's algorithm: among
-/// the tasks whose dependencies are placed, the smallest order key first;
-/// cyclic parts appended in key order), and its cycles. `slot` gives each
-/// task's [`Plan::slot`].
+/// Every task of `plan` by its order key; `slot` gives each task's
+/// [`Plan::slot`]. The index ends each key, so equal keys keep task order
+/// (as a stable sort would) and an unstable sort of the pairs, in place,
+/// is enough.
+fn key_order(plan: &Plan, slot: impl Fn(usize) -> Option<Slot>) -> Vec<usize> {
+    let mut keyed: Vec<(OrderKey<'_>, usize)> = (0..plan.len())
+        .map(|i| (order_key(plan, slot(i), i), i))
+        .collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+/// Whether `v` holds each of `0..n` exactly once.
+fn is_permutation(v: &[usize], n: usize) -> bool {
+    let mut seen = vec![false; n];
+    v.len() == n
+        && v.iter()
+            .all(|&i| i < n && !std::mem::replace(&mut seen[i], true))
+}
+
+/// A stable topological order by `deps` (Kahn's algorithm: among the tasks
+/// whose dependencies are placed, the first in `by_key` first; cyclic
+/// parts appended in key order), and its cycles.
 fn order_from(
     plan: &Plan,
     deps: &Lists<(usize, EdgeKind)>,
     dependents: &Lists<usize>,
-    slot: impl Fn(usize) -> Option<Slot>,
+    by_key: &[usize],
 ) -> (Vec<usize>, Vec<Vec<usize>>) {
     let n = deps.len();
     let mut missing: Vec<usize> = deps.iter().map(<[_]>::len).collect();
-    // Compare keys once, by sorting; the heap then orders plain ranks. The
-    // index ends each key, so equal keys keep task order (as a stable sort
-    // would) and an unstable sort of the pairs, in place, is enough.
-    let mut keyed: Vec<(OrderKey<'_>, usize)> =
-        (0..n).map(|i| (order_key(plan, slot(i), i), i)).collect();
-    keyed.sort_unstable();
-    let by_key: Vec<usize> = keyed.iter().map(|&(_, i)| i).collect();
-    drop(keyed);
+    // Keys were compared once, by sorting; the heap orders plain ranks.
     let mut key_rank = vec![0usize; n];
     for (r, &i) in by_key.iter().enumerate() {
         key_rank[i] = r;

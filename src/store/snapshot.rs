@@ -18,7 +18,7 @@ use crate::validate::{Code, Fix, Problem, Severity};
 
 /// Bumped whenever the encoding or the meaning of its parts changes; the
 /// crate version is part of the key as well.
-const MAGIC: &[u8; 8] = b"wmcachea";
+const MAGIC: &[u8; 8] = b"wmcacheb";
 
 /// The trailing checksum: a 128-bit hash of every byte before it but the
 /// key's, so a snapshot whose own bytes changed (a flipped bit, a torn or
@@ -1052,7 +1052,7 @@ fn encode_with(
         put(&mut w, i)?;
         spill_some(&mut w)?;
     }
-    let (deps, dangling, cycles, order, epic) = graph.parts();
+    let (deps, dangling, cycles, order, epic, by_key) = graph.parts();
     for d in deps.iter() {
         spill_some(&mut w)?;
         w.idx(d.len())?;
@@ -1071,6 +1071,7 @@ fn encode_with(
         put_idxs(&mut w, c)?;
     }
     put_idxs(&mut w, order)?;
+    put_idxs(&mut w, by_key)?;
     for e in epic {
         match e {
             None => w.u8(0),
@@ -1196,6 +1197,7 @@ where
         .map(|_| get_idxs(&mut r))
         .collect::<Option<Vec<_>>>()?;
     let order = get_idxs(&mut r)?;
+    let by_key = get_idxs(&mut r)?;
     let epic = (0..n)
         .map(|_| match r.u8()? {
             0 => Some(None),
@@ -1231,7 +1233,7 @@ where
     if r.pos != bytes.len() {
         return None;
     }
-    let graph = Graph::from_parts(deps, dangling, cycles, order, epic)?;
+    let graph = Graph::from_parts(deps, dangling, cycles, order, epic, by_key)?;
     let header = StoreFile {
         version,
         scan,
