@@ -5,8 +5,10 @@
 //! the graph of 10,000 tasks resolves every explicit dependency, derives
 //! every group's phase edges and works out every epic. Here only the
 //! changed groups are derived again; every other task's edges and epic are
-//! the old ones, renumbered. The order is computed afresh (one task can move
-//! many others), from keys that are cheap to compute.
+//! the old ones, renumbered. The topological order is computed afresh (one
+//! task can move many others), but not the key order it breaks ties by:
+//! the old one is kept, and the changed groups' tasks are put into it by
+//! binary search.
 //!
 //! The result is exactly [`Graph::build`]'s: the incremental-validation
 //! proptest compares the two after every random batch.

@@ -181,11 +181,16 @@ impl Layout<'_> {
         const PIECE: usize = 256 * 1024;
         let mut same = 0u64;
         let mut ours = Vec::new();
-        let mut theirs = vec![0u8; PIECE];
+        // Grown to the largest piece compared: a small store's text, or a
+        // new file that ends at once, needs no 256 KiB of fresh memory.
+        let mut theirs = Vec::new();
         // Compares `b`, the text's next bytes, with `other` at `same`;
         // false at the first difference.
         let mut compare = |b: &[u8], same: &mut u64| -> std::io::Result<bool> {
             for piece in b.chunks(PIECE) {
+                if theirs.len() < piece.len() {
+                    theirs.resize(piece.len(), 0);
+                }
                 let theirs = &mut theirs[..piece.len()];
                 let mut got = 0;
                 while got < piece.len() {
