@@ -57,8 +57,8 @@ fn set_huge_pages(_on: bool) {}
 
 /// End the process with `code` once its output is out, skipping the
 /// allocator's work at exit: mimalloc's exit handler gathers and returns
-/// every page it holds to the kernel one madvise at a time (80 calls after
-/// a 10,000-task write), which the kernel does at once for a process that
+/// every page it holds to the kernel one madvise at a time (83 calls after
+/// a 10,000-task create, strace), which the kernel does at once for a process that
 /// ends. Nothing else runs at exit: the standard streams are flushed here,
 /// and every file and thread of a command is closed or joined before it
 /// returns.
