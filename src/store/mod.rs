@@ -953,25 +953,46 @@ impl Locked {
             .unwrap_or_default();
         let laid = yaml::layout(plan, &prefix, origins, old);
         let path = &self.loaded.path;
-        // The new text goes straight to the file.
+        // The new text goes straight to the file, on another thread, with
+        // buffers made here: a new thread allocates from fresh memory of
+        // its own, which the kernel zeroes as it is first touched (a whole
+        // 2 MiB huge page at a time), on the write's critical path; this
+        // thread's heap has memory it used and freed.
+        let mut compare = [Vec::new(), Vec::new()];
+        let mut buffer = Vec::with_capacity(WRITE_BUFFER);
+        // From the first byte that differs from the old text on, the new
+        // text is written whatever a spare holds.
+        let changed = laid.same_as_old().map_err(|e| Error::io(path, e))?;
         let mut fill = |file: &mut File| -> std::io::Result<()> {
+            let mut write = |file: &mut File, from: u64, to: u64| -> std::io::Result<()> {
+                file.seek(std::io::SeekFrom::Start(from))?;
+                let mut out = EarlyWriteback::new(file, from, &mut buffer);
+                for run in laid.runs_between(from, to) {
+                    match run? {
+                        yaml::Run::Bytes(b) => out.write_all(b)?,
+                        yaml::Run::File { file, at, len } => out.copy_from(file, at, len)?,
+                    }
+                }
+                out.flush()
+            };
             // A spare holds an older text of this store: the bytes it
             // already has right are neither written nor synced again (on a
             // create in the middle of a 4 MB store, about half of them).
-            let keep = laid.common_prefix(file)?;
-            file.seek(std::io::SeekFrom::Start(keep))?;
-            let mut out =
-                std::io::BufWriter::with_capacity(256 * 1024, EarlyWriteback::new(file, keep));
-            for run in laid.runs_from(keep) {
-                match run? {
-                    yaml::Run::Bytes(b) => out.write_all(b)?,
-                    yaml::Run::File { file, at, len } => {
-                        out.flush()?;
-                        out.get_mut().copy_from(file, at, len)?;
-                    }
-                }
+            // The bytes after the first change go first, so that the
+            // device writes them while the ones before are compared.
+            let first = if file.metadata()?.len() == 0 {
+                0
+            } else {
+                changed
+            };
+            write(file, first, u64::MAX)?;
+            let end = file.stream_position()?;
+            let keep = laid.common_prefix(file, first, &mut compare)?;
+            if keep < first {
+                write(file, keep, first)?;
             }
-            out.flush()?;
+            // Where the cut below finds the text's length.
+            file.seek(std::io::SeekFrom::Start(end))?;
             Ok(())
         };
         // While another thread writes and syncs the new text, the snapshot
@@ -1111,23 +1132,43 @@ impl SnapshotFile {
 /// A file writer that asks the kernel to start writing each megabyte to
 /// the device as soon as it is written (Linux's `sync_file_range`, which
 /// does not wait): the fsync after the last byte then waits for the tail,
-/// not for the whole file. Elsewhere a plain writer.
+/// not for the whole file. Elsewhere a plain writer. Bytes written are
+/// gathered in a buffer the caller owns (see `commit_with`) and go out when
+/// it is full, before a copy, and on flush.
 struct EarlyWriteback<'f> {
     file: &'f mut File,
     written: u64,
     started: u64,
+    buffer: &'f mut Vec<u8>,
 }
+
+/// The capacity of a write's buffer.
+const WRITE_BUFFER: usize = 256 * 1024;
 
 impl<'f> EarlyWriteback<'f> {
     const STEP: u64 = 1 << 20;
 
-    /// Writing `file` from offset `at`, where it is positioned.
-    fn new(file: &'f mut File, at: u64) -> Self {
+    /// Writing `file` from offset `at`, where it is positioned, through
+    /// `buffer` (emptied first).
+    fn new(file: &'f mut File, at: u64, buffer: &'f mut Vec<u8>) -> Self {
+        buffer.clear();
         EarlyWriteback {
             file,
             written: at,
             started: at,
+            buffer,
         }
+    }
+
+    /// Write out what the buffer holds.
+    fn drain(&mut self) -> std::io::Result<()> {
+        if !self.buffer.is_empty() {
+            self.file.write_all(self.buffer)?;
+            let n = self.buffer.len() as u64;
+            self.buffer.clear();
+            self.advance(n);
+        }
+        Ok(())
     }
 
     #[cfg(target_os = "linux")]
@@ -1171,14 +1212,17 @@ impl EarlyWriteback<'_> {
     /// Fails if `from` ends early (it changed under us: the check before
     /// the rename then tells so).
     fn copy_from(&mut self, from: &File, at: u64, len: u64) -> std::io::Result<()> {
+        self.drain()?;
         #[cfg_attr(not(target_os = "linux"), allow(unused_mut))]
         let mut done = 0u64;
         #[cfg(target_os = "linux")]
         while done < len {
             use std::os::fd::AsRawFd;
+            // A step at a time, so that the device writes the first
+            // megabytes while the kernel copies the next.
             let (Ok(mut off_in), Ok(want)) = (
                 libc::loff_t::try_from(at + done),
-                usize::try_from((len - done).min(1 << 30)),
+                usize::try_from((len - done).min(Self::STEP)),
             ) else {
                 break;
             };
@@ -1230,11 +1274,20 @@ impl EarlyWriteback<'_> {
 
 impl Write for EarlyWriteback<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.file.write(buf)?;
-        self.advance(n as u64);
-        Ok(n)
+        let room = WRITE_BUFFER.saturating_sub(self.buffer.len());
+        if buf.len() > room {
+            self.drain()?;
+            if buf.len() >= WRITE_BUFFER {
+                let n = self.file.write(buf)?;
+                self.advance(n as u64);
+                return Ok(n);
+            }
+        }
+        self.buffer.extend_from_slice(buf);
+        Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
+        self.drain()?;
         self.file.flush()
     }
 }

@@ -144,46 +144,128 @@ impl Layout<'_> {
     /// The text's runs from byte `from` on (the runs before it left out,
     /// the one it falls in cut).
     pub fn runs_from(&self, from: u64) -> impl Iterator<Item = std::io::Result<Run<'_>>> {
+        self.runs_between(from, u64::MAX)
+    }
+
+    /// The text's runs for its bytes `from..to` (runs outside left out,
+    /// the ones the ends fall in cut).
+    pub fn runs_between(
+        &self,
+        from: u64,
+        to: u64,
+    ) -> impl Iterator<Item = std::io::Result<Run<'_>>> {
         let mut pos = 0u64;
-        self.runs().filter_map(move |run| {
-            let run = match run {
-                Ok(r) => r,
-                Err(e) => return Some(Err(e)),
+        self.runs()
+            .map_while(move |run| {
+                let run = match run {
+                    Ok(r) => r,
+                    Err(e) => return Some(Some(Err(e))),
+                };
+                let len = match &run {
+                    Run::Bytes(b) => b.len() as u64,
+                    Run::File { len, .. } => *len,
+                };
+                let start = pos;
+                pos += len;
+                if start >= to {
+                    return None;
+                }
+                if pos <= from {
+                    return Some(None);
+                }
+                // The bytes of this run before `from`, and after `to`.
+                let head = from.saturating_sub(start);
+                let keep = pos.min(to) - start - head;
+                Some(Some(Ok(match run {
+                    Run::Bytes(b) => Run::Bytes(
+                        b.get(head as usize..(head + keep) as usize)
+                            .unwrap_or_default(),
+                    ),
+                    Run::File { file, at, .. } => Run::File {
+                        file,
+                        at: at + head,
+                        len: keep,
+                    },
+                })))
+            })
+            .flatten()
+    }
+
+    /// How many of the text's first bytes are the old text's, at the same
+    /// offsets: the blocks copied from where they were, and the fresh
+    /// bytes (the header, a task written again) that equal the old text's
+    /// there. A write into a spare writes from here on first: those bytes
+    /// are to be written whatever the spare holds, and the device starts
+    /// on them while the bytes before are compared with the spare's.
+    /// Where telling would mean reading much (a fresh piece over 64 KiB,
+    /// a block copied from elsewhere) it stops: a smaller answer only
+    /// means that fewer bytes are written first.
+    pub fn same_as_old(&self) -> std::io::Result<u64> {
+        const MAX_FRESH: usize = 64 * 1024;
+        let mut pos = 0usize;
+        let mut buf = Vec::new();
+        for piece in &self.pieces {
+            let (a, b) = match *piece {
+                Piece::Old(a, b) if a == pos => {
+                    pos = b;
+                    continue;
+                }
+                Piece::Old(a, b) | Piece::Fresh(a, b) => (a, b),
             };
-            let len = match &run {
-                Run::Bytes(b) => b.len() as u64,
-                Run::File { len, .. } => *len,
-            };
-            let start = pos;
-            pos += len;
-            if pos <= from {
-                return None;
-            }
-            // Bytes of this run before `from`: fewer than `len`.
-            let cut = from.saturating_sub(start);
-            Some(Ok(match run {
-                Run::Bytes(b) => Run::Bytes(b.get(cut as usize..).unwrap_or_default()),
-                Run::File { file, at, len } => Run::File {
-                    file,
-                    at: at + cut,
-                    len: len - cut,
+            let Some(ours) = (match piece {
+                Piece::Fresh(..) => self.fresh.as_bytes().get(a..b),
+                Piece::Old(..) => match self.old {
+                    Old::Bytes(old) => old.get(a..b),
+                    Old::File(..) => None,
                 },
-            }))
-        })
+            }) else {
+                break;
+            };
+            let theirs = match self.old {
+                Old::Bytes(old) => old.get(pos..).unwrap_or_default(),
+                Old::File(_, len) if ours.len() > MAX_FRESH || pos >= len => break,
+                Old::File(file, len) => {
+                    buf.resize(ours.len().min(len - pos), 0);
+                    let mut got = 0;
+                    while got < buf.len() {
+                        match crate::store::read_at(file, &mut buf[got..], (pos + got) as u64)? {
+                            0 => break,
+                            n => got += n,
+                        }
+                    }
+                    &buf[..got]
+                }
+            };
+            let equal = first_difference(ours, theirs);
+            pos += equal;
+            if equal < ours.len() {
+                break;
+            }
+        }
+        Ok(pos as u64)
     }
 
     /// How many of the text's first bytes `other` already holds, as they
     /// are: a write into a spare (an older text of the same store, mostly
     /// the same) leaves them alone instead of writing and syncing them
-    /// again. Compared a piece at a time; stops at the first difference or
-    /// at the end of `other`.
-    pub fn common_prefix(&self, other: &std::fs::File) -> std::io::Result<u64> {
+    /// again. Compared a piece at a time; stops at the first difference, at
+    /// the end of `other`, or after `upto` bytes.
+    ///
+    /// `buffers` hold the pieces read (the text's, `other`'s); they grow to
+    /// the largest piece compared, so a small store's text, or a new file
+    /// that ends at once, needs no 256 KiB of fresh memory. A caller that
+    /// compares on another thread passes buffers it made itself: memory
+    /// a new thread touches first is fresh to it, and the kernel zeroes
+    /// each fresh page (a whole 2 MiB huge page at once) as it is touched.
+    pub fn common_prefix(
+        &self,
+        other: &std::fs::File,
+        upto: u64,
+        buffers: &mut [Vec<u8>; 2],
+    ) -> std::io::Result<u64> {
         const PIECE: usize = 256 * 1024;
         let mut same = 0u64;
-        let mut ours = Vec::new();
-        // Grown to the largest piece compared: a small store's text, or a
-        // new file that ends at once, needs no 256 KiB of fresh memory.
-        let mut theirs = Vec::new();
+        let [ours, theirs] = buffers;
         // Compares `b`, the text's next bytes, with `other` at `same`;
         // false at the first difference.
         let mut compare = |b: &[u8], same: &mut u64| -> std::io::Result<bool> {
@@ -207,7 +289,7 @@ impl Layout<'_> {
             }
             Ok(true)
         };
-        for run in self.runs() {
+        for run in self.runs_between(0, upto) {
             match run? {
                 Run::Bytes(b) => {
                     if !compare(b, &mut same)? {
@@ -218,8 +300,10 @@ impl Layout<'_> {
                     let mut done = 0u64;
                     while done < len {
                         let want = (len - done).min(PIECE as u64) as usize;
-                        ours.resize(want, 0);
-                        let n = crate::store::read_at(file, &mut ours, at + done)?;
+                        if ours.len() < want {
+                            ours.resize(want, 0);
+                        }
+                        let n = crate::store::read_at(file, &mut ours[..want], at + done)?;
                         if n == 0 {
                             return Ok(same);
                         }
@@ -979,6 +1063,7 @@ mod tests {
                 edits in proptest::collection::vec(edit(), 0..8),
                 prefix in proptest::bool::ANY,
                 cut in 0usize..3000,
+                to in 0usize..3000,
                 tail in proptest::option::of(proptest::num::u8::ANY),
             ) {
                 let tasks = tasks
@@ -1026,9 +1111,10 @@ mod tests {
                 let old_blocks = Blocks { text: Old::Bytes(old.as_bytes()), starts: &starts };
                 // The new text keeps the modeline when the old one had it.
                 let m = if prefix { "# yaml-language-server: $schema=x\n" } else { "" };
-                let laid = layout(&plan, m, plan.origins(7), Some(old_blocks));
+                let mem = layout(&plan, m, plan.origins(7), Some(old_blocks));
                 let mut text = Vec::new();
-                laid.write_to(&mut text).unwrap();
+                mem.write_to(&mut text).unwrap();
+                let laid = &mem;
                 let new_starts = laid.starts().map(<[u32]>::to_vec);
                 let (fresh, fresh_starts) = emit_blocks(plan.file());
                 prop_assert_eq!(String::from_utf8(text.clone()).unwrap(), format!("{m}{fresh}"));
@@ -1059,21 +1145,50 @@ mod tests {
                 spare.extend_from_slice(&text[cut..]);
                 let mut g = tempfile::tempfile().unwrap();
                 std::io::Write::write_all(&mut g, &spare).unwrap();
-                let keep = laid.common_prefix(&g).unwrap();
+                let keep = laid.common_prefix(&g, u64::MAX, &mut Default::default()).unwrap();
                 let expect = if tail.is_none() { text.len() } else { cut };
                 prop_assert_eq!(keep, expect as u64);
-                let mut rest = text[..cut].to_vec();
-                for run in laid.runs_from(cut as u64) {
-                    match run.unwrap() {
-                        Run::Bytes(b) => rest.extend_from_slice(b),
-                        Run::File { file, at, len } => {
-                            let mut b = vec![0u8; len as usize];
-                            std::os::unix::fs::FileExt::read_exact_at(file, &mut b, at).unwrap();
-                            rest.extend_from_slice(&b);
+                let bytes = |from: u64, to: u64| {
+                    let mut out = Vec::new();
+                    for run in laid.runs_between(from, to) {
+                        match run.unwrap() {
+                            Run::Bytes(b) => out.extend_from_slice(b),
+                            Run::File { file, at, len } => {
+                                let mut b = vec![0u8; len as usize];
+                                std::os::unix::fs::FileExt::read_exact_at(file, &mut b, at)
+                                    .unwrap();
+                                out.extend_from_slice(&b);
+                            }
                         }
                     }
-                }
+                    out
+                };
+                let mut rest = text[..cut].to_vec();
+                rest.extend(bytes(cut as u64, u64::MAX));
                 prop_assert_eq!(&rest, &text);
+                // Any range of the text, runs cut at both ends.
+                let (a, b) = (cut.min(to), cut.max(to).min(text.len()));
+                prop_assert_eq!(bytes(a as u64, b as u64), text[a.min(b)..b].to_vec());
+                // The text's first bytes that are the old text's, as a
+                // write into a spare finds them: with the old text in a
+                // file and in memory.
+                for first in [laid.same_as_old().unwrap(), mem.same_as_old().unwrap()] {
+                    let first = first as usize;
+                    prop_assert!(first <= text.len());
+                    prop_assert_eq!(&text[..first], &old.as_bytes()[..first]);
+                }
+                // A write into the spare as `commit_with` does it: from
+                // the first change to the end, then the bytes before it
+                // that the spare does not already hold.
+                let first = laid.same_as_old().unwrap();
+                let mut filled = spare.clone();
+                filled.resize(filled.len().max(first as usize), 0);
+                filled.truncate(first as usize);
+                filled.extend(bytes(first, u64::MAX));
+                let keep = laid.common_prefix(&g, first, &mut Default::default()).unwrap();
+                prop_assert!(keep <= first);
+                filled.splice(keep as usize..first as usize, bytes(keep, first));
+                prop_assert_eq!(&filled, &text);
                 // Another text's key copies nothing.
                 prop_assert!(plan.origins(8).is_none());
             }
@@ -1114,13 +1229,19 @@ mod tests {
                 let mut f = tempfile::tempfile().unwrap();
                 std::io::Write::write_all(&mut f, &other).unwrap();
                 assert_eq!(
-                    laid.common_prefix(&f).unwrap(),
+                    laid.common_prefix(&f, u64::MAX, &mut Default::default())
+                        .unwrap(),
                     at as u64,
                     "differs at {at}"
                 );
                 // The same bytes, cut short there.
                 f.set_len(at as u64).unwrap();
-                assert_eq!(laid.common_prefix(&f).unwrap(), at as u64, "ends at {at}");
+                assert_eq!(
+                    laid.common_prefix(&f, u64::MAX, &mut Default::default())
+                        .unwrap(),
+                    at as u64,
+                    "ends at {at}"
+                );
             }
         }
     }
