@@ -362,7 +362,7 @@ pub fn apply_checking_all(
 }
 
 /// How much [`apply_inner`] computes and checks.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
     /// The verdict only ([`apply_known`]).
     Verdict,
@@ -372,7 +372,7 @@ enum Mode {
     Full,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Batch {
     /// Statuses, commits, the scan bookmark: no edge changes.
     StatusOnly,
@@ -382,15 +382,78 @@ enum Batch {
 }
 
 fn apply_inner(
-    mut plan: Plan,
+    plan: Plan,
     before: &[Problem],
     graph: Option<Graph>,
     ops: Vec<Op>,
     now: DateTime<Utc>,
     mode: Mode,
 ) -> Result<Applied> {
+    let Staged {
+        plan,
+        outcomes,
+        check,
+    } = stage_inner(plan, before, graph, ops, now, mode)?;
+    if mode == Mode::Verdict && check.batch == Batch::StatusOnly {
+        // No error-level rule looks at statuses, assignees, commits or the
+        // scan bookmark (they are about ids, references, phases and the
+        // shape of the graph), so a batch that changes only those cannot
+        // add an error. A proptest checks that premise.
+        return Ok(untracked(plan, outcomes));
+    }
+    let (graph, problems) = check.run(&plan, &outcomes)?;
+    Ok(Applied {
+        plan,
+        outcomes,
+        graph,
+        problems,
+    })
+}
+
+/// A write's ops applied to its plan (sorted canonically, unless the store
+/// had errors), their check still to come: [`Check::run`] gives the graph
+/// and the problems, or refuses. A write puts the new text on disk while
+/// the check runs, and replaces the store only when it passes.
+#[derive(Debug)]
+pub struct Staged<'b> {
+    pub plan: Plan,
+    pub outcomes: Vec<Outcome>,
+    pub check: Check<'b>,
+}
+
+/// What checking a [`Staged`] plan needs besides the plan and outcomes.
+#[derive(Debug)]
+pub struct Check<'b> {
+    before: &'b [Problem],
+    graph: Option<Graph>,
+    batch: Batch,
+    mode: Mode,
+    old_len: usize,
+    perm: Option<Vec<usize>>,
+    sorted: bool,
+}
+
+/// [`apply_tracked`] in two steps: the ops now, the check when the caller
+/// runs it ([`Check::run`], with the staged plan and outcomes).
+pub fn stage<'b>(
+    plan: Plan,
+    before: &'b [Problem],
+    graph: Option<Graph>,
+    ops: Vec<Op>,
+    now: DateTime<Utc>,
+) -> Result<Staged<'b>> {
+    stage_inner(plan, before, graph, ops, now, Mode::Tracked)
+}
+
+fn stage_inner<'b>(
+    mut plan: Plan,
+    before: &'b [Problem],
+    graph: Option<Graph>,
+    ops: Vec<Op>,
+    now: DateTime<Utc>,
+    mode: Mode,
+) -> Result<Staged<'b>> {
     let track = mode != Mode::Verdict;
-    let incremental = mode != Mode::Full;
     let batch = if ops.iter().all(|op| {
         matches!(
             op,
@@ -440,99 +503,131 @@ fn apply_inner(
             stale = true;
         }
     }
-    let errors_before: HashSet<&Problem> = before
-        .iter()
-        .filter(|p| p.severity == Severity::Error)
-        .collect();
-    let has_errors = !errors_before.is_empty();
-    let duplicates = before.iter().any(|p| p.code == Code::DuplicateId);
+    let has_errors = before.iter().any(|p| p.severity == Severity::Error);
     // A write saves the canonical order; the graph is built for it. Not
     // when the store already has errors: the messages of some (which of
     // two duplicates is "first", where a cycle starts) follow the order of
     // the tasks, and a re-sort must not make an old error look new. The
     // write then sorts on its own and keeps no snapshot.
-    let perm = if track && !has_errors {
+    let sorted = track && !has_errors;
+    let perm = if sorted {
         plan.sort_canonical_perm()
     } else {
         None
     };
-    let resorted = perm.is_some();
-    let (graph, problems, new_errors) = match batch {
-        // No error-level rule looks at statuses, assignees, commits or the
-        // scan bookmark (they are about ids, references, phases and the
-        // shape of the graph), so a batch that changes only those cannot
-        // add an error. A proptest checks that premise.
-        Batch::StatusOnly if !track => return Ok(untracked(plan, outcomes)),
-        Batch::StatusOnly if incremental && !duplicates && graph.is_some() && !resorted => {
-            let graph = graph.unwrap_or_else(|| Graph::build(&plan));
-            let changed = touched(&plan, &outcomes);
-            let mut scope = vec![false; plan.len()];
-            for &i in &changed {
-                scope[i] = true;
-                for &k in graph.dependents(i) {
-                    scope[k] = true;
-                }
-                if let Some(e) = graph.epic_of(i) {
-                    scope[e] = true;
-                }
-            }
-            let fresh = validate::check_scoped(&plan, &graph, &scope);
-            let problems = merge(before, &plan, &scope, fresh);
-            (graph, problems, Vec::new())
-        }
-        Batch::Creates if incremental && !has_errors && !duplicates => {
-            // Only the new tasks' groups changed: the graph from before the
-            // batch, with those groups derived again.
-            let graph = graph
-                .as_ref()
-                .and_then(|old| Graph::after_creates(old, &plan, old_len, perm.as_deref()))
-                .unwrap_or_else(|| Graph::build(&plan));
-            match creates_scope(&plan, &graph, &outcomes, old_len) {
-                Some(scope) => {
-                    let fresh = validate::check_scoped(&plan, &graph, &scope);
-                    let new: Vec<Problem> = fresh
-                        .iter()
-                        .filter(|p| p.severity == Severity::Error && !errors_before.contains(p))
-                        .cloned()
-                        .collect();
-                    let problems = if track && new.is_empty() {
-                        merge(before, &plan, &scope, fresh)
-                    } else {
-                        Vec::new()
-                    };
-                    (graph, problems, new)
-                }
-                None => full(&plan, graph, &errors_before),
-            }
-        }
-        Batch::StatusOnly => {
-            let graph = Graph::build(&plan);
-            let problems = validate::check(&plan, &graph);
-            (graph, problems, Vec::new())
-        }
-        _ => full(&plan, Graph::build(&plan), &errors_before),
-    };
-    if !new_errors.is_empty() {
-        // Phase-order problems explain themselves better than the cycle
-        // they may also close, so they come first.
-        let mut new = new_errors;
-        new.sort_by_key(|p| p.code != Code::PhaseOrder);
-        let first = &new[0];
-        let mut msg = match first.code {
-            Code::Cycle => format!("refused: this change would create a {}", first.message),
-            _ => format!("refused: {}", first.message),
-        };
-        for more in &new[1..] {
-            msg.push_str(&format!("\nand: {}", more.message));
-        }
-        return Err(Error::rule(msg, first.tasks.clone()));
-    }
-    Ok(Applied {
+    Ok(Staged {
         plan,
         outcomes,
-        graph,
-        problems,
+        check: Check {
+            before,
+            graph,
+            batch,
+            mode,
+            old_len,
+            perm,
+            sorted,
+        },
     })
+}
+
+impl Check<'_> {
+    /// Whether the staged plan is in canonical order, as it is written:
+    /// not when the store had errors before (see [`stage`]); such a plan
+    /// is to be checked before it is sorted.
+    pub fn sorted(&self) -> bool {
+        self.sorted
+    }
+
+    /// The graph of the staged `plan` and all its problems; or the error
+    /// (exit 5) when the ops would add an error-level problem.
+    pub fn run(self, plan: &Plan, outcomes: &[Outcome]) -> Result<(Graph, Vec<Problem>)> {
+        let Check {
+            before,
+            graph,
+            batch,
+            mode,
+            old_len,
+            perm,
+            sorted: _,
+        } = self;
+        let track = mode != Mode::Verdict;
+        let incremental = mode != Mode::Full;
+        let errors_before: HashSet<&Problem> = before
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .collect();
+        let has_errors = !errors_before.is_empty();
+        let duplicates = before.iter().any(|p| p.code == Code::DuplicateId);
+        let resorted = perm.is_some();
+        let (graph, problems, new_errors) = match batch {
+            // Never here: apply_inner answers without a check (see there).
+            Batch::StatusOnly if !track => (Graph::build(&Plan::empty()), Vec::new(), Vec::new()),
+            Batch::StatusOnly if incremental && !duplicates && graph.is_some() && !resorted => {
+                let graph = graph.unwrap_or_else(|| Graph::build(plan));
+                let changed = touched(plan, outcomes);
+                let mut scope = vec![false; plan.len()];
+                for &i in &changed {
+                    scope[i] = true;
+                    for &k in graph.dependents(i) {
+                        scope[k] = true;
+                    }
+                    if let Some(e) = graph.epic_of(i) {
+                        scope[e] = true;
+                    }
+                }
+                let fresh = validate::check_scoped(plan, &graph, &scope);
+                let problems = merge(before, plan, &scope, fresh);
+                (graph, problems, Vec::new())
+            }
+            Batch::Creates if incremental && !has_errors && !duplicates => {
+                // Only the new tasks' groups changed: the graph from before the
+                // batch, with those groups derived again.
+                let graph = graph
+                    .as_ref()
+                    .and_then(|old| Graph::after_creates(old, plan, old_len, perm.as_deref()))
+                    .unwrap_or_else(|| Graph::build(plan));
+                match creates_scope(plan, &graph, outcomes, old_len) {
+                    Some(scope) => {
+                        let fresh = validate::check_scoped(plan, &graph, &scope);
+                        let new: Vec<Problem> = fresh
+                            .iter()
+                            .filter(|p| p.severity == Severity::Error && !errors_before.contains(p))
+                            .cloned()
+                            .collect();
+                        let problems = if track && new.is_empty() {
+                            merge(before, plan, &scope, fresh)
+                        } else {
+                            Vec::new()
+                        };
+                        (graph, problems, new)
+                    }
+                    None => full(plan, graph, &errors_before),
+                }
+            }
+            Batch::StatusOnly => {
+                let graph = Graph::build(plan);
+                let problems = validate::check(plan, &graph);
+                (graph, problems, Vec::new())
+            }
+            _ => full(plan, Graph::build(plan), &errors_before),
+        };
+        if !new_errors.is_empty() {
+            // Phase-order problems explain themselves better than the cycle
+            // they may also close, so they come first.
+            let mut new = new_errors;
+            new.sort_by_key(|p| p.code != Code::PhaseOrder);
+            let first = &new[0];
+            let mut msg = match first.code {
+                Code::Cycle => format!("refused: this change would create a {}", first.message),
+                _ => format!("refused: {}", first.message),
+            };
+            for more in &new[1..] {
+                msg.push_str(&format!("\nand: {}", more.message));
+            }
+            return Err(Error::rule(msg, first.tasks.clone()));
+        }
+        Ok((graph, problems))
+    }
 }
 
 /// A result for [`apply_known`], which needs neither graph nor problems.

@@ -920,23 +920,34 @@ fn lock_holder(_f: &File) -> Option<u32> {
     None
 }
 
+/// A plan's graph and every problem, as a write's check gives them.
+pub(crate) type Checked = (Graph, Vec<validate::Problem>);
+
 impl Locked {
     /// Write `plan` as the new content and release the lock. Fails (and
     /// writes nothing) if a store appeared meanwhile where none existed.
     pub(crate) fn commit(self, plan: &mut Plan) -> Result<()> {
-        self.commit_with(plan, None)
+        self.commit_with(plan, None, None::<fn(&Plan) -> Result<Checked>>)
     }
 
-    /// [`Locked::commit`], then (best effort) a snapshot of the written
-    /// bytes in `cache`, from `graph` and `problems`: they must be the
-    /// graph and every problem of `plan` in canonical order
-    /// (`ops::apply_tracked` gives them).
-    pub(crate) fn commit_with(
+    /// [`Locked::commit`] once `check` passes, then (best effort) a
+    /// snapshot of the written bytes in `cache`, from the graph and
+    /// problems `check` gives: they must be the graph and every problem
+    /// of `plan` as it is then, in canonical order (`ops::Check::run`
+    /// gives them). `check` runs while another thread writes the new text
+    /// and waits for the disk; when it fails, nothing is replaced and its
+    /// error is the answer.
+    pub(crate) fn commit_with<C>(
         self,
         plan: &mut Plan,
-        snapshot: Option<(&Path, &Graph, &[validate::Problem])>,
-    ) -> Result<()> {
+        cache: Option<&Path>,
+        check: Option<C>,
+    ) -> Result<()>
+    where
+        C: FnOnce(&Plan) -> Result<Checked>,
+    {
         let resorted = plan.sort_canonical_changed();
+        let plan = &*plan;
         // Tasks still as read are copied from the text read, as bytes.
         let old = match (&self.text, &self.file) {
             (Some((len, starts)), Some(f)) => Some(yaml::Blocks {
@@ -963,6 +974,7 @@ impl Locked {
         // From the first byte that differs from the old text on, the new
         // text is written whatever a spare holds.
         let changed = laid.same_as_old().map_err(|e| Error::io(path, e))?;
+        let mut new_key = None;
         let mut fill = |file: &mut File| -> std::io::Result<()> {
             let mut write = |file: &mut File, from: u64, to: u64| -> std::io::Result<()> {
                 file.seek(std::io::SeekFrom::Start(from))?;
@@ -991,27 +1003,40 @@ impl Locked {
             if keep < first {
                 write(file, keep, first)?;
             }
+            // The snapshot's key, the new text's hash, is worked out here
+            // while the device writes: the other thread has enough to do.
+            new_key = laid.key_with(&mut compare[0]).ok();
             // Where the cut below finds the text's length.
             file.seek(std::io::SeekFrom::Start(end))?;
             Ok(())
         };
-        // While another thread writes and syncs the new text, the snapshot
-        // of it is written here, to a temporary file or the spare, then its
-        // key (the text's hash, also worked out here: the other thread is
-        // the one the write waits for), and it is put in place after the
-        // rename. A graph for another order of the
-        // tasks would be wrong: no snapshot then (apply_tracked sorts, so
-        // this does not happen).
-        let mut cache_tmp: Option<(&Path, SnapshotFile, u64, u128)> = None;
+        // While another thread writes and syncs the new text, the plan is
+        // checked here, and the snapshot of the text is written to a
+        // temporary file or the spare; its key comes from the other
+        // thread, and it is put in place after the rename. A graph for
+        // another order of the tasks would be wrong: no snapshot then
+        // (`ops::stage` sorts, so this does not happen).
+        let mut cache_tmp: Option<(&Path, SnapshotFile, u64)> = None;
+        let mut refused: Option<Error> = None;
+        let mut check = check;
         let mut meanwhile = || {
-            let Some((cache, graph, problems)) = snapshot else {
-                return;
+            let checked = match check.take().map(|c| c(plan)) {
+                Some(Ok(checked)) => checked,
+                Some(Err(e)) => {
+                    refused = Some(e);
+                    return false;
+                }
+                None => return true,
             };
+            let Some(cache) = cache else {
+                return true;
+            };
+            let (graph, problems) = (&checked.0, checked.1.as_slice());
             if resorted || graph.order().len() != plan.len() {
-                return;
+                return true;
             }
             let Some(mut out) = SnapshotFile::new(cache) else {
-                return;
+                return true;
             };
             let mut buf = std::io::BufWriter::with_capacity(256 * 1024, out.file());
             let mut sink = |b: &[u8]| buf.write_all(b).ok();
@@ -1026,10 +1051,10 @@ impl Locked {
             drop(buf);
             if let Some(at) = key_at.filter(|_| flushed)
                 && out.written(cache)
-                && let Ok(key) = laid.key()
             {
-                cache_tmp = Some((cache, out, at, key));
+                cache_tmp = Some((cache, out, at));
             }
+            true
         };
         let before_rename = || match self.read_key {
             // A program that ignores our lock (`git checkout`, an editor)
@@ -1046,10 +1071,10 @@ impl Locked {
             },
             None => Ok(()),
         };
-        let spare = snapshot
+        let spare = cache
             .filter(|_| spare::SUPPORTED)
-            .map(|(cache, ..)| spare::Spare::of_store(cache));
-        write_atomic_checked(
+            .map(spare::Spare::of_store);
+        let replaced = write_atomic_checked(
             path,
             !self.existed,
             spare.as_ref(),
@@ -1057,8 +1082,15 @@ impl Locked {
             &mut meanwhile,
             &before_rename,
         )?;
+        if !replaced {
+            return Err(refused.unwrap_or_else(|| {
+                Error::io(path, std::io::Error::other("the write was cancelled"))
+            }));
+        }
         drop(self.file);
-        if let Some((cache, out, at, key)) = cache_tmp {
+        if let Some((cache, out, at)) = cache_tmp
+            && let Some(key) = new_key
+        {
             out.finish(cache, at, key);
         }
         Ok(())
@@ -1286,8 +1318,12 @@ impl Write for EarlyWriteback<'_> {
         self.buffer.extend_from_slice(buf);
         Ok(buf.len())
     }
+    /// Writes out the buffer and starts the writeback of all written.
     fn flush(&mut self) -> std::io::Result<()> {
         self.drain()?;
+        if self.written > self.started {
+            self.start_writeback();
+        }
         self.file.flush()
     }
 }
@@ -1379,9 +1415,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8], must_not_exist: bool) -> Result<(
         must_not_exist,
         None,
         &mut |f: &mut File| f.write_all(bytes),
-        &mut || {},
+        &mut || true,
         &|| Ok(()),
     )
+    .map(|_| ())
 }
 
 /// The file a write fills before it replaces the target.
@@ -1407,15 +1444,16 @@ impl Temp<'_> {
 /// the device), and `before_rename` after both, just before the rename (an
 /// error from it cancels the write). With a `spare` (see `spare.rs`) the
 /// content goes into it when it can be taken, and it is exchanged with the
-/// target.
+/// target. When `meanwhile` says no (false), nothing is synced or replaced,
+/// and the answer is false.
 fn write_atomic_checked(
     path: &Path,
     must_not_exist: bool,
     spare: Option<&spare::Spare>,
     fill: &mut (dyn FnMut(&mut File) -> std::io::Result<()> + Send),
-    meanwhile: &mut dyn FnMut(),
+    meanwhile: &mut dyn FnMut() -> bool,
     before_rename: &dyn Fn() -> Result<()>,
-) -> Result<()> {
+) -> Result<bool> {
     let resolved = resolve_links(path);
     let path = resolved.as_path();
     let dir = match path.parent() {
@@ -1446,6 +1484,7 @@ fn write_atomic_checked(
     // first byte that differs (see `fill` in `commit_with`), and the file
     // is cut to its new length.
     let cut = matches!(tmp, Temp::Spare(..));
+    let declined = std::sync::atomic::AtomicBool::new(false);
     let work = |file: &mut File| -> std::io::Result<()> {
         fill(file)?;
         // Cutting a file to the length it already has is not free: 0.8 to
@@ -1457,6 +1496,10 @@ fn write_atomic_checked(
                 file.set_len(len)?;
             }
         }
+        // A write refused meanwhile replaces nothing: no need to wait.
+        if declined.load(std::sync::atomic::Ordering::Acquire) {
+            return Ok(());
+        }
         file.sync_all()
     };
     let mut work = work;
@@ -1465,33 +1508,40 @@ fn write_atomic_checked(
         _ => None,
     };
     let mut rest = || {
-        meanwhile();
+        let go = meanwhile();
+        if !go {
+            declined.store(true, std::sync::atomic::Ordering::Release);
+            return false;
+        }
         // The spare that could not be taken goes now, while the other
         // thread writes or syncs; the target replaces it before the rename.
         if let Some(s) = clear {
             s.clear(path);
         }
+        true
     };
     let file = tmp.file();
     let on_thread = std::thread::scope(|s| {
         let h = std::thread::Builder::new()
             .spawn_scoped(s, || work(file))
             .ok()?;
-        rest();
-        Some(
-            h.join()
-                .unwrap_or_else(|_| Err(std::io::Error::other("the writing thread failed"))),
-        )
+        let go = rest();
+        let written = h
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the writing thread failed")));
+        Some((go, written))
     });
-    let written = match on_thread {
+    let (go, written) = match on_thread {
         Some(r) => r,
         // No thread to be had: one after the other.
-        None => {
-            let r = work(tmp.file());
-            rest();
-            r
-        }
+        None => match rest() {
+            true => (true, work(tmp.file())),
+            false => (false, Ok(())),
+        },
     };
+    if !go {
+        return Ok(false);
+    }
     if let Err(e) = written {
         // A store that changed under the copy says so (and the write is
         // tried again) rather than failing as an I/O error.
@@ -1544,7 +1594,7 @@ fn write_atomic_checked(
     if let Ok(d) = File::open(&dir) {
         let _ = d.sync_all();
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Create an empty store at `path`; refuses to replace an existing one.

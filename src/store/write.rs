@@ -4,7 +4,9 @@
 //! read under the lock), optionally refuse an invalid store, let the caller
 //! build its ops from what was read, apply them all-or-nothing (the plan is
 //! re-checked: a change that would add an error is refused), skip the write
-//! when nothing changed, and replace the file atomically. Two processes
+//! when nothing changed, and replace the file atomically. The check runs
+//! while the new text is written and synced on another thread; the file is
+//! replaced only when it passes. Two processes
 //! creating the same new store race on the rename; the loser retries against
 //! the winner's file.
 //!
@@ -45,7 +47,7 @@ use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::graph::plan::Plan;
 use crate::ops::{self, Op, Outcome};
-use crate::store::{Loaded, lock_cached};
+use crate::store::{Checked, Loaded, lock_cached};
 
 /// How a write transaction runs.
 #[derive(Debug, Clone)]
@@ -87,6 +89,9 @@ pub struct Written {
     pub created: bool,
 }
 
+/// A write's check, run while its text is written (see [`write`]).
+type Deferred<'a> = Box<dyn FnOnce(&Plan) -> Result<Checked> + 'a>;
+
 /// How many times a write re-reads and re-applies when the file changed
 /// under it (another process created it, or a program that does not take
 /// the lock wrote it).
@@ -121,12 +126,11 @@ where
         let plan = std::mem::replace(&mut locked.loaded.plan, Plan::empty());
         let graph = std::mem::replace(&mut locked.loaded.graph, Graph::build(&Plan::empty()));
         let now = opts.now.unwrap_or_else(crate::model::now_millis);
-        let ops::Applied {
+        let ops::Staged {
             mut plan,
             outcomes,
-            graph,
-            problems,
-        } = ops::apply_tracked(plan, &before, Some(graph), ops, now)?;
+            check,
+        } = ops::stage(plan, &before, Some(graph), ops, now)?;
         if outcomes.iter().all(|o| !o.changed) {
             return Ok(Written {
                 plan,
@@ -136,13 +140,20 @@ where
             });
         }
         let created = !locked.existed;
+        // The ops are checked (a change that would add an error is
+        // refused) while the new text is written and synced; the store is
+        // replaced only when the check passes. A store that had errors is
+        // checked first, in the order it was read: some errors' messages
+        // follow the order of the tasks, and the write then sorts them.
+        let check: Deferred<'_> = if check.sorted() {
+            Box::new(|plan: &Plan| check.run(plan, &outcomes))
+        } else {
+            let checked = check.run(&plan, &outcomes)?;
+            Box::new(move |_: &Plan| Ok(checked))
+        };
         // The write leaves a snapshot of what it wrote: the next command,
         // read or write, restores it instead of parsing the file.
-        let snapshot = opts
-            .snapshot
-            .as_deref()
-            .map(|cache| (cache, &graph, problems.as_slice()));
-        match locked.commit_with(&mut plan, snapshot) {
+        match locked.commit_with(&mut plan, opts.snapshot.as_deref(), Some(check)) {
             Ok(()) => {
                 return Ok(Written {
                     plan,

@@ -502,6 +502,57 @@ fn a_write_swaps_its_new_text_in_and_keeps_the_old_one_as_the_spare() {
     assert_eq!(spare("yaml.spare"), before);
 }
 
+/// A write's check runs while its text is already going into the spare:
+/// a write the check refuses replaces nothing, leaves the snapshot alone,
+/// and the next write is whole.
+#[test]
+fn a_refused_write_replaces_nothing_and_the_next_write_is_whole() {
+    let env = Env::new();
+    let s = env.seed_plan(42);
+    let a = env.create("Alpha", &[]);
+    let b = env.create("Beta", &["--depends-on", &a]);
+    let store = std::fs::read(env.store()).unwrap();
+    let [cache] = cache_files(&env).try_into().unwrap();
+    let snapshot = std::fs::read(&cache).unwrap();
+    env.run(&["tasks", "dep", "add", &a, "--on", &b])
+        .code(3)
+        .stderr_has("cycle");
+    env.run(&[
+        "tasks",
+        "create",
+        "--title",
+        "GH#42: Look again",
+        "--issue",
+        "42",
+        "--phase",
+        "analysis",
+        "--depends-on",
+        &s.docs,
+    ])
+    .code(3)
+    .stderr_has("comes after");
+    assert_eq!(std::fs::read(env.store()).unwrap(), store, "the store");
+    assert_eq!(std::fs::read(&cache).unwrap(), snapshot, "the snapshot");
+    env.ok(&["tasks", "check"]);
+    env.ok(&["tasks", "done", &a]);
+    env.ok(&[
+        "tasks",
+        "create",
+        "--title",
+        "GH#42: Extra",
+        "--issue",
+        "42",
+    ]);
+    assert_snapshot_is_the_file(&env, "after the refusals");
+    let list = ["tasks", "list", "--json"];
+    assert_eq!(env.ok(&list), uncached(&env, &list));
+    let text = env.read();
+    assert!(
+        text.contains("GH#42: Extra") && !text.contains("Look again"),
+        "{text}"
+    );
+}
+
 /// Whether this file system lets a write reuse the spare: an exchange of
 /// two names and a write lease (see `src/store/spare.rs`), tried on two
 /// files of its own in `dir`.
