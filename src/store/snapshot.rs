@@ -1125,6 +1125,17 @@ pub fn decode<B>(owned: B, key: u128) -> Option<Snapshot>
 where
     B: AsRef<[u8]> + Send + Sync + 'static,
 {
+    decode_for(owned, Some(key)).map(|(s, _)| s)
+}
+
+/// [`decode`], with the key of the bytes the snapshot is for: when `key`
+/// is None the snapshot is decoded whatever bytes it is for, and the
+/// caller compares the key given back with the text's (worked out at the
+/// same time: a write hashes the store while it restores the snapshot).
+pub fn decode_for<B>(owned: B, key: Option<u128>) -> Option<(Snapshot, u128)>
+where
+    B: AsRef<[u8]> + Send + Sync + 'static,
+{
     let all = owned.as_ref();
     let (bytes, sum) = all.split_at_checked(all.len().checked_sub(CHECKSUM_LEN)?)?;
     let mut r = R { b: bytes, pos: 0 };
@@ -1134,7 +1145,8 @@ where
     if checksum(bytes, r.pos)? != sum {
         return None;
     }
-    if u128::from_le_bytes(r.take(KEY_LEN)?.try_into().ok()?) != key {
+    let for_key = u128::from_le_bytes(r.take(KEY_LEN)?.try_into().ok()?);
+    if key.is_some_and(|k| k != for_key) {
         return None;
     }
     let version = r.u32()?;
@@ -1254,10 +1266,13 @@ where
     if !plan.adopt_id_index(index) {
         return None;
     }
-    Some(Snapshot {
-        plan,
-        graph,
-        problems,
-        blocks,
-    })
+    Some((
+        Snapshot {
+            plan,
+            graph,
+            problems,
+            blocks,
+        },
+        for_key,
+    ))
 }
