@@ -5,6 +5,7 @@
 //! temporary file over it, so readers (who never lock) see the old or the
 //! new content, never a mix. A store that fails to load is never written.
 
+mod helper;
 pub mod merge;
 pub mod report;
 pub mod snapshot;
@@ -865,9 +866,7 @@ fn restore_while_hashing(
 ) -> Result<(u128, u64, Option<(Loaded, Option<Vec<u32>>)>)> {
     let len = check_len(path, f)?;
     let both = std::thread::scope(|s| {
-        let hashing = std::thread::Builder::new()
-            .spawn_scoped(s, || key_at(f))
-            .ok()?;
+        let hashing = helper::spawn(s, || key_at(f))?;
         let restored = restore_for(path, cache_file, None, len);
         Some((hashing.join(), restored))
     });
@@ -1009,7 +1008,7 @@ impl Locked {
         check: Option<C>,
     ) -> Result<()>
     where
-        C: FnOnce(&Plan) -> Result<Checked>,
+        C: FnOnce(&Plan) -> Result<Checked> + Send,
     {
         let resorted = plan.sort_canonical_changed();
         let plan = &*plan;
@@ -1525,8 +1524,8 @@ fn write_atomic_checked(
     path: &Path,
     must_not_exist: bool,
     spare: Option<&spare::Spare>,
-    fill: &mut (dyn FnMut(&mut File, Settle<'_>) -> std::io::Result<()> + Send),
-    meanwhile: &mut dyn FnMut() -> bool,
+    fill: &mut dyn FnMut(&mut File, Settle<'_>) -> std::io::Result<()>,
+    meanwhile: &mut (dyn FnMut() -> bool + Send),
     before_rename: &dyn Fn() -> Result<()>,
 ) -> Result<bool> {
     let resolved = resolve_links(path);
@@ -1609,13 +1608,9 @@ fn write_atomic_checked(
     };
     let file = tmp.file();
     let on_thread = std::thread::scope(|s| {
-        let h = std::thread::Builder::new()
-            .spawn_scoped(s, || work(file))
-            .ok()?;
-        let go = rest();
-        let written = h
-            .join()
-            .unwrap_or_else(|_| Err(std::io::Error::other("the writing thread failed")));
+        let h = helper::spawn(s, &mut rest)?;
+        let written = work(file);
+        let go = h.join().unwrap_or(false);
         Some((go, written))
     });
     let (go, written) = match on_thread {

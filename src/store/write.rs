@@ -90,7 +90,7 @@ pub struct Written {
 }
 
 /// A write's check, run while its text is written (see [`write`]).
-type Deferred<'a> = Box<dyn FnOnce(&Plan) -> Result<Checked> + 'a>;
+type Deferred<'a> = Box<dyn FnOnce(&Plan) -> Result<Checked> + Send + 'a>;
 
 /// How many times a write re-reads and re-applies when the file changed
 /// under it (another process created it, or a program that does not take
