@@ -160,6 +160,13 @@ pub fn phase_edges_among(
     plan: &Plan,
     tasks: impl Iterator<Item = (usize, Slot)>,
 ) -> Vec<(usize, usize)> {
+    // No tasks, no catalog: building it (the built-in workflows) costs
+    // half a millisecond, and a write builds the graph of an empty plan
+    // as a placeholder.
+    let mut tasks = tasks.peekable();
+    if tasks.peek().is_none() {
+        return Vec::new();
+    }
     let catalog = plan.catalog();
     let mut numbers: HashMap<GroupRef<'_>, u32> = HashMap::default();
     // A group's tasks sit together in the canonical order: the last group

@@ -780,9 +780,43 @@ impl Plan {
         }
     }
 
+    /// The indexes of the tasks that may have issue `issue`: when the
+    /// tasks are known to be in canonical order (by issue first), only the
+    /// run of that issue's tasks, found by binary search; else all of them.
+    /// A create looks for duplicates and places its task among these: on
+    /// a 10,000-task store, scanning them all took 0.5 ms.
+    pub fn maybe_with_issue(&self, issue: Option<u64>) -> std::ops::Range<usize> {
+        let n = self.len();
+        if self.sorted != Sortedness::Sorted {
+            return 0..n;
+        }
+        // The first part of the sort key (see `sort_key`).
+        let rank = |i: usize| {
+            let k = self.issue(i);
+            (k.is_none(), k)
+        };
+        let want = (issue.is_none(), issue);
+        // The first index in `lo..n` whose rank is not `before` the wanted.
+        let first = |mut lo: usize, before: &dyn Fn(usize) -> bool| {
+            let mut hi = n;
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if before(mid) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            lo
+        };
+        let start = first(0, &|i| rank(i) < want);
+        let end = first(start, &|i| rank(i) <= want);
+        start..end
+    }
+
     /// The epic that owns an issue: its earliest-created epic.
     pub fn issue_epic(&self, issue: u64) -> Option<usize> {
-        (0..self.len())
+        self.maybe_with_issue(Some(issue))
             .filter(|&i| self.is_epic(i) && self.issue(i) == Some(issue))
             .min_by_key(|&i| (self.task(i).created_at, self.id(i)))
     }
@@ -809,6 +843,54 @@ mod tests {
         );
         t.issue = Some(issue);
         t
+    }
+
+    /// The tasks of an issue, by binary search in a sorted plan, are the
+    /// tasks with that issue; an unsorted plan gives all its tasks.
+    #[test]
+    fn the_tasks_of_an_issue_are_found_in_a_sorted_plan() {
+        let issues = [5u64, 1, 3, 3, 9, 1, 1, 7, 3];
+        let mut tasks: Vec<Task> = issues
+            .iter()
+            .enumerate()
+            .map(|(k, &n)| task(&format!("t{k}"), n))
+            .collect();
+        let mut loose = task("loose", 0);
+        loose.issue = None;
+        tasks.push(loose);
+        let mut plan = Plan::new(StoreFile {
+            tasks,
+            ..StoreFile::default()
+        });
+        assert_eq!(
+            plan.maybe_with_issue(Some(3)),
+            0..plan.len(),
+            "not known sorted"
+        );
+        plan.sort_canonical();
+        for issue in [
+            None,
+            Some(0),
+            Some(1),
+            Some(2),
+            Some(3),
+            Some(5),
+            Some(7),
+            Some(9),
+            Some(10),
+        ] {
+            let found: Vec<usize> = plan.maybe_with_issue(issue).collect();
+            let all: Vec<usize> = (0..plan.len())
+                .filter(|&i| plan.issue(i) == issue)
+                .collect();
+            assert_eq!(found, all, "issue {issue:?}");
+        }
+        plan.push(task("new", 3));
+        assert_eq!(
+            plan.maybe_with_issue(Some(3)),
+            0..plan.len(),
+            "changed since the sort"
+        );
     }
 
     /// Sorting remembers that the plan is sorted; every change forgets it,

@@ -27,7 +27,10 @@ pub(super) fn create(plan: &mut Plan, spec: NewTask, now: DateTime<Utc>) -> Resu
     // without decoding its tasks.
     let same = |i: usize| plan.issue(i) == issue && plan.title(i) == title;
     if spec.if_missing
-        && let Some(t) = (0..plan.len()).find(|&i| same(i)).map(|i| plan.task(i))
+        && let Some(t) = plan
+            .maybe_with_issue(issue)
+            .find(|&i| same(i))
+            .map(|i| plan.task(i))
     {
         return Ok(Outcome {
             subject: Subject::Task,
@@ -40,7 +43,8 @@ pub(super) fn create(plan: &mut Plan, spec: NewTask, now: DateTime<Utc>) -> Resu
         });
     }
     if spec.dedupe
-        && let Some(t) = (0..plan.len())
+        && let Some(t) = plan
+            .maybe_with_issue(issue)
             .find(|&i| same(i) && plan.kind(i) == kind)
             .map(|i| plan.task(i))
     {

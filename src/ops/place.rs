@@ -154,7 +154,8 @@ fn members(plan: &Plan, group: &Group) -> Vec<usize> {
         Group::Issue(n) => Some(*n),
         Group::Parent(_) => None,
     };
-    let mut members: Vec<usize> = (0..plan.len())
+    let mut members: Vec<usize> = plan
+        .maybe_with_issue(issue)
         .filter(|&k| {
             !plan.is_epic(k) && plan.issue(k) == issue && plan.group_of(k).as_ref() == Some(group)
         })

@@ -866,7 +866,14 @@ fn restore_while_hashing(
 ) -> Result<(u128, u64, Option<(Loaded, Option<Vec<u32>>)>)> {
     let len = check_len(path, f)?;
     let both = std::thread::scope(|s| {
-        let hashing = helper::spawn(s, || key_at(f))?;
+        let hashing = helper::spawn(s, || {
+            let key = key_at(f);
+            // A write about to place or check tasks needs the built-in
+            // workflows, parsed from their YAML once per process (0.5 to
+            // 1 ms): parsed here, they cost the restore nothing.
+            crate::model::workflow::builtins();
+            key
+        })?;
         let restored = restore_for(path, cache_file, None, len);
         Some((hashing.join(), restored))
     });
