@@ -49,7 +49,12 @@ peak_mb() { /usr/bin/time -f %M "$@" >/dev/null 2>"$WORK/mem" || true; awk '{v=$
 bench() { # name prepare command  (runs: $BRUNS, else $RUNS)
     local out="$WORK/h.json" runs=${BRUNS:-$RUNS} warm=${BWARM:-2}
     if [ -n "$2" ]; then
-        hyperfine --warmup "$warm" --runs "$runs" --prepare "$2" --export-json "$out" "$3" >/dev/null 2>&1
+        # No shell around the timed command (-N), as for the floor and the
+        # reads: the reset runs in a bash of its own. (Tables before
+        # 2026-12-02's second session timed writes through hyperfine's
+        # shell, whose start added 1.5-2 ms to every write row.)
+        hyperfine -N --warmup "$warm" --runs "$runs" --prepare "bash -c '$2'" --export-json "$out" "$3" >/dev/null 2>&1 \
+            || hyperfine --warmup "$warm" --runs "$runs" --prepare "$2" --export-json "$out" "$3" >/dev/null 2>&1
     else
         hyperfine -N --warmup "$warm" --runs "$runs" --export-json "$out" "$3" >/dev/null 2>&1 \
             || hyperfine --warmup "$warm" --runs "$runs" --export-json "$out" "$3" >/dev/null
