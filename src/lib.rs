@@ -34,7 +34,8 @@
 //! validate    whole-store rules, run by every load and every write
 //! ops/        mutations as values, one file per family (create, update,
 //!             status, delete, deps); place.rs decides where a new task goes
-//!             (title, type, position); applied all-or-nothing
+//!             (title, type, position); applied all-or-nothing (a write
+//!             stages them, then checks them while its text is written)
 //! store/      locate, lock, load; write.rs: THE write transaction used by
 //!             the CLI, the merge driver and library users; yaml/ (emit.rs,
 //!             the canonical writer; fast.rs, its fast reader); snapshot.rs (the
@@ -42,7 +43,8 @@
 //!             of its facts, then its encoding, read when asked for); stamp.rs
 //!             (whether a file is unchanged, from its metadata when that is
 //!             conclusive); spare.rs (the file a write fills and exchanges
-//!             with the store, when nothing has it open); merge.rs
+//!             with the store, when nothing has it open); helper.rs (a
+//!             write's helper threads, started on another CPU); merge.rs
 //!             (three-way merge by task);
 //!             report.rs (a file's problems located by line)
 //! git/        root.rs (the one repository-root finder), libgit2 access,

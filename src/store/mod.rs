@@ -865,8 +865,12 @@ fn restore_while_hashing(
     f: &File,
 ) -> Result<(u128, u64, Option<(Loaded, Option<Vec<u32>>)>)> {
     let len = check_len(path, f)?;
+    if len < helper::BESIDE_FROM {
+        let (key, len) = key_at(f).map_err(|e| Error::io(path, e))?;
+        return Ok((key, len, restore(path, cache_file, key, len)));
+    }
     let both = std::thread::scope(|s| {
-        let hashing = helper::spawn(s, || {
+        let hashing = helper::spawn(s, true, || {
             let key = key_at(f);
             // A write about to place or check tasks needs the built-in
             // workflows, parsed from their YAML once per process (0.5 to
@@ -1152,6 +1156,11 @@ impl Locked {
         let spare = cache
             .filter(|_| spare::SUPPORTED)
             .map(spare::Spare::of_store);
+        // The check and the snapshot run beside the writing on a big store.
+        let beside = self
+            .text
+            .as_ref()
+            .is_some_and(|(len, _)| *len as u64 >= helper::BESIDE_FROM);
         let replaced = write_atomic_checked(
             path,
             !self.existed,
@@ -1159,6 +1168,7 @@ impl Locked {
             &mut fill,
             &mut meanwhile,
             &before_rename,
+            beside,
         )?;
         if !replaced {
             return Err(refused.unwrap_or_else(|| {
@@ -1493,6 +1503,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], must_not_exist: bool) -> Result<(
         &mut |f: &mut File, _: Settle<'_>| f.write_all(bytes),
         &mut || true,
         &|| Ok(()),
+        false,
     )
     .map(|_| ())
 }
@@ -1520,10 +1531,10 @@ impl Temp<'_> {
 /// `write_atomic_checked` settles a file whose fill did not.
 type Settle<'a> = &'a mut dyn FnMut(&mut File) -> std::io::Result<()>;
 
-/// [`write_atomic`], the content written by `fill` and synced to disk on
-/// another thread while `meanwhile` runs here (the sync mostly waits for
-/// the device), and `before_rename` after both, just before the rename (an
-/// error from it cancels the write). With a `spare` (see `spare.rs`) the
+/// [`write_atomic`], the content written by `fill` and synced to disk here
+/// while `meanwhile` runs on a helper thread (made to run beside this one
+/// when `beside`: see `helper.rs`), and `before_rename` after both, just
+/// before the rename (an error from it cancels the write). With a `spare` (see `spare.rs`) the
 /// content goes into it when it can be taken, and it is exchanged with the
 /// target. When `meanwhile` says no (false), nothing is synced or replaced,
 /// and the answer is false.
@@ -1534,6 +1545,7 @@ fn write_atomic_checked(
     fill: &mut dyn FnMut(&mut File, Settle<'_>) -> std::io::Result<()>,
     meanwhile: &mut (dyn FnMut() -> bool + Send),
     before_rename: &dyn Fn() -> Result<()>,
+    beside: bool,
 ) -> Result<bool> {
     let resolved = resolve_links(path);
     let path = resolved.as_path();
@@ -1615,7 +1627,7 @@ fn write_atomic_checked(
     };
     let file = tmp.file();
     let on_thread = std::thread::scope(|s| {
-        let h = helper::spawn(s, &mut rest)?;
+        let h = helper::spawn(s, beside, &mut rest)?;
         let written = work(file);
         let go = h.join().unwrap_or(false);
         Some((go, written))
