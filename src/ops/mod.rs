@@ -538,18 +538,11 @@ impl Check<'_> {
         self.sorted
     }
 
-    /// The graph of the staged `plan` and all its problems; or the error
-    /// (exit 5) when the ops would add an error-level problem.
+    /// The graph of the staged `plan` and all its problems; or the rule
+    /// error (exit 3) when the ops would add an error-level problem.
     pub fn run(self, plan: &Plan, outcomes: &[Outcome]) -> Result<(Graph, Vec<Problem>)> {
-        let Check {
-            before,
-            graph,
-            batch,
-            mode,
-            old_len,
-            perm,
-            sorted: _,
-        } = self;
+        let (before, graph, batch, mode) = (self.before, self.graph, self.batch, self.mode);
+        let (old_len, perm) = (self.old_len, self.perm);
         let track = mode != Mode::Verdict;
         let incremental = mode != Mode::Full;
         let errors_before: HashSet<&Problem> = before
