@@ -442,7 +442,7 @@ pub fn load_cached_or(
         on_miss();
         return load(path);
     };
-    let mut file = open(path)?;
+    let file = open(path)?;
     // Taken before the bytes are hashed: a write while they are changes it.
     let stamp = stamp::Stamp::of(&file);
     // A reader before this one hashed these very bytes (same identity,
@@ -452,7 +452,7 @@ pub fn load_cached_or(
     {
         return Ok(loaded);
     }
-    let (key, len) = key_of_open(path, &mut file)?;
+    let (key, len) = key_of_open(path, &file)?;
     drop(file);
     if let Some((loaded, _)) = restore(path, cache_file, key, len) {
         if let Some(st) = stamp.filter(stamp::Stamp::conclusive) {
@@ -656,27 +656,13 @@ fn open(path: &Path) -> Result<File> {
 /// piece at a time: on a snapshot hit the text itself is never needed, and
 /// not holding it saves a few megabytes of fresh memory on a big store.
 fn key_of_file(path: &Path) -> Result<(u128, u64)> {
-    key_of_open(path, &mut open(path)?)
+    key_of_open(path, &open(path)?)
 }
 
-/// [`key_of_file`] for the file open as `f`.
-fn key_of_open(path: &Path, f: &mut File) -> Result<(u128, u64)> {
+/// [`key_of_file`] for the file open as `f` (from its start).
+fn key_of_open(path: &Path, f: &File) -> Result<(u128, u64)> {
     check_len(path, f)?;
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut len = 0u64;
-    loop {
-        match f.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => {
-                hasher.update(&buf[..n]);
-                len += n as u64;
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(Error::io(path, e)),
-        }
-    }
-    Ok((hasher.digest128(), len))
+    key_at(f).map_err(|e| Error::io(path, e))
 }
 
 /// Parse and analyse store bytes already read from `path`.
@@ -866,7 +852,7 @@ fn restore_while_hashing(
 ) -> Result<(u128, u64, Option<(Loaded, Option<Vec<u32>>)>)> {
     let len = check_len(path, f)?;
     if len < helper::BESIDE_FROM {
-        let (key, len) = key_at(f).map_err(|e| Error::io(path, e))?;
+        let (key, len) = key_of_open(path, f)?;
         return Ok((key, len, restore(path, cache_file, key, len)));
     }
     let both = std::thread::scope(|s| {
@@ -895,8 +881,9 @@ fn restore_while_hashing(
 }
 
 /// The snapshot key of the bytes of `f` and their length, read with
-/// `read_at` into a buffer on the stack: this runs on a thread of its own,
-/// and memory from the heap would be fresh memory of that thread's.
+/// `read_at` (the file's offset left alone) into a buffer on the stack: it
+/// also runs on a helper thread, for which memory from the heap would be
+/// fresh memory of its own.
 fn key_at(f: &File) -> std::io::Result<(u128, u64)> {
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     let mut buf = [0u8; 64 * 1024];
@@ -1009,9 +996,9 @@ impl Locked {
     /// snapshot of the written bytes in `cache`, from the graph and
     /// problems `check` gives: they must be the graph and every problem
     /// of `plan` as it is then, in canonical order (`ops::Check::run`
-    /// gives them). `check` runs while another thread writes the new text
-    /// and waits for the disk; when it fails, nothing is replaced and its
-    /// error is the answer.
+    /// gives them). `check` runs on a helper thread while this one writes
+    /// the new text and waits for the disk; when it fails, nothing is
+    /// replaced and its error is the answer.
     pub(crate) fn commit_with<C>(
         self,
         plan: &mut Plan,
@@ -1039,11 +1026,9 @@ impl Locked {
             .unwrap_or_default();
         let laid = yaml::layout(plan, &prefix, origins, old);
         let path = &self.loaded.path;
-        // The new text goes straight to the file, on another thread, with
-        // buffers made here: a new thread allocates from fresh memory of
-        // its own, which the kernel zeroes as it is first touched (a whole
-        // 2 MiB huge page at a time), on the write's critical path; this
-        // thread's heap has memory it used and freed.
+        // The new text goes straight to the file, written on this thread
+        // (see `write_atomic_checked`), through buffers reused for every
+        // piece.
         let mut compare = [Vec::new(), Vec::new()];
         let mut buffer = Vec::with_capacity(WRITE_BUFFER);
         // From the first byte that differs from the old text on, the new
@@ -1090,13 +1075,12 @@ impl Locked {
             }
             Ok(())
         };
-        // While another thread writes and syncs the new text, the plan is
-        // checked here, and the snapshot of the text is written to a
-        // temporary file or the spare, then its key (the text's hash, also
-        // worked out here: the other thread is the one the write waits
-        // for), and it is put in place after the rename. A graph for
-        // another order of the tasks would be wrong: no snapshot then
-        // (`ops::stage` sorts, so this does not happen).
+        // While this thread writes and syncs the new text, a helper checks
+        // the plan and writes the snapshot of the text to a temporary file
+        // or the spare, then its key (the text's hash: the writing is what
+        // the write waits for), and it is put in place after the rename. A
+        // graph for another order of the tasks would be wrong: no snapshot
+        // then (`ops::stage` sorts, so this does not happen).
         let mut cache_tmp: Option<(&Path, SnapshotFile, u64, u128)> = None;
         let mut refused: Option<Error> = None;
         let mut check = check;

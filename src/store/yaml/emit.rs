@@ -253,10 +253,7 @@ impl Layout<'_> {
     ///
     /// `buffers` hold the pieces read (the text's, `other`'s); they grow to
     /// the largest piece compared, so a small store's text, or a new file
-    /// that ends at once, needs no 256 KiB of fresh memory. A caller that
-    /// compares on another thread passes buffers it made itself: memory
-    /// a new thread touches first is fresh to it, and the kernel zeroes
-    /// each fresh page (a whole 2 MiB huge page at once) as it is touched.
+    /// that ends at once, needs no 256 KiB of fresh memory.
     pub fn common_prefix(
         &self,
         other: &std::fs::File,
