@@ -319,14 +319,14 @@ impl Layout<'_> {
     /// into one buffer: `each` sees every byte of the text, in order.
     fn for_each_bytes(
         &self,
-        buf: &mut Vec<u8>,
         mut each: impl FnMut(&[u8]) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
+        let mut buf = Vec::new();
         for run in self.runs() {
             match run? {
                 Run::Bytes(b) => each(b)?,
                 Run::File { file, at, len } => {
-                    crate::store::read_range(file, at, len, buf, &mut each)?
+                    crate::store::read_range(file, at, len, &mut buf, &mut each)?
                 }
             }
         }
@@ -335,19 +335,14 @@ impl Layout<'_> {
 
     /// Write the text to `out`.
     pub fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        self.for_each_bytes(&mut Vec::new(), |b| out.write_all(b))
+        self.for_each_bytes(|b| out.write_all(b))
     }
 
     /// The snapshot key of the text (`snapshot::key` of its bytes), without
     /// gathering them.
     pub fn key(&self) -> std::io::Result<u128> {
-        self.key_with(&mut Vec::new())
-    }
-
-    /// [`Layout::key`], reading the old text's runs through `buf`.
-    pub fn key_with(&self, buf: &mut Vec<u8>) -> std::io::Result<u128> {
         let mut sum = xxhash_rust::xxh3::Xxh3::new();
-        self.for_each_bytes(buf, |b| {
+        self.for_each_bytes(|b| {
             sum.update(b);
             Ok(())
         })?;
