@@ -5,8 +5,8 @@
 //! build its ops from what was read, apply them all-or-nothing (the plan is
 //! re-checked: a change that would add an error is refused), skip the write
 //! when nothing changed, and replace the file atomically. The check runs
-//! while the new text is written and synced on another thread; the file is
-//! replaced only when it passes. Two processes
+//! on a helper thread while this one writes and syncs the new text; the
+//! file is replaced only when it passes. Two processes
 //! creating the same new store race on the rename; the loser retries against
 //! the winner's file.
 //!
