@@ -1,6 +1,6 @@
 //! Helper threads that run beside the thread that starts them.
 //!
-//! Why: Linux queues a new thread on its parent's CPU, and it waits there
+//! Why: Linux may queue a new thread on its parent's CPU, to wait there
 //! until the parent blocks or a balancer moves one of them, even with
 //! another CPU idle. `perf` scheduler events of 10,000-task writes showed
 //! both helpers of a write woken on the parent's CPU and run only when the
@@ -8,8 +8,21 @@
 //! So after starting a helper the parent moves itself to another CPU it
 //! may use (the helper then runs where it was queued) and at once allows
 //! itself every CPU again: it stays where it moved.
+//!
+//! Not always: on other days, same machine kind, the kernel gave the
+//! new thread the idle CPU, and moving the parent there queued it behind
+//! its own helper. Timed marks of 30 interleaved 10,000-task `create`s
+//! (2026-12-03): moving every time 19.4 ms, never 16.0 ms; the write's
+//! helper, started on the other CPU, held the moved parent 2.5 ms. So the
+//! parent first waits a moment for the helper to say where it started,
+//! and moves only if the helper started on its own CPU or has not started
+//! (16.6 ms, within the noise of never moving on that day, and no slower
+//! than moving on the day helpers were queued behind their parent).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::thread::{Scope, ScopedJoinHandle};
+use std::time::{Duration, Instant};
 
 /// Stores from this size on (about 2,300 tasks) have helpers that run
 /// beside the thread that starts them. On a smaller one the work overlapped
@@ -29,15 +42,56 @@ where
     F: FnOnce() -> T + Send + 'scope,
     T: Send + 'scope,
 {
-    let h = std::thread::Builder::new().spawn_scoped(s, f).ok()?;
-    if beside {
-        sys::step_aside();
+    let here = match sys::cpu() {
+        Some(cpu) if beside => cpu,
+        // Without a CPU to compare there is nothing to decide: step_aside
+        // does nothing where sys::cpu cannot tell.
+        _ => return std::thread::Builder::new().spawn_scoped(s, f).ok(),
+    };
+    // The CPU the helper started on; NOT_YET until it has.
+    let started = Arc::new(AtomicI32::new(NOT_YET));
+    let tell = Arc::clone(&started);
+    let h = std::thread::Builder::new()
+        .spawn_scoped(s, move || {
+            tell.store(sys::cpu().unwrap_or(UNKNOWN), Ordering::Release);
+            drop(tell);
+            f()
+        })
+        .ok()?;
+    let waited = Instant::now();
+    loop {
+        match started.load(Ordering::Acquire) {
+            NOT_YET if waited.elapsed() < START_WITHIN => std::hint::spin_loop(),
+            // Not started: it may be queued behind this thread.
+            NOT_YET => break,
+            // Started here: it runs only when this thread waits.
+            cpu if cpu == here => break,
+            // Running elsewhere: moving would queue this thread behind it.
+            _ => return Some(h),
+        }
     }
+    sys::step_aside();
     Some(h)
 }
 
+/// How long [`spawn`] waits for its helper to start before it takes the
+/// helper to be queued behind it. Measured on 10,000-task writes (kernel
+/// 6.18): a helper given the idle CPU reports from it after a median
+/// 0.3-0.5 ms, the restore's hash helper within 0.7 ms; one queued behind
+/// this thread never reports while it spins.
+const START_WITHIN: Duration = Duration::from_micros(200);
+const NOT_YET: i32 = -1;
+const UNKNOWN: i32 = -2;
+
 #[cfg(target_os = "linux")]
 mod sys {
+    /// The CPU this thread runs on.
+    pub(super) fn cpu() -> Option<i32> {
+        // SAFETY: sched_getcpu takes no arguments and touches no memory.
+        let cpu = unsafe { libc::sched_getcpu() };
+        (cpu >= 0).then_some(cpu)
+    }
+
     /// Move this thread to another CPU it may run on, if there is one,
     /// and allow it all of them again.
     pub(super) fn step_aside() {
@@ -67,5 +121,9 @@ mod sys {
 
 #[cfg(not(target_os = "linux"))]
 mod sys {
+    pub(super) fn cpu() -> Option<i32> {
+        None
+    }
+
     pub(super) fn step_aside() {}
 }
