@@ -44,8 +44,9 @@
 //!             (whether a file is unchanged, from its metadata when that is
 //!             conclusive); spare.rs (the file a write fills and exchanges
 //!             with the store, when nothing has it open); helper.rs (a
-//!             write's helper threads, started on another CPU); merge.rs
-//!             (three-way merge by task);
+//!             write's helper threads, started on another CPU); hash.rs (the
+//!             one hash of snapshot keys and checksums); merge.rs (three-way
+//!             merge by task);
 //!             report.rs (a file's problems located by line)
 //! git/        root.rs (the one repository-root finder), libgit2 access,
 //!             message and branch rules; gates.rs (CI gates)

@@ -444,7 +444,7 @@ fn cache_file(store: &std::path::Path) -> Option<PathBuf> {
     }
     let store = std::fs::canonicalize(store).ok()?;
     let git = wm::git::root::find(store.parent()?)?.git_dir;
-    let name = xxhash_rust::xxh3::xxh3_64(store.to_string_lossy().as_bytes());
+    let name = wm::store::hash::oneshot_64(store.to_string_lossy().as_bytes());
     Some(git.join("wm").join(format!("tasks-{name:016x}.cache")))
 }
 

@@ -5,6 +5,7 @@
 //! temporary file over it, so readers (who never lock) see the old or the
 //! new content, never a mix. A store that fails to load is never written.
 
+pub mod hash;
 mod helper;
 pub mod merge;
 pub mod report;
@@ -885,7 +886,7 @@ fn restore_while_hashing(
 /// also runs on a helper thread, for which memory from the heap would be
 /// fresh memory of its own.
 fn key_at(f: &File) -> std::io::Result<(u128, u64)> {
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut hasher = hash::Hasher::new();
     let mut buf = [0u8; 64 * 1024];
     let mut len = 0u64;
     loop {

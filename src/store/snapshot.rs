@@ -34,7 +34,7 @@ const KEY_LEN: usize = 16;
 /// The checksum of a snapshot's bytes (without the checksum itself), the
 /// key at `key_at` left out.
 fn checksum(bytes: &[u8], key_at: usize) -> Option<[u8; CHECKSUM_LEN]> {
-    let mut sum = xxhash_rust::xxh3::Xxh3::new();
+    let mut sum = super::hash::Hasher::new();
     sum.update(bytes.get(..key_at)?);
     sum.update(bytes.get(key_at.checked_add(KEY_LEN)?..)?);
     Some(sum.digest128().to_le_bytes())
@@ -49,7 +49,7 @@ pub fn max_len(store_len: u64) -> u64 {
 
 /// The key of a store's bytes: what a snapshot must match to be used.
 pub fn key(bytes: &[u8]) -> u128 {
-    xxhash_rust::xxh3::xxh3_128(bytes)
+    super::hash::oneshot(bytes)
 }
 
 /// Everything a snapshot restores.
@@ -984,7 +984,7 @@ type Out<'o> = &'o mut dyn FnMut(&[u8]) -> Option<()>;
 /// checksum (but the key, in the first piece).
 struct Spill<'o> {
     out: Out<'o>,
-    sum: xxhash_rust::xxh3::Xxh3,
+    sum: super::hash::Hasher,
     first: bool,
 }
 
@@ -1019,7 +1019,7 @@ fn encode_with(
 ) -> Option<Vec<u8>> {
     let mut spill = out.map(|out| Spill {
         out,
-        sum: xxhash_rust::xxh3::Xxh3::new(),
+        sum: super::hash::Hasher::new(),
         first: true,
     });
     let mut w = W(Vec::with_capacity(match spill {

@@ -105,7 +105,7 @@ impl Stamp {
             out.extend_from_slice(&v.to_le_bytes());
         }
         out.extend_from_slice(&key.to_le_bytes());
-        let sum = xxhash_rust::xxh3::xxh3_64(&out);
+        let sum = super::hash::oneshot_64(&out);
         out.extend_from_slice(&sum.to_le_bytes());
         out
     }
@@ -117,7 +117,7 @@ impl Stamp {
             return None;
         }
         let (body, sum) = record.split_at(RECORD_LEN - 8);
-        if xxhash_rust::xxh3::xxh3_64(body).to_le_bytes() != sum {
+        if super::hash::oneshot_64(body).to_le_bytes() != sum {
             return None;
         }
         let mut at = RECORD_MAGIC.len();

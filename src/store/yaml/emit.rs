@@ -341,7 +341,7 @@ impl Layout<'_> {
     /// The snapshot key of the text (`snapshot::key` of its bytes), without
     /// gathering them.
     pub fn key(&self) -> std::io::Result<u128> {
-        let mut sum = xxhash_rust::xxh3::Xxh3::new();
+        let mut sum = crate::store::hash::Hasher::new();
         self.for_each_bytes(|b| {
             sum.update(b);
             Ok(())
