@@ -75,10 +75,12 @@ where
 }
 
 /// How long [`spawn`] waits for its helper to start before it takes the
-/// helper to be queued behind it. Measured on 10,000-task writes (kernel
-/// 6.18): a helper given the idle CPU reports from it after a median
-/// 0.3-0.5 ms, the restore's hash helper within 0.7 ms; one queued behind
-/// this thread never reports while it spins.
+/// helper to be queued behind it (one that is never reports while this
+/// thread spins). Measured on 30 10,000-task `create`s (kernel 6.18): the
+/// restore's hash helper reported from the other CPU within it every time,
+/// the write's helper 16 times (its median start 0.5 ms; the other 14 the
+/// parent moved). A longer wait spins away what the move saves on days
+/// when helpers are queued behind their parent.
 const START_WITHIN: Duration = Duration::from_micros(200);
 const NOT_YET: i32 = -1;
 const UNKNOWN: i32 = -2;
