@@ -635,3 +635,47 @@ fn the_spare_is_reused_but_never_while_someone_still_reads_it() {
     }
     assert_snapshot_is_the_file(&env, "after writes around an open store");
 }
+
+/// From 1 MiB on (`store::helper::BESIDE_FROM`) reads hash tasks.yaml on a
+/// helper thread while they restore the snapshot, and writes check and
+/// encode on one while they write: the same answers and snapshots as a
+/// small store's, a hand edit after a write still seen.
+#[test]
+fn a_store_of_over_a_mebibyte_reads_and_writes_through_its_helpers() {
+    let env = Env::new();
+    let s = env.seed_plan(42);
+    // Long descriptions make the store big with few tasks (each argument
+    // stays under the kernel's 128 KiB limit).
+    let long = "word ".repeat(20_000);
+    for i in 0..11 {
+        env.create(
+            &format!("GH#42: Bulk {i}"),
+            &["--issue=42", "--description", &long],
+        );
+    }
+    assert!(
+        std::fs::metadata(env.store()).unwrap().len() >= 1 << 20,
+        "the store is big enough for helpers"
+    );
+    env.ok(&["tasks", "list"]);
+    assert_snapshot_is_the_file(&env, "read");
+    let reads: [&[&str]; 3] = [
+        &["tasks", "ready", "--json"],
+        &["tasks", "list", "--json"],
+        &["tasks", "show", &s.backup, "--json"],
+    ];
+    for args in reads {
+        assert_eq!(env.ok(args), uncached(&env, args), "{args:?}");
+    }
+    env.ok(&["tasks", "done", &s.analysis]);
+    assert_snapshot_is_the_file(&env, "done");
+    let id = env.create("GH#42: After the bulk", &["--issue=42"]);
+    assert_snapshot_is_the_file(&env, "create");
+    for args in reads {
+        assert_eq!(env.ok(args), uncached(&env, args), "{args:?} after writes");
+    }
+    // `done` in the file is read as `completed`.
+    complete_by_hand(&env, &id);
+    let doc = env.json(&["tasks", "show", &id, "--json"]);
+    assert_eq!(doc["task"]["status"], "completed");
+}
