@@ -2,7 +2,7 @@ use clap::Args;
 
 use super::list::Filter;
 use super::{CliResult, Ctx, Format, OutputArgs, print, print_json};
-use wm::render::{escape, json, table};
+use wm::render::{json, table};
 
 /// Blocked tasks, each with the unfinished tasks it waits for.
 ///
@@ -39,10 +39,7 @@ pub fn run(ctx: &Ctx, a: BlockedArgs) -> CliResult {
             use table::{Column, Step};
             let mut cols: Vec<Column> = ["ID", "PHASE", "TITLE", "BLOCKED BY"]
                 .into_iter()
-                .map(|header| Column {
-                    header,
-                    ..Column::default()
-                })
+                .map(|header| Column::new(header, rows.len()))
                 .collect();
             for &i in &rows {
                 let t = plan.task(i);
@@ -54,12 +51,10 @@ pub fn run(ctx: &Ctx, a: BlockedArgs) -> CliResult {
                         format!("{} ({})", d.id, d.status)
                     })
                     .collect();
-                cols[0].cells.push(escape(&t.id));
-                cols[1]
-                    .cells
-                    .push(t.phase.as_deref().map(escape).unwrap_or_else(|| "-".into()));
-                cols[2].cells.push(escape(&t.title));
-                cols[3].cells.push(escape(&by.join(", ")));
+                cols[0].push_escaped(&t.id);
+                cols[1].push_escaped(t.phase.as_deref().unwrap_or("-"));
+                cols[2].push_escaped(&t.title);
+                cols[3].push_escaped(&by.join(", "));
             }
             // BLOCKED BY is cut to 20 columns, TITLE to 30; PHASE goes;
             // BLOCKED BY is cut to one id, then TITLE to 10.

@@ -300,7 +300,24 @@ impl<'a> R<'a> {
     }
     fn strs(&mut self) -> Option<Vec<String>> {
         let n = self.len()?;
-        (0..n).map(|_| self.str()).collect()
+        self.list(n, 4, R::str)
+    }
+    /// `n` items read by `item`, each taking at least `min` bytes, into a
+    /// vector allocated once. (Collecting an iterator of `Option`s cannot
+    /// know its length: at 10,000 tasks its vectors grew a dozen times
+    /// each, and every copy faulted in fresh pages.) The capacity is capped
+    /// by what the bytes left can hold, so garbage cannot ask for more.
+    fn list<T>(
+        &mut self,
+        n: usize,
+        min: usize,
+        mut item: impl FnMut(&mut Self) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let mut v = Vec::with_capacity(n.min((self.b.len() - self.pos) / min.max(1)));
+        for _ in 0..n {
+            v.push(item(self)?);
+        }
+        Some(v)
     }
     fn time(&mut self) -> Option<DateTime<Utc>> {
         let secs = self.u64()? as i64;
@@ -884,7 +901,7 @@ fn put_idxs(w: &mut W, v: &[usize]) -> Option<()> {
 
 fn get_idxs(r: &mut R) -> Option<Vec<usize>> {
     let n = r.len()?;
-    (0..n).map(|_| r.idx()).collect()
+    r.list(n, 4, R::idx)
 }
 
 /// Encode a snapshot for the bytes with key `key`. None when something
@@ -1203,45 +1220,35 @@ where
     }
     let deps = crate::graph::Lists::from_parts(starts, edges)?;
     let m = r.len()?;
-    let dangling = (0..m)
-        .map(|_| Some((r.idx()?, r.str()?)))
-        .collect::<Option<Vec<_>>>()?;
+    let dangling = r.list(m, 8, |r| Some((r.idx()?, r.str()?)))?;
     let m = r.len()?;
-    let cycles = (0..m)
-        .map(|_| get_idxs(&mut r))
-        .collect::<Option<Vec<_>>>()?;
+    let cycles = r.list(m, 4, get_idxs)?;
     let order = get_idxs(&mut r)?;
     let by_key = get_idxs(&mut r)?;
-    let epic = (0..n)
-        .map(|_| match r.u8()? {
-            0 => Some(None),
-            1 => Some(Some(r.idx()?)),
-            _ => None,
-        })
-        .collect::<Option<Vec<_>>>()?;
+    let epic = r.list(n, 1, |r| match r.u8()? {
+        0 => Some(None),
+        1 => Some(Some(r.idx()?)),
+        _ => None,
+    })?;
     let m = r.len()?;
-    let problems = (0..m)
-        .map(|_| {
-            let severity = match r.u8()? {
-                0 => Severity::Error,
-                1 => Severity::Warning,
-                _ => return None,
-            };
-            Some(Problem {
-                severity,
-                code: code_of(r.u8()?)?,
-                message: r.str()?,
-                tasks: r.strs()?,
-                fix: get_fix(&mut r)?,
-            })
+    let problems = r.list(m, 2, |r| {
+        let severity = match r.u8()? {
+            0 => Severity::Error,
+            1 => Severity::Warning,
+            _ => return None,
+        };
+        Some(Problem {
+            severity,
+            code: code_of(r.u8()?)?,
+            message: r.str()?,
+            tasks: r.strs()?,
+            fix: get_fix(r)?,
         })
-        .collect::<Option<Vec<_>>>()?;
-    let index = (0..n)
-        .map(|_| Some((r.u64()?, r.u32()?)))
-        .collect::<Option<Vec<_>>>()?;
+    })?;
+    let index = r.list(n, 12, |r| Some((r.u64()?, r.u32()?)))?;
     let blocks = match r.u8()? {
         0 => None,
-        1 => Some((0..n).map(|_| r.u32()).collect::<Option<Vec<_>>>()?),
+        1 => Some(r.list(n, 4, R::u32)?),
         _ => return None,
     };
     if r.pos != bytes.len() {
