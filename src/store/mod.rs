@@ -530,24 +530,8 @@ fn restore(
     key: u128,
     store_len: u64,
 ) -> Option<(Loaded, Option<Vec<u32>>)> {
-    restore_for(path, cache_file, Some(key), store_len, true).map(|(r, _)| r)
-}
-
-/// [`restore`] for the bytes with key `key`, or (None) for whatever bytes
-/// the snapshot is for, whose key it gives back. `beside`: a big snapshot
-/// is decoded by this thread and a helper (not while another helper runs
-/// beside this thread: two CPUs are all many machines have).
-#[allow(clippy::type_complexity)]
-fn restore_for(
-    path: &Path,
-    cache_file: &Path,
-    key: Option<u128>,
-    store_len: u64,
-    beside: bool,
-) -> Option<((Loaded, Option<Vec<u32>>), u128)> {
-    let bytes = read_snapshot(cache_file, crate::store::snapshot::max_len(store_len))?;
-    let (s, for_key) = crate::store::snapshot::decode_for(bytes, key, beside)?;
-    Some((loaded_of(path, s), for_key))
+    let bytes = read_snapshot(cache_file, snapshot::max_len(store_len))?;
+    snapshot::decode(bytes, key).map(|s| loaded_of(path, s))
 }
 
 /// The store at `path` from its snapshot, and the starts of its blocks.
@@ -866,32 +850,70 @@ fn restore_while_hashing(
         let (key, len) = key_of_open(path, f)?;
         return Ok((key, len, restore(path, cache_file, key, len)));
     }
-    // The helper hashes the text while this thread restores the snapshot
-    // on its own: a helper that also decoded the snapshot's graph (this
-    // thread checking the checksum and reading the records meanwhile) made
-    // a 10,000-task create's restore 0.4 ms slower, not faster.
-    let both = std::thread::scope(|s| {
-        let hashing = helper::spawn(s, true, || {
-            let key = key_at(f);
-            // A write about to place or check tasks needs the built-in
-            // workflows, parsed from their YAML once per process (0.5 to
-            // 1 ms): parsed here, they cost the restore nothing.
-            crate::model::workflow::builtins();
-            key
-        })?;
-        let restored = restore_for(path, cache_file, None, len, false);
-        Some((hashing.join(), restored))
-    });
-    let (hashed, restored) = match both {
-        Some((Ok(hashed), restored)) => (hashed, restored),
-        // No thread to be had, or it failed: one after the other.
-        _ => {
-            let hashed = key_at(f);
-            (hashed, restore_for(path, cache_file, None, len, false))
+    // The helper hashes the text while this thread maps the snapshot and
+    // reads its records; the checksum and the graph's part are then done
+    // by whichever thread is free first (snapshot::Rest). The helper is
+    // usually done hashing before the records are read (10,000 tasks:
+    // hash 1.2 ms, records 1.4, graph 0.8, checksum 0.5).
+    let opened: OnceLock<Option<snapshot::Opened<memmap2::Mmap>>> = OnceLock::new();
+    let rest: OnceLock<Option<snapshot::Rest<'_, memmap2::Mmap>>> = OnceLock::new();
+    let help = || {
+        let key = key_at(f);
+        // A write about to place or check tasks needs the built-in
+        // workflows, parsed from their YAML once per process (0.5 to 1
+        // ms): parsed here, they cost the restore nothing.
+        crate::model::workflow::builtins();
+        // Not for a snapshot of other bytes.
+        if let (Ok((k, _)), Some(Some(r))) = (&key, rest.get())
+            && opened.get().and_then(Option::as_ref).map(|o| o.key()) == Some(*k)
+        {
+            r.work();
         }
+        key
+    };
+    let (records, hashed) = std::thread::scope(|s| {
+        let hashing = helper::spawn(s, true, help);
+        let o = opened
+            .get_or_init(|| {
+                read_snapshot(cache_file, snapshot::max_len(len)).and_then(snapshot::open)
+            })
+            .as_ref();
+        let r = rest.get_or_init(|| o.map(snapshot::Rest::of)).as_ref();
+        let records = o.and_then(|o| o.records());
+        let hashed = match hashing {
+            Some(h) => {
+                if let Some(r) = r {
+                    r.work();
+                }
+                h.join().ok()
+            }
+            None => None,
+        };
+        (records, hashed)
+    });
+    // No thread to be had, or it failed: the hash on this thread.
+    let hashed = match hashed {
+        Some(h) => h,
+        None => key_at(f),
     };
     let (key, len) = hashed.map_err(|e| Error::io(path, e))?;
-    let restored = restored.filter(|(_, k)| *k == key).map(|(r, _)| r);
+    let matches = opened.get().and_then(Option::as_ref).map(|o| o.key()) == Some(key);
+    let (intact, parts) = match rest.into_inner().flatten() {
+        Some(r) => {
+            // What is left when there was no helper.
+            if matches {
+                r.work();
+            }
+            r.done()
+        }
+        None => (None, None),
+    };
+    let restored = match (opened.into_inner().flatten(), intact, records, parts) {
+        (Some(o), Some(intact), Some(records), Some(parts)) if matches => {
+            o.finish(intact, records, parts).map(|s| loaded_of(path, s))
+        }
+        _ => None,
+    };
     Ok((key, len, restored))
 }
 

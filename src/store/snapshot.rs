@@ -15,6 +15,8 @@ use crate::graph::plan::{Facts, Plan, TaskSource, sort_key};
 use crate::graph::{EdgeKind, Graph};
 use crate::model::{Forced, Note, Role, ScanState, Status, StoreFile, Task, TaskType};
 use crate::validate::{Code, Fix, Problem, Severity};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Bumped whenever the encoding or the meaning of its parts changes; the
 /// crate version is part of the key as well.
@@ -1150,48 +1152,75 @@ pub fn decode<B>(owned: B, key: u128) -> Option<Snapshot>
 where
     B: AsRef<[u8]> + Send + Sync + 'static,
 {
-    decode_for(owned, Some(key), true).map(|(s, _)| s)
-}
-
-/// [`decode`], with the key of the bytes the snapshot is for: when `key`
-/// is None the snapshot is decoded whatever bytes it is for, and the
-/// caller compares the key given back with the text's (worked out at the
-/// same time: a write hashes the store while it restores the snapshot).
-pub fn decode_for<B>(owned: B, key: Option<u128>, beside: bool) -> Option<(Snapshot, u128)>
-where
-    B: AsRef<[u8]> + Send + Sync + 'static,
-{
     let opened = open(owned)?;
-    if key.is_some_and(|k| k != opened.key()) {
+    if key != opened.key() {
         return None;
     }
     // On a big snapshot a helper checks the checksum and decodes the
     // graph while this thread reads the records (10,000 tasks: records
     // 1.6 ms; checksum 0.65, graph 1.35).
-    let rest = || Some((opened.intact()?, opened.parts()?));
-    let (records, parts) = if beside && opened.len() as u64 >= super::helper::BESIDE_FROM {
+    let rest = Rest::of(&opened);
+    let records = if opened.len() as u64 >= super::helper::BESIDE_FROM {
         std::thread::scope(|s| {
-            let Some(h) = super::helper::spawn(s, true, rest) else {
-                return (opened.records(), rest());
-            };
+            let h = super::helper::spawn(s, true, || rest.work());
             let records = opened.records();
-            (records, h.join().ok().flatten())
+            rest.work();
+            if let Some(h) = h {
+                let _ = h.join();
+            }
+            records
         })
     } else {
-        match rest() {
-            Some(parts) => (opened.records(), Some(parts)),
-            None => return None,
-        }
+        rest.work();
+        opened.records()
     };
-    let key = opened.key();
-    let (intact, parts) = parts?;
-    Some((opened.finish(intact, records?, parts)?, key))
+    let (intact, parts) = rest.done();
+    opened.finish(intact?, records?, parts?)
+}
+
+/// What is left of an opened snapshot once its records are read: the
+/// checksum and the graph's part, two jobs each done once, by whichever
+/// thread takes it first ([`Rest::work`]). A write's restore shares them
+/// between the thread that reads the records and the helper that hashed
+/// the store; a read's, between the reading thread and a helper.
+pub(crate) struct Rest<'a, B> {
+    opened: &'a Opened<B>,
+    parts: (AtomicBool, OnceLock<Option<Parts>>),
+    intact: (AtomicBool, OnceLock<Option<Intact>>),
+}
+
+impl<'a, B: AsRef<[u8]> + Sync> Rest<'a, B> {
+    pub(crate) fn of(opened: &'a Opened<B>) -> Self {
+        Rest {
+            opened,
+            parts: (AtomicBool::new(false), OnceLock::new()),
+            intact: (AtomicBool::new(false), OnceLock::new()),
+        }
+    }
+
+    /// Do the jobs nobody has taken, the graph's part (the longer) first.
+    pub(crate) fn work(&self) {
+        if !self.parts.0.swap(true, Ordering::AcqRel) {
+            let _ = self.parts.1.set(self.opened.parts());
+        }
+        if !self.intact.0.swap(true, Ordering::AcqRel) {
+            let _ = self.intact.1.set(self.opened.intact());
+        }
+    }
+
+    /// The results, once every thread that worked is done.
+    pub(crate) fn done(self) -> (Option<Intact>, Option<Parts>) {
+        (
+            self.intact.1.into_inner().flatten(),
+            self.parts.1.into_inner().flatten(),
+        )
+    }
 }
 
 /// A snapshot whose header was read: its records and the rest (the
 /// graph, the problems, the index) decode apart, on two threads if need
 /// be, and nothing decoded is used unless [`Opened::intact`].
-struct Opened<B> {
+pub(crate) struct Opened<B> {
     owned: B,
     key_at: usize,
     key: u128,
@@ -1205,17 +1234,17 @@ struct Opened<B> {
 }
 
 /// Proof that a snapshot's checksum matched ([`Opened::intact`]).
-struct Intact(());
+pub(crate) struct Intact(());
 
 /// The tasks' records, as [`Opened::records`] reads them.
-struct Records {
+pub(crate) struct Records {
     entries: Vec<(u32, u32, u32)>,
     spans: Vec<Spans>,
     facts: Vec<Facts>,
 }
 
 /// The rest, as [`Opened::parts`] reads it.
-struct Parts {
+pub(crate) struct Parts {
     graph: Graph,
     problems: Vec<Problem>,
     index: Vec<(u64, u32)>,
@@ -1223,7 +1252,7 @@ struct Parts {
 }
 
 /// Read a snapshot's header, if it is one from this version of wm.
-fn open<B: AsRef<[u8]>>(owned: B) -> Option<Opened<B>> {
+pub(crate) fn open<B: AsRef<[u8]>>(owned: B) -> Option<Opened<B>> {
     let all = owned.as_ref();
     let body = all.get(..all.len().checked_sub(CHECKSUM_LEN + 8)?)?;
     // The graph's part starts where the trailer says.
@@ -1267,25 +1296,25 @@ fn open<B: AsRef<[u8]>>(owned: B) -> Option<Opened<B>> {
 
 impl<B: AsRef<[u8]>> Opened<B> {
     /// The key of the store bytes the snapshot is for.
-    fn key(&self) -> u128 {
+    pub(crate) fn key(&self) -> u128 {
         self.key
     }
 
     /// The snapshot's length in bytes.
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.owned.as_ref().len()
     }
 
     /// Whether the checksum matches every byte: what
     /// [`Opened::finish`] asks for.
-    fn intact(&self) -> Option<Intact> {
+    pub(crate) fn intact(&self) -> Option<Intact> {
         let all = self.owned.as_ref();
         let (bytes, sum) = all.split_at_checked(all.len().checked_sub(CHECKSUM_LEN)?)?;
         (checksum(bytes, self.key_at)? == sum).then_some(Intact(()))
     }
 
     /// The tasks' records.
-    fn records(&self) -> Option<Records> {
+    pub(crate) fn records(&self) -> Option<Records> {
         let body = self.owned.as_ref().get(..self.parts_at)?;
         let (entries, spans, facts) = get_records(body, self.records_from, self.n)?;
         Some(Records {
@@ -1296,7 +1325,7 @@ impl<B: AsRef<[u8]>> Opened<B> {
     }
 
     /// The graph, the problems, the id index and the block starts.
-    fn parts(&self) -> Option<Parts> {
+    pub(crate) fn parts(&self) -> Option<Parts> {
         let all = self.owned.as_ref();
         let body = all.get(..all.len().checked_sub(CHECKSUM_LEN + 8)?)?;
         let (graph, problems, index, blocks) = get_parts(body, self.parts_at, self.n)?;
@@ -1312,7 +1341,7 @@ impl<B: AsRef<[u8]>> Opened<B> {
 impl<B: AsRef<[u8]> + Send + Sync + 'static> Opened<B> {
     /// The snapshot, from its records and the rest; `Intact` says its
     /// checksum matched.
-    fn finish(self, _: Intact, records: Records, parts: Parts) -> Option<Snapshot> {
+    pub(crate) fn finish(self, _: Intact, records: Records, parts: Parts) -> Option<Snapshot> {
         let header = StoreFile {
             version: self.version,
             scan: self.scan,
