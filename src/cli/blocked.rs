@@ -39,7 +39,7 @@ pub fn run(ctx: &Ctx, a: BlockedArgs) -> CliResult {
             use table::{Column, Step};
             let mut cols: Vec<Column> = ["ID", "PHASE", "TITLE", "BLOCKED BY"]
                 .into_iter()
-                .map(|header| Column::new(header, rows.len()))
+                .map(|header| Column::new(header, rows.len(), 24))
                 .collect();
             for &i in &rows {
                 let t = plan.task(i);

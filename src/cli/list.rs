@@ -1,4 +1,5 @@
 use clap::Args;
+use std::io::Write;
 
 use super::{CliResult, Ctx, Format, OutputArgs, print, print_json};
 use wm::graph::Graph;
@@ -185,7 +186,13 @@ pub fn output(ctx: &Ctx, plan: &Plan, graph: &Graph, rows: &[usize], out: Output
                 ctx.note("no tasks match");
                 return Ok(());
             }
-            print(&table::tasks(plan, graph, rows, out.table_style(ctx)))
+            // Out a piece at a time: 10,000 rows are a megabyte.
+            let mut stdout = std::io::stdout().lock();
+            table::tasks_to(plan, graph, rows, out.table_style(ctx), &mut |piece| {
+                stdout.write_all(piece.as_bytes())
+            })?;
+            stdout.flush()?;
+            Ok(())
         }
     }
 }

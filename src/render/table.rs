@@ -38,11 +38,12 @@ pub struct Column {
 }
 
 impl Column {
-    /// An empty column, with room for `rows` cells.
-    pub fn new(header: &'static str, rows: usize) -> Column {
+    /// An empty column, with room for `rows` cells of about `each`
+    /// bytes.
+    pub fn new(header: &'static str, rows: usize, each: usize) -> Column {
         Column {
             header,
-            text: String::with_capacity(rows * 8),
+            text: String::with_capacity(rows * each),
             ends: Vec::with_capacity(rows),
             colors: Vec::new(),
         }
@@ -173,9 +174,31 @@ fn push_row(cols: &mut [Column], plan: &Plan, graph: &Graph, i: usize) {
 /// The task table of `rows`. A PRI column (after STATUS) appears when a
 /// row has a priority; it is the first to go when the table is too wide.
 pub fn tasks(plan: &Plan, graph: &Graph, rows: &[usize], style: Style) -> String {
+    let mut all = String::new();
+    let _ = tasks_to(plan, graph, rows, style, &mut |piece| {
+        all.push_str(piece);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    all
+}
+
+/// [`tasks`], handed to `out` a piece at a time (at most about 64 KiB):
+/// a table of 10,000 rows is a megabyte that need not be held whole. The
+/// first error `out` gives ends it.
+pub fn tasks_to<E>(
+    plan: &Plan,
+    graph: &Graph,
+    rows: &[usize],
+    style: Style,
+    out: &mut dyn FnMut(&str) -> Result<(), E>,
+) -> Result<(), E> {
+    // Typical bytes a cell (a title of 40 to 50 characters): a column that
+    // outgrows its room is copied whole, fresh pages and all.
+    const EACH: [usize; 7] = [9, 6, 12, 9, 6, 48, 20];
     let mut cols: Vec<Column> = TASK_HEADER
         .iter()
-        .map(|&h| Column::new(h, rows.len()))
+        .zip(EACH)
+        .map(|(&h, each)| Column::new(h, rows.len(), each))
         .collect();
     for &i in rows {
         push_row(&mut cols, plan, graph, i);
@@ -186,10 +209,10 @@ pub fn tasks(plan: &Plan, graph: &Graph, rows: &[usize], style: Style) -> String
         }
     }
     if !rows.iter().any(|&i| plan.facts(i).priority.is_some()) {
-        return layout(&cols, &TASK_STEPS, style);
+        return layout_to(&cols, &TASK_STEPS, style, out);
     }
     let pri = STATUS + 1;
-    let mut column = Column::new("PRI", rows.len());
+    let mut column = Column::new("PRI", rows.len(), 2);
     for &i in rows {
         let p = plan
             .facts(i)
@@ -205,7 +228,7 @@ pub fn tasks(plan: &Plan, graph: &Graph, rows: &[usize], style: Style) -> String
             Step::Drop(c) => Step::Drop(shift(c)),
         }))
         .collect();
-    layout(&cols, &steps, style)
+    layout_to(&cols, &steps, style, out)
 }
 
 /// Which columns a table shows and how wide each is, for `width`.
@@ -260,6 +283,24 @@ fn fit(natural: &[usize], steps: &[Step], width: Option<usize>) -> (Vec<bool>, V
 /// trailing spaces trimmed), giving way by `steps` to fit the style's
 /// width.
 pub fn layout(cols: &[Column], steps: &[Step], style: Style) -> String {
+    let mut all = String::new();
+    let _ = layout_to(cols, steps, style, &mut |piece| {
+        all.push_str(piece);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    all
+}
+
+/// How much of a table is gathered before it goes to its `out`.
+const PIECE: usize = 64 * 1024;
+
+/// [`layout`], handed to `out` a piece at a time.
+pub fn layout_to<E>(
+    cols: &[Column],
+    steps: &[Step],
+    style: Style,
+    sink: &mut dyn FnMut(&str) -> Result<(), E>,
+) -> Result<(), E> {
     let natural: Vec<usize> = cols
         .iter()
         .map(|c| c.cells().map(width).max().unwrap_or(0).max(width(c.header)))
@@ -268,17 +309,13 @@ pub fn layout(cols: &[Column], steps: &[Step], style: Style) -> String {
     let w = if style.truncate { fitted } else { natural };
     let rows = cols.first().map_or(0, Column::len);
     let visible: Vec<usize> = (0..cols.len()).filter(|&c| shown[c]).collect();
-    let mut out = String::with_capacity(
-        visible
-            .iter()
-            .map(|&c| cols[c].text.len() + rows * 4)
-            .sum::<usize>()
-            + 256,
-    );
+    // A piece and a line (padded to the widths, with colour codes).
+    let line_room: usize = visible.iter().map(|&c| w[c] + 1 + 16).sum::<usize>() + 1;
+    let mut out = String::with_capacity(PIECE + line_room);
     // Padding is owed, not written, until a later cell has text: a wide
     // last column (one task with 20,000 dependencies) must not make every
     // other row write and then trim that many spaces, which was quadratic.
-    let mut line = |row: Option<usize>| {
+    let line = |out: &mut String, row: Option<usize>| {
         let start = out.len();
         let mut owed = 0;
         for &c in &visible {
@@ -297,7 +334,7 @@ pub fn layout(cols: &[Column], steps: &[Step], style: Style) -> String {
                 text
             };
             if !text.is_empty() || (color.is_some() && style.color) {
-                pad(&mut out, owed);
+                pad(out, owed);
                 owed = 0;
             }
             match color {
@@ -314,11 +351,15 @@ pub fn layout(cols: &[Column], steps: &[Step], style: Style) -> String {
         out.truncate(start + trimmed);
         out.push('\n');
     };
-    line(None);
+    line(&mut out, None);
     for r in 0..rows {
-        line(Some(r));
+        line(&mut out, Some(r));
+        if out.len() >= PIECE {
+            sink(&out)?;
+            out.clear();
+        }
     }
-    out
+    if out.is_empty() { Ok(()) } else { sink(&out) }
 }
 
 /// Append `n` spaces.
@@ -361,6 +402,46 @@ mod tests {
         });
         let graph = Graph::build(&plan);
         (plan, graph)
+    }
+
+    #[test]
+    fn a_long_table_goes_out_in_whole_lines_and_loses_none() {
+        let mut id = Column::new("ID", 0, 0);
+        let mut title = Column::new("TITLE", 0, 0);
+        for r in 0..5_000 {
+            id.push(&format!("row{r}"));
+            title.push_escaped(&format!("title of row {r}\t(tab)"));
+        }
+        let mut pieces: Vec<String> = Vec::new();
+        layout_to(&[id, title], &[], Style::default(), &mut |p| {
+            pieces.push(p.to_string());
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+        assert!(pieces.len() > 1, "{} pieces", pieces.len());
+        for p in &pieces[..pieces.len() - 1] {
+            assert!(p.len() >= PIECE && p.ends_with('\n'), "{}", p.len());
+        }
+        let all = pieces.concat();
+        let lines: Vec<&str> = all.lines().collect();
+        assert_eq!(lines.len(), 5_001);
+        assert_eq!(lines[0], " ID       TITLE");
+        for (r, line) in lines[1..].iter().enumerate() {
+            let expected = format!(" {:<8} title of row {r}\\t(tab)", format!("row{r}"));
+            assert_eq!(*line, expected);
+        }
+        // An error from `out` ends the table there.
+        let mut calls = 0;
+        let stopped = layout_to(
+            &[Column::new("A", 0, 0)],
+            &[],
+            Style::default(),
+            &mut |_| {
+                calls += 1;
+                Err("closed")
+            },
+        );
+        assert_eq!((stopped, calls), (Err("closed"), 1));
     }
 
     #[test]
