@@ -1316,25 +1316,14 @@ impl<B: AsRef<[u8]>> Opened<B> {
     /// The tasks' records.
     pub(crate) fn records(&self) -> Option<Records> {
         let body = self.owned.as_ref().get(..self.parts_at)?;
-        let (entries, spans, facts) = get_records(body, self.records_from, self.n)?;
-        Some(Records {
-            entries,
-            spans,
-            facts,
-        })
+        get_records(body, self.records_from, self.n)
     }
 
     /// The graph, the problems, the id index and the block starts.
     pub(crate) fn parts(&self) -> Option<Parts> {
         let all = self.owned.as_ref();
         let body = all.get(..all.len().checked_sub(CHECKSUM_LEN + 8)?)?;
-        let (graph, problems, index, blocks) = get_parts(body, self.parts_at, self.n)?;
-        Some(Parts {
-            graph,
-            problems,
-            index,
-            blocks,
-        })
+        get_parts(body, self.parts_at, self.n)
     }
 }
 
@@ -1372,12 +1361,7 @@ impl<B: AsRef<[u8]> + Send + Sync + 'static> Opened<B> {
 /// Every task's entry (where it is, where its record starts, where it
 /// ends), spans and facts, from the `n` records that start at `from` and
 /// fill the rest of `b`.
-#[allow(clippy::type_complexity)]
-fn get_records(
-    b: &[u8],
-    from: usize,
-    n: usize,
-) -> Option<(Vec<(u32, u32, u32)>, Vec<Spans>, Vec<Facts>)> {
+fn get_records(b: &[u8], from: usize, n: usize) -> Option<Records> {
     let mut r = R { b, pos: from };
     // Only the tasks' records are read here: a task's encoding is checked
     // and decoded when asked for.
@@ -1402,17 +1386,16 @@ fn get_records(
         ));
         r.pos = end;
     }
-    (r.pos == b.len()).then_some((entries, spans, facts))
+    (r.pos == b.len()).then_some(Records {
+        entries,
+        spans,
+        facts,
+    })
 }
 
 /// The graph, the problems, the id index and the block starts of `n`
 /// tasks, from `at` to the end of `b`.
-#[allow(clippy::type_complexity)]
-fn get_parts(
-    b: &[u8],
-    at: usize,
-    n: usize,
-) -> Option<(Graph, Vec<Problem>, Vec<(u64, u32)>, Option<Vec<u32>>)> {
+fn get_parts(b: &[u8], at: usize, n: usize) -> Option<Parts> {
     let mut r = R { b, pos: at };
     // The lists end to end, as the graph keeps them.
     let mut starts = Vec::with_capacity(n + 1);
@@ -1468,5 +1451,10 @@ fn get_parts(
         return None;
     }
     let graph = Graph::from_parts(deps, dangling, cycles, order, epic, by_key)?;
-    Some((graph, problems, index, blocks))
+    Some(Parts {
+        graph,
+        problems,
+        index,
+        blocks,
+    })
 }
