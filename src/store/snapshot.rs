@@ -659,10 +659,10 @@ impl TaskRef<'_> {
 struct Tasks {
     bytes: Box<dyn AsRef<[u8]> + Send + Sync>,
     /// Per task: where its entry starts (its length first) and where its
-    /// encoding starts and ends.
+    /// encoding starts and ends. Where its texts are is read from its
+    /// record (just before its encoding) when asked for: kept at hand, the
+    /// spans of 10,000 tasks were half a megabyte of fresh memory.
     entries: Vec<(u32, u32, u32)>,
-    /// Per task: where its texts are, relative to its encoding.
-    spans: Vec<Spans>,
 }
 
 /// A string in a task's encoding: start (relative to the encoding) and
@@ -767,14 +767,10 @@ fn put_entry(w: &mut W, t: &Task) -> Option<()> {
 /// them at: a restore reads 10,000 of these, and reading them field by
 /// field through `R`, each read checked on its own, made a 10,000-task
 /// `show` 5.9 ms instead of 4.9.
-fn get_record(r: &mut R) -> Option<(Facts, Spans)> {
+fn get_record(r: &mut R) -> Option<Facts> {
     let rec: &[u8; RECORD_LEN] = r.take(RECORD_LEN)?.try_into().ok()?;
     let u32_at = |k: usize| u32::from_le_bytes([rec[k], rec[k + 1], rec[k + 2], rec[k + 3]]);
     let u64_at = |k: usize| u64::from(u32_at(k)) | (u64::from(u32_at(k + 4)) << 32);
-    let span_at = |k: usize| {
-        let start = u32_at(k);
-        (start != NONE).then_some((start, u32_at(k + 4)))
-    };
     let priority = match (rec[2], rec[3]) {
         (0, _) => None,
         (1, p) => Some(p),
@@ -793,17 +789,46 @@ fn get_record(r: &mut R) -> Option<(Facts, Spans)> {
         role: role_of(rec[4])?,
         created_at: DateTime::from_timestamp(u64_at(14) as i64, u32_at(22))?,
     };
-    let spans = Spans {
+    // The spans are read again when asked for ([`Tasks::spans`]); here
+    // only checked.
+    spans_of(rec)?;
+    Some(facts)
+}
+
+/// Where a record says its task's texts are.
+fn spans_of(rec: &[u8; RECORD_LEN]) -> Option<Spans> {
+    let u32_at = |k: usize| u32::from_le_bytes([rec[k], rec[k + 1], rec[k + 2], rec[k + 3]]);
+    let span_at = |k: usize| {
+        let start = u32_at(k);
+        (start != NONE).then_some((start, u32_at(k + 4)))
+    };
+    Some(Spans {
         id: span_at(26)?,
         title: span_at(34)?,
         phase: span_at(42),
         parent: span_at(50),
         depends_on: (u32_at(58), span_at(62)?),
-    };
-    Some((facts, spans))
+    })
 }
 
 impl Tasks {
+    /// Where task `i`'s texts are (none, if its record was forged).
+    fn spans(&self, i: usize) -> Spans {
+        let (_, start, _) = self.entries[i];
+        let start = start as usize;
+        start
+            .checked_sub(RECORD_LEN)
+            .and_then(|at| self.all().get(at..start))
+            .and_then(|rec| spans_of(rec.try_into().ok()?))
+            .unwrap_or(Spans {
+                id: (0, 0),
+                title: (0, 0),
+                phase: None,
+                parent: None,
+                depends_on: (0, (0, 0)),
+            })
+    }
+
     fn all(&self) -> &[u8] {
         (*self.bytes).as_ref()
     }
@@ -841,23 +866,23 @@ impl std::fmt::Debug for Tasks {
 
 impl TaskSource for Tasks {
     fn id(&self, i: usize) -> &str {
-        self.text(i, self.spans[i].id)
+        self.text(i, self.spans(i).id)
     }
 
     fn title(&self, i: usize) -> &str {
-        self.text(i, self.spans[i].title)
+        self.text(i, self.spans(i).title)
     }
 
     fn phase(&self, i: usize) -> Option<&str> {
-        self.spans[i].phase.map(|p| self.text(i, p))
+        self.spans(i).phase.map(|p| self.text(i, p))
     }
 
     fn parent(&self, i: usize) -> Option<&str> {
-        self.spans[i].parent.map(|p| self.text(i, p))
+        self.spans(i).parent.map(|p| self.text(i, p))
     }
 
     fn depends_on(&self, i: usize) -> Vec<&str> {
-        let (n, (start, len)) = self.spans[i].depends_on;
+        let (n, (start, len)) = self.spans(i).depends_on;
         let raw = self
             .task_bytes(i)
             .get(start as usize..start as usize + len as usize)
@@ -1239,7 +1264,6 @@ pub(crate) struct Intact(());
 /// The tasks' records, as [`Opened::records`] reads them.
 pub(crate) struct Records {
     entries: Vec<(u32, u32, u32)>,
-    spans: Vec<Spans>,
     facts: Vec<Facts>,
 }
 
@@ -1340,7 +1364,6 @@ impl<B: AsRef<[u8]> + Send + Sync + 'static> Opened<B> {
         let source = Tasks {
             bytes: Box::new(self.owned),
             entries: records.entries,
-            spans: records.spans,
         };
         let mut plan = Plan::lazy(header, records.facts, std::sync::Arc::new(source));
         if self.sorted {
@@ -1359,14 +1382,13 @@ impl<B: AsRef<[u8]> + Send + Sync + 'static> Opened<B> {
 }
 
 /// Every task's entry (where it is, where its record starts, where it
-/// ends), spans and facts, from the `n` records that start at `from` and
+/// ends) and facts, from the `n` records that start at `from` and
 /// fill the rest of `b`.
 fn get_records(b: &[u8], from: usize, n: usize) -> Option<Records> {
     let mut r = R { b, pos: from };
     // Only the tasks' records are read here: a task's encoding is checked
     // and decoded when asked for.
     let mut entries = Vec::with_capacity(n);
-    let mut spans = Vec::with_capacity(n);
     let mut facts = Vec::with_capacity(n);
     for _ in 0..n {
         let entry = r.pos;
@@ -1376,9 +1398,7 @@ fn get_records(b: &[u8], from: usize, n: usize) -> Option<Records> {
         if len < RECORD_LEN || end > b.len() {
             return None;
         }
-        let (f, s) = get_record(&mut r)?;
-        facts.push(f);
-        spans.push(s);
+        facts.push(get_record(&mut r)?);
         entries.push((
             u32::try_from(entry).ok()?,
             u32::try_from(start).ok()?,
@@ -1386,11 +1406,7 @@ fn get_records(b: &[u8], from: usize, n: usize) -> Option<Records> {
         ));
         r.pos = end;
     }
-    (r.pos == b.len()).then_some(Records {
-        entries,
-        spans,
-        facts,
-    })
+    (r.pos == b.len()).then_some(Records { entries, facts })
 }
 
 /// The graph, the problems, the id index and the block starts of `n`
