@@ -8,6 +8,13 @@
 //! `git checkout` or by a merge, misses it and the file is read again. A
 //! snapshot that is unreadable, from another version of wm, or for other
 //! bytes is ignored. Nothing here touches the disk; `store` does.
+//!
+//! Layout: the magic, wm's version, the key, the store's header, each
+//! task's entry (a fixed record, then its encoding), the graph's part
+//! (edges, dangling references, cycles, orders, epics, problems, the id
+//! index, block starts), a trailer saying where the graph's part starts
+//! (so that two threads can decode the entries and the graph at once,
+//! see [`Rest`]), and the checksum.
 
 use chrono::{DateTime, Utc};
 
