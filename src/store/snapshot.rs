@@ -14,7 +14,7 @@
 //! (edges, dangling references, cycles, orders, epics, problems, the id
 //! index, block starts), a trailer saying where the graph's part starts
 //! (so that two threads can decode the entries and the graph at once,
-//! see [`Rest`]), and the checksum.
+//! see `Rest`), and the checksum.
 
 use chrono::{DateTime, Utc};
 
