@@ -52,13 +52,18 @@ impl Column {
     /// Add a cell that shows `raw` made safe for a terminal
     /// ([`escape`](super::escape)).
     pub fn push_escaped(&mut self, raw: &str) {
-        escape_into(&mut self.text, raw);
-        self.ends.push(self.text.len());
+        self.push_with(|text| escape_into(text, raw));
     }
 
     /// Add a cell of text that is already safe to show.
     pub fn push(&mut self, cell: &str) {
-        self.text.push_str(cell);
+        self.push_with(|text| text.push_str(cell));
+    }
+
+    /// Add a cell that `write` appends to the column's text (which must
+    /// be safe to show).
+    fn push_with(&mut self, write: impl FnOnce(&mut String)) {
+        write(&mut self.text);
         self.ends.push(self.text.len());
     }
 
@@ -147,37 +152,42 @@ fn push_row(cols: &mut [Column], plan: &Plan, graph: &Graph, i: usize) {
     cols[PHASE].push_escaped(plan.phase(i).unwrap_or("-"));
     cols[STATUS].push(status_label(plan, graph, i));
     match f.issue {
-        Some(n) => {
+        Some(n) => cols[ISSUE].push_with(|text| {
             use std::fmt::Write;
-            let c = &mut cols[ISSUE];
-            let _ = write!(c.text, "#{n}");
-            c.ends.push(c.text.len());
-        }
+            let _ = write!(text, "#{n}");
+        }),
         None => cols[ISSUE].push("-"),
     }
     cols[TITLE].push_escaped(plan.title(i));
-    let deps = &mut cols[DEPS];
-    let mut first = true;
-    for &(j, _) in graph.deps(i) {
-        if !first {
-            deps.text.push(',');
+    cols[DEPS].push_with(|text| match graph.deps(i) {
+        [] => text.push('-'),
+        deps => {
+            for (k, &(j, _)) in deps.iter().enumerate() {
+                if k > 0 {
+                    text.push(',');
+                }
+                escape_into(text, plan.id(j));
+            }
         }
-        first = false;
-        escape_into(&mut deps.text, plan.id(j));
-    }
-    if first {
-        deps.text.push('-');
-    }
-    deps.ends.push(deps.text.len());
+    });
 }
 
 /// The task table of `rows`. A PRI column (after STATUS) appears when a
 /// row has a priority; it is the first to go when the table is too wide.
 pub fn tasks(plan: &Plan, graph: &Graph, rows: &[usize], style: Style) -> String {
+    gather(|out| tasks_to(plan, graph, rows, style, out))
+}
+
+/// The pieces a `*_to` function hands out, gathered in one string.
+fn gather(
+    to: impl FnOnce(
+        &mut dyn FnMut(&str) -> Result<(), std::convert::Infallible>,
+    ) -> Result<(), std::convert::Infallible>,
+) -> String {
     let mut all = String::new();
-    let _ = tasks_to(plan, graph, rows, style, &mut |piece| {
+    let _ = to(&mut |piece| {
         all.push_str(piece);
-        Ok::<(), std::convert::Infallible>(())
+        Ok(())
     });
     all
 }
@@ -283,12 +293,7 @@ fn fit(natural: &[usize], steps: &[Step], width: Option<usize>) -> (Vec<bool>, V
 /// trailing spaces trimmed), giving way by `steps` to fit the style's
 /// width.
 pub fn layout(cols: &[Column], steps: &[Step], style: Style) -> String {
-    let mut all = String::new();
-    let _ = layout_to(cols, steps, style, &mut |piece| {
-        all.push_str(piece);
-        Ok::<(), std::convert::Infallible>(())
-    });
-    all
+    gather(|out| layout_to(cols, steps, style, out))
 }
 
 /// How much of a table is gathered before it goes to its `out`.
