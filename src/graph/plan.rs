@@ -116,9 +116,10 @@ pub trait TaskSource: std::fmt::Debug + Send + Sync {
     fn depends_on(&self, i: usize) -> Vec<&str>;
     /// Task `i`, decoded.
     fn task(&self, i: usize) -> Task;
-    /// Task `i` as the source stores it (a snapshot's encoding of it),
-    /// for a new snapshot to copy.
-    fn encoded(&self, i: usize) -> Option<&[u8]>;
+    /// Task `i` as the source stores it (a snapshot's record of it, less
+    /// where its encoding is, and its encoding), for a new snapshot to
+    /// copy.
+    fn encoded(&self, i: usize) -> Option<(&[u8], &[u8])>;
 }
 
 /// The tasks of a lazy plan: per task, where it is in the source, and the
@@ -357,7 +358,7 @@ impl Plan {
     /// Task `i` as a snapshot encodes it, when it is still exactly as a
     /// snapshot this plan was restored from has it: a new snapshot copies
     /// those bytes.
-    pub(crate) fn encoded(&self, i: usize) -> Option<&[u8]> {
+    pub(crate) fn encoded(&self, i: usize) -> Option<(&[u8], &[u8])> {
         let lazy = self.lazy.as_ref()?;
         lazy.source.encoded(lazy.unchanged(i)?)
     }
