@@ -17,8 +17,6 @@ use std::collections::BinaryHeap;
 
 use foldhash::HashMap;
 
-use chrono::{DateTime, Utc};
-
 use crate::graph::plan::Plan;
 use crate::model::Status;
 use crate::model::workflow::Slot;
@@ -200,7 +198,7 @@ impl<T> Lists<T> {
 
 /// Tie-break key of the stable topological order: epics first, then by
 /// phase (workflow order, then instance), then creation time, then id.
-type OrderKey<'a> = (i64, u32, DateTime<Utc>, &'a str);
+type OrderKey<'a> = (i64, u32, crate::graph::plan::Created, &'a str);
 
 /// The order key of task `i`, whose [`Plan::slot`] is `slot`.
 fn order_key(plan: &Plan, slot: Option<Slot>, i: usize) -> OrderKey<'_> {
@@ -562,7 +560,7 @@ fn members_of(epic: &[Option<usize>]) -> Lists<usize> {
 mod tests {
     use super::*;
     use crate::model::{StoreFile, Task, TaskType};
-    use chrono::TimeZone;
+    use chrono::{TimeZone, Utc};
 
     fn task(id: &str, issue: u64, phase: Option<&str>, secs: i64) -> Task {
         let now = Utc.timestamp_opt(1_700_000_000 + secs, 0).unwrap();

@@ -41,10 +41,41 @@ pub struct Plan {
 
 /// The canonical order of tasks: by issue (tasks without one last), then
 /// creation time, then id.
-pub(crate) type SortKey<'a> = (bool, Option<u64>, DateTime<Utc>, &'a str);
+pub(crate) type SortKey<'a> = (bool, Option<u64>, Created, &'a str);
 
-pub(crate) fn sort_key(issue: Option<u64>, created_at: DateTime<Utc>, id: &str) -> SortKey<'_> {
+pub(crate) fn sort_key(issue: Option<u64>, created_at: Created, id: &str) -> SortKey<'_> {
     (issue.is_none(), issue, created_at, id)
+}
+
+/// When a task was created, as seconds and nanoseconds since the epoch.
+/// Ordered as the time is; what tasks are sorted by. Why not a `DateTime`:
+/// a restored plan reads its tasks' facts from the snapshot each time they
+/// are asked for, and working out a calendar date cost more than all the
+/// other facts together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Created {
+    secs: i64,
+    /// Up to 2e9 (a leap second's are past 1e9), as `DateTime` has them.
+    nanos: u32,
+}
+
+impl Created {
+    pub fn of(t: &DateTime<Utc>) -> Created {
+        Created {
+            secs: t.timestamp(),
+            nanos: t.timestamp_subsec_nanos(),
+        }
+    }
+
+    /// Seconds and nanoseconds since the epoch.
+    pub(crate) fn parts(self) -> (i64, u32) {
+        (self.secs, self.nanos)
+    }
+
+    /// From seconds and nanoseconds since the epoch, as stored.
+    pub(crate) fn from_parts(secs: i64, nanos: u32) -> Created {
+        Created { secs, nanos }
+    }
 }
 
 /// What a plan knows of its tasks' canonical order.
@@ -86,7 +117,7 @@ pub struct Facts {
     pub issue: Option<u64>,
     pub priority: Option<u8>,
     pub role: Option<Role>,
-    pub created_at: DateTime<Utc>,
+    pub created_at: Created,
 }
 
 impl Facts {
@@ -97,7 +128,7 @@ impl Facts {
             issue: t.issue,
             priority: t.priority,
             role: t.role,
-            created_at: t.created_at,
+            created_at: Created::of(&t.created_at),
         }
     }
 }
@@ -116,6 +147,16 @@ pub trait TaskSource: std::fmt::Debug + Send + Sync {
     fn depends_on(&self, i: usize) -> Vec<&str>;
     /// Task `i`, decoded.
     fn task(&self, i: usize) -> Task;
+    /// Task `i`'s facts, without decoding it.
+    fn facts(&self, i: usize) -> Facts;
+    /// Its status alone: what a task's state asks of each dependency.
+    fn status(&self, i: usize) -> Status {
+        self.facts(i).status
+    }
+    /// Its type alone.
+    fn kind(&self, i: usize) -> TaskType {
+        self.facts(i).kind
+    }
     /// Task `i` as the source stores it (a snapshot's record of it, less
     /// where its encoding is, and its encoding), for a new snapshot to
     /// copy.
@@ -129,8 +170,6 @@ struct Lazy {
     source: Arc<dyn TaskSource>,
     /// Its index in the source ([`NEW`] for a task added since).
     src: Vec<u32>,
-    /// Its facts as the source has them (superseded by `owned`).
-    facts: Vec<Facts>,
     /// Decoded from the source, unchanged.
     one: Vec<OnceCell<Box<Task>>>,
     /// Changed since read, or new.
@@ -211,19 +250,18 @@ impl Plan {
     }
 
     /// A plan whose tasks are decoded from `source` when needed: `header`
-    /// is the store without its tasks, `facts` one per task.
-    pub fn lazy(header: StoreFile, facts: Vec<Facts>, source: Arc<dyn TaskSource>) -> Plan {
+    /// is the store without its tasks, `n` the number of tasks in `source`.
+    pub fn lazy(header: StoreFile, n: usize, source: Arc<dyn TaskSource>) -> Plan {
         let mut plan = Plan::new(StoreFile {
             tasks: Vec::new(),
             ..header
         });
-        let n = facts.len();
         plan.lazy = Some(Lazy {
             source,
             src: (0..n).map(|i| u32::try_from(i).unwrap_or(NEW)).collect(),
-            facts,
             one: (0..n).map(|_| OnceCell::new()).collect(),
-            owned: (0..n).map(|_| None).collect(),
+            // Zeroed memory, not written: fresh pages stay untouched.
+            owned: vec![None; n],
             all: OnceCell::new(),
         });
         plan
@@ -365,21 +403,15 @@ impl Plan {
 
     /// The filtering facts of task `i`, without decoding it.
     pub fn facts(&self, i: usize) -> Facts {
-        match &self.lazy {
-            None => Facts::of(&self.file.tasks[i]),
-            Some(lazy) => match &lazy.owned[i] {
-                Some(t) => Facts::of(t),
-                None => lazy.facts[i],
-            },
-        }
+        self.field(i, Facts::of, |s, k| s.facts(k))
     }
 
     pub fn status(&self, i: usize) -> Status {
-        self.facts(i).status
+        self.field(i, |t| t.status, |s, k| s.status(k))
     }
 
     pub fn kind(&self, i: usize) -> TaskType {
-        self.facts(i).kind
+        self.field(i, |t| t.kind, |s, k| s.kind(k))
     }
 
     pub fn issue(&self, i: usize) -> Option<u64> {
@@ -472,7 +504,6 @@ impl Plan {
             None => self.file.tasks.push(task),
             Some(lazy) => {
                 lazy.src.push(NEW);
-                lazy.facts.push(Facts::of(&task));
                 lazy.one.push(OnceCell::new());
                 lazy.owned.push(Some(Box::new(task)));
             }
@@ -608,7 +639,6 @@ impl Plan {
             None => apply(&mut self.file.tasks, &perm),
             Some(lazy) => {
                 apply(&mut lazy.src, &perm);
-                apply(&mut lazy.facts, &perm);
                 apply(&mut lazy.one, &perm);
                 apply(&mut lazy.owned, &perm);
             }
