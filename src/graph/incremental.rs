@@ -151,12 +151,14 @@ impl Graph {
         let dependents = super::dependents_of(&deps);
         let by_key = key_order_after(old, plan, &place, &changed);
         let (order, cycles) = order_from(plan, &deps, &dependents, &by_key);
-        let mut rank = vec![0; n];
-        for (r, &i) in order.iter().enumerate() {
-            rank[i] = r;
-        }
         Some(Graph::assemble(
-            deps, dependents, dangling, cycles, order, rank, epic, by_key,
+            deps,
+            Some(dependents),
+            dangling,
+            cycles,
+            order,
+            epic,
+            by_key,
         ))
     }
 }

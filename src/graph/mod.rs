@@ -14,6 +14,7 @@ pub mod schedule;
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::sync::OnceLock;
 
 use foldhash::HashMap;
 
@@ -72,7 +73,7 @@ pub struct Graph {
     /// For each task, its dependencies and why (sorted, no duplicates).
     deps: Lists<(usize, EdgeKind)>,
     /// For each task, the tasks that depend on it.
-    dependents: Lists<usize>,
+    dependents: OnceLock<Lists<usize>>,
     /// Explicit references that name no task: (task, missing id).
     dangling: Vec<(usize, String)>,
     /// Each dependency cycle as a path of task indexes, first == last.
@@ -80,11 +81,11 @@ pub struct Graph {
     /// A stable topological order (cyclic parts appended in file order).
     order: Vec<usize>,
     /// Position of each task in `order`.
-    rank: Vec<usize>,
+    rank: OnceLock<Vec<usize>>,
     /// The epic each task belongs to.
     epic: Vec<Option<usize>>,
     /// The members of each epic.
-    children: Lists<usize>,
+    children: OnceLock<Lists<usize>>,
     /// Every task by its order key (see [`order_key`]): the order `order`
     /// breaks ties in. Kept (and stored in the snapshot) so that a create
     /// puts its new tasks in by binary search instead of computing and
@@ -248,10 +249,6 @@ impl Graph {
 
         let by_key = key_order(plan, |i| slots[i]);
         let (order, cycles) = order_from(plan, &deps, &dependents, &by_key);
-        let mut rank = vec![0; n];
-        for (r, &i) in order.iter().enumerate() {
-            rank[i] = r;
-        }
 
         // Epic membership, computed once for every task.
         let mut issue_epic: HashMap<u64, usize> = HashMap::default();
@@ -274,38 +271,48 @@ impl Graph {
             })
             .collect::<Vec<Option<usize>>>();
         Graph::assemble(
-            deps, dependents, dangling, cycles, order, rank, epic, by_key,
-        )
-    }
-
-    /// The graph from its parts, with each epic's members indexed.
-    #[allow(clippy::too_many_arguments)]
-    fn assemble(
-        deps: Lists<(usize, EdgeKind)>,
-        dependents: Lists<usize>,
-        dangling: Vec<(usize, String)>,
-        cycles: Vec<Vec<usize>>,
-        order: Vec<usize>,
-        rank: Vec<usize>,
-        epic: Vec<Option<usize>>,
-        by_key: Vec<usize>,
-    ) -> Graph {
-        let children = members_of(&epic);
-        Graph {
             deps,
-            dependents,
+            Some(dependents),
             dangling,
             cycles,
             order,
-            rank,
             epic,
-            children,
+            by_key,
+        )
+    }
+
+    /// The graph from its parts; the indexes derived from them (the
+    /// dependents, when not given, the ranks, each epic's members) are
+    /// worked out when first asked for.
+    pub(crate) fn assemble(
+        deps: Lists<(usize, EdgeKind)>,
+        dependents: Option<Lists<usize>>,
+        dangling: Vec<(usize, String)>,
+        cycles: Vec<Vec<usize>>,
+        order: Vec<usize>,
+        epic: Vec<Option<usize>>,
+        by_key: Vec<usize>,
+    ) -> Graph {
+        let known = OnceLock::new();
+        if let Some(d) = dependents {
+            let _ = known.set(d);
+        }
+        Graph {
+            deps,
+            dependents: known,
+            dangling,
+            cycles,
+            order,
+            rank: OnceLock::new(),
+            epic,
+            children: OnceLock::new(),
             by_key,
         }
     }
 
     /// Rebuild a graph from its stored parts (see `cache`): the derived
-    /// indexes (dependents, ranks, epic members) are recomputed here. None
+    /// indexes (dependents, ranks, epic members) are worked out when first
+    /// asked for (a read that prints ready tasks needs none of them). None
     /// if the parts do not fit together.
     pub fn from_parts(
         deps: Lists<(usize, EdgeKind)>,
@@ -316,7 +323,7 @@ impl Graph {
         by_key: Vec<usize>,
     ) -> Option<Graph> {
         let n = deps.len();
-        if order.len() != n || epic.len() != n || !is_permutation(&by_key, n) {
+        if epic.len() != n || !is_permutation(&order, n) || !is_permutation(&by_key, n) {
             return None;
         }
         let in_range = |i: usize| i < n;
@@ -327,16 +334,8 @@ impl Graph {
         {
             return None;
         }
-        let mut rank = vec![usize::MAX; n];
-        for (r, &i) in order.iter().enumerate() {
-            if !in_range(i) || rank[i] != usize::MAX {
-                return None;
-            }
-            rank[i] = r;
-        }
-        let dependents = dependents_of(&deps);
         Some(Graph::assemble(
-            deps, dependents, dangling, cycles, order, rank, epic, by_key,
+            deps, None, dangling, cycles, order, epic, by_key,
         ))
     }
 
@@ -369,7 +368,9 @@ impl Graph {
 
     /// Tasks that depend on task `i`.
     pub fn dependents(&self, i: usize) -> &[usize] {
-        self.dependents.get(i)
+        self.dependents
+            .get_or_init(|| dependents_of(&self.deps))
+            .get(i)
     }
 
     pub fn dangling(&self) -> &[(usize, String)] {
@@ -391,7 +392,13 @@ impl Graph {
 
     /// Position of a task in [`Graph::order`].
     pub fn rank(&self, i: usize) -> usize {
-        self.rank[i]
+        self.rank.get_or_init(|| {
+            let mut rank = vec![0; self.order.len()];
+            for (r, &i) in self.order.iter().enumerate() {
+                rank[i] = r;
+            }
+            rank
+        })[i]
     }
 
     /// The epic task `i` belongs to (explicit parent or its issue's epic).
@@ -401,7 +408,7 @@ impl Graph {
 
     /// Children of epic `e`.
     pub fn children(&self, e: usize) -> &[usize] {
-        self.children.get(e)
+        self.children.get_or_init(|| members_of(&self.epic)).get(e)
     }
 
     /// Dependencies of `i` that are not yet completed or cancelled.
