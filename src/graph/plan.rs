@@ -157,6 +157,10 @@ pub trait TaskSource: std::fmt::Debug + Send + Sync {
     fn kind(&self, i: usize) -> TaskType {
         self.facts(i).kind
     }
+    /// Its issue alone.
+    fn issue(&self, i: usize) -> Option<u64> {
+        self.facts(i).issue
+    }
     /// Task `i` as the source stores it (a snapshot's record of it, less
     /// where its encoding is, and its encoding), for a new snapshot to
     /// copy.
@@ -415,7 +419,7 @@ impl Plan {
     }
 
     pub fn issue(&self, i: usize) -> Option<u64> {
-        self.facts(i).issue
+        self.field(i, |t| t.issue, |s, k| s.issue(k))
     }
 
     pub fn is_epic(&self, i: usize) -> bool {

@@ -46,15 +46,15 @@ impl Scope {
 
     fn test(&self, plan: &Plan, graph: &Graph, i: usize, needle: Option<&str>) -> bool {
         // The facts first: they need no decoding of the task, and settle
-        // most questions (an issue, a type, a state).
-        let f = plan.facts(i);
-        let mut simple = self.issue.is_none_or(|n| f.issue == Some(n))
+        // most questions (an issue, a type, a state). Each read only when
+        // asked about: a restored plan reads them from the snapshot.
+        let mut simple = self.issue.is_none_or(|n| plan.issue(i) == Some(n))
             && self.parent.is_none_or(|e| graph.epic_of(i) == Some(e))
-            && self.kind.is_none_or(|k| f.kind == k)
+            && self.kind.is_none_or(|k| plan.kind(i) == k)
             && (self.priorities.is_empty()
                 || self
                     .priorities
-                    .contains(&f.priority.unwrap_or(DEFAULT_PRIORITY)));
+                    .contains(&plan.facts(i).priority.unwrap_or(DEFAULT_PRIORITY)));
         if simple
             && (self.phase.is_some()
                 || !self.labels.is_empty()

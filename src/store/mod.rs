@@ -851,17 +851,18 @@ fn restore_while_hashing(
         return Ok((key, len, restore(path, cache_file, key, len)));
     }
     // The helper hashes the text while this thread maps the snapshot and
-    // reads its records; the checksum and the graph's part are then done
-    // by whichever thread is free first (snapshot::Rest). The helper is
-    // usually done hashing before the records are read (10,000 tasks:
-    // hash 1.2 ms, records 1.4, graph 0.8, checksum 0.5).
+    // checks where its records are; the checksum and the graph's part are
+    // then done by whichever thread is free first (snapshot::Rest): this
+    // thread takes the graph's part at once, and the helper the checksum
+    // once its hash is done (10,000 tasks: hash 1.2 ms, graph 0.8,
+    // checksum 0.5).
     let opened: OnceLock<Option<snapshot::Opened<memmap2::Mmap>>> = OnceLock::new();
     let rest: OnceLock<Option<snapshot::Rest<'_, memmap2::Mmap>>> = OnceLock::new();
     let help = || {
         let key = key_at(f);
         // A write about to place or check tasks needs the built-in
-        // workflows, parsed from their YAML once per process (0.5 to 1
-        // ms): parsed here, they cost the restore nothing.
+        // workflows, parsed once per process: parsed here, they cost the
+        // restore nothing.
         crate::model::workflow::builtins();
         // Not for a snapshot of other bytes.
         if let (Ok((k, _)), Some(Some(r))) = (&key, rest.get())
