@@ -15,7 +15,9 @@ pub use status::needs_evidence;
 use status::set_status;
 use update::{add_note, add_phases, update};
 
-use std::collections::HashSet;
+// foldhash, not std's SipHash: these sets are asked about every task of a
+// store, and SipHash was a tenth of a 10,000-task create.
+use foldhash::HashSet;
 
 use chrono::{DateTime, Utc};
 
@@ -676,8 +678,15 @@ fn creates_scope(
     let groups: HashSet<crate::graph::plan::Group> =
         new.iter().filter_map(|&i| plan.group_of(i)).collect();
     let mut changed = new.clone();
-    if !groups.is_empty() {
-        changed.extend((0..n).filter(|&i| plan.group_of(i).is_some_and(|g| groups.contains(&g))));
+    // An issue's tasks are found by binary search when the plan is in
+    // canonical order (see `maybe_with_issue`); only a group by parent
+    // epic looks at every task.
+    for g in &groups {
+        let may = match g {
+            crate::graph::plan::Group::Issue(n) => plan.maybe_with_issue(Some(*n)),
+            crate::graph::plan::Group::Parent(_) => 0..n,
+        };
+        changed.extend(may.filter(|&i| plan.group_of(i).as_ref() == Some(g)));
     }
     let mut scope = vec![false; n];
     let mut stack = Vec::new();
