@@ -33,6 +33,10 @@ pub struct Column {
     pub header: &'static str,
     text: String,
     ends: Vec<usize>,
+    /// Each cell's display width, worked out once as it is added: the
+    /// layout needs it twice (the column's width, then each line's
+    /// padding), and for 10,000 rows the second time showed.
+    widths: Vec<u32>,
     /// An ANSI colour per cell (empty: none).
     pub colors: Vec<Option<&'static str>>,
 }
@@ -45,6 +49,7 @@ impl Column {
             header,
             text: String::with_capacity(rows * each),
             ends: Vec::with_capacity(rows),
+            widths: Vec::with_capacity(rows),
             colors: Vec::new(),
         }
     }
@@ -63,7 +68,10 @@ impl Column {
     /// Add a cell that `write` appends to the column's text (which must
     /// be safe to show).
     fn push_with(&mut self, write: impl FnOnce(&mut String)) {
+        let start = self.text.len();
         write(&mut self.text);
+        let w = self.text.get(start..).map_or(0, width);
+        self.widths.push(u32::try_from(w).unwrap_or(u32::MAX));
         self.ends.push(self.text.len());
     }
 
@@ -83,8 +91,14 @@ impl Column {
         &self.text[start..self.ends[r]]
     }
 
-    fn cells(&self) -> impl Iterator<Item = &str> {
-        (0..self.len()).map(|r| self.cell(r))
+    /// Cell `r`'s display width.
+    fn width(&self, r: usize) -> usize {
+        self.widths[r] as usize
+    }
+
+    /// The widest cell's display width.
+    fn widest(&self) -> usize {
+        self.widths.iter().max().map_or(0, |&w| w as usize)
     }
 }
 
@@ -308,7 +322,7 @@ pub fn layout_to<E>(
 ) -> Result<(), E> {
     let natural: Vec<usize> = cols
         .iter()
-        .map(|c| c.cells().map(width).max().unwrap_or(0).max(width(c.header)))
+        .map(|c| c.widest().max(width(c.header)))
         .collect();
     let (shown, fitted) = fit(&natural, steps, style.width);
     let w = if style.truncate { fitted } else { natural };
@@ -324,12 +338,15 @@ pub fn layout_to<E>(
         let start = out.len();
         let mut owed = 0;
         for &c in &visible {
-            let (text, color) = match row {
-                None => (cols[c].header, None),
-                Some(r) => (cols[c].cell(r), cols[c].colors.get(r).copied().flatten()),
+            let (text, color, mut text_width) = match row {
+                None => (cols[c].header, None, width(cols[c].header)),
+                Some(r) => (
+                    cols[c].cell(r),
+                    cols[c].colors.get(r).copied().flatten(),
+                    cols[c].width(r),
+                ),
             };
             owed += 1;
-            let mut text_width = width(text);
             let cut;
             let text = if style.truncate && text_width > w[c] {
                 cut = truncate(text, w[c]);
