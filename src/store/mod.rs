@@ -36,6 +36,14 @@ pub const FILE_NAME: &str = "tasks.yaml";
 /// 100,000 tasks is about 30 to 40 MB.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
+/// The size of the pieces a write reads, compares and writes files in
+/// (the store's text, its spare, the snapshot). Why not bigger: each
+/// buffer is fresh memory, which costs about 2.5 µs a page to fault in on
+/// the machine measured. With 256 KiB pieces a 10,000-task `done` faulted
+/// in 595 pages, with 64 KiB ones 534 (a `create`, 625 either way); the
+/// few dozen more system calls made no difference measurable in time.
+pub(crate) const PIECE: usize = 64 * 1024;
+
 /// Where the store is, and whether it exists yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
@@ -953,7 +961,7 @@ pub(crate) fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<u
 }
 
 /// Read `len` bytes of `file` from `at` a piece at a time into `buf`
-/// (grown to 256 KiB, reused across calls), handing each piece to `each`.
+/// (grown to [`PIECE`], reused across calls), handing each piece to `each`.
 /// Fails if the file ends early: it changed while being read.
 pub(crate) fn read_range(
     file: &File,
@@ -962,7 +970,7 @@ pub(crate) fn read_range(
     buf: &mut Vec<u8>,
     mut each: impl FnMut(&[u8]) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let piece = len.min(256 * 1024) as usize;
+    let piece = len.min(PIECE as u64) as usize;
     if buf.len() < piece {
         buf.resize(piece, 0);
     }
@@ -1158,7 +1166,7 @@ impl Locked {
             let Some(mut out) = SnapshotFile::new(cache) else {
                 return (true, None);
             };
-            let mut buf = std::io::BufWriter::with_capacity(256 * 1024, out.file());
+            let mut buf = std::io::BufWriter::with_capacity(PIECE, out.file());
             let mut sink = |b: &[u8]| buf.write_all(b).ok();
             let key_at = crate::store::snapshot::encode_plan_to(
                 plan,
@@ -1311,7 +1319,7 @@ struct EarlyWriteback<'f> {
 }
 
 /// The capacity of a write's buffer.
-const WRITE_BUFFER: usize = 256 * 1024;
+const WRITE_BUFFER: usize = PIECE;
 
 impl<'f> EarlyWriteback<'f> {
     const STEP: u64 = 1 << 20;
@@ -1769,15 +1777,7 @@ mod tests {
     fn the_key_read_in_pieces_is_the_key_of_the_bytes() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE_NAME);
-        for len in [
-            0usize,
-            1,
-            255,
-            256 * 1024 - 1,
-            256 * 1024,
-            256 * 1024 + 1,
-            1_000_003,
-        ] {
+        for len in [0usize, 1, 255, PIECE - 1, PIECE, PIECE + 1, 1_000_003] {
             let bytes: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
             fs::write(&path, &bytes).unwrap();
             assert_eq!(

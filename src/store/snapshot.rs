@@ -1113,7 +1113,7 @@ struct Head<'a> {
 }
 
 /// How much of an encoding is gathered before it goes to its `out`.
-const SPILL_AT: usize = 256 * 1024;
+const SPILL_AT: usize = super::PIECE;
 
 /// Where an encoding is sent, a piece at a time (None: it refused one).
 type Out<'o> = &'o mut dyn FnMut(&[u8]) -> Option<()>;
@@ -1177,7 +1177,7 @@ fn encode_with<'a>(
         sent: 0,
     });
     let mut w = W(Vec::with_capacity(match spill {
-        Some(_) => SPILL_AT + 64 * 1024,
+        Some(_) => SPILL_AT + 16 * 1024,
         None => 64 + head.tasks * 400,
     }));
     let spill_some = |spill: &mut Option<Spill>, w: &mut W| match spill {

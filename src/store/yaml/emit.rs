@@ -253,14 +253,14 @@ impl Layout<'_> {
     ///
     /// `buffers` hold the pieces read (the text's, `other`'s); they grow to
     /// the largest piece compared, so a small store's text, or a new file
-    /// that ends at once, needs no 256 KiB of fresh memory.
+    /// that ends at once, needs no whole piece of fresh memory.
     pub fn common_prefix(
         &self,
         other: &std::fs::File,
         upto: u64,
         buffers: &mut [Vec<u8>; 2],
     ) -> std::io::Result<u64> {
-        const PIECE: usize = 256 * 1024;
+        use crate::store::PIECE;
         let mut same = 0u64;
         let [ours, theirs] = buffers;
         // Compares `b`, the text's next bytes, with `other` at `same`;
@@ -1191,7 +1191,7 @@ mod tests {
             }
         }
 
-        /// The common prefix of a text several pieces long (256 KiB read at
+        /// The common prefix of a text several pieces long (64 KiB read at
         /// a time, compared 4 KiB at a time) and a file that differs from it
         /// at a given byte, at and around the piece and page edges.
         #[test]
@@ -1207,8 +1207,8 @@ mod tests {
             let laid = layout(&plan, "", None, None);
             let mut text = Vec::new();
             laid.write_to(&mut text).unwrap();
-            assert!(text.len() > 3 * 256 * 1024, "{}", text.len());
-            let piece = 256 * 1024;
+            let piece = crate::store::PIECE;
+            assert!(text.len() > 3 * piece, "{}", text.len());
             for at in [
                 0,
                 1,
