@@ -812,11 +812,7 @@ fn get_record(rec: &[u8; RECORD_LEN]) -> Option<Facts> {
         (1, p) => Some(p),
         _ => return None,
     };
-    let issue = match rec[5] {
-        0 => None,
-        1 => Some(u64_at(6)),
-        _ => return None,
-    };
+    let issue = issue_in(rec)?;
     let facts = Facts {
         kind: kind_of(rec[0])?,
         status: status_of(rec[1])?,
@@ -826,6 +822,18 @@ fn get_record(rec: &[u8; RECORD_LEN]) -> Option<Facts> {
         created_at: Created::from_parts(u64_at(14) as i64, u32_at(22)),
     };
     Some(facts)
+}
+
+/// The issue a record says its task has (None: the code is not one).
+fn issue_in(rec: &[u8]) -> Option<Option<u64>> {
+    match rec.get(5)? {
+        0 => Some(None),
+        1 => {
+            let bytes = rec.get(6..14)?;
+            Some(Some(u64::from_le_bytes(bytes.try_into().ok()?)))
+        }
+        _ => None,
+    }
 }
 
 /// Where a record says its task's texts are.
@@ -858,8 +866,11 @@ impl<B: AsRef<[u8]>> Tasks<B> {
         })
     }
 
-    /// Task `i`'s stored record.
+    /// Task `i`'s stored record (none past the last task).
     fn record(&self, i: usize) -> Option<&[u8; STORED_RECORD_LEN]> {
+        if i >= self.n {
+            return None;
+        }
         let at = self
             .records_from
             .checked_add(i.checked_mul(STORED_RECORD_LEN)?)?;
@@ -974,15 +985,10 @@ impl<B: AsRef<[u8]> + Send + Sync> TaskSource for Tasks<B> {
     }
 
     fn issue(&self, i: usize) -> Option<u64> {
-        let rec = self.record(i)?;
-        let u32_at = |k: usize| le_u32(&rec[k..]);
-        (rec[5] == 1).then(|| u64::from(u32_at(6)) | (u64::from(u32_at(10)) << 32))
+        issue_in(self.record(i)?).flatten()
     }
 
     fn encoded(&self, i: usize) -> Option<(&[u8], &[u8])> {
-        if i >= self.n {
-            return None;
-        }
         Some((self.record(i)?.get(..RECORD_LEN)?, self.task_bytes(i)))
     }
 
