@@ -23,9 +23,9 @@
 //!             CLI words (problems carry a Fix, ops' notes are Notices:
 //!             the CLI words them)
 //! graph/      the loaded Plan (id index, prefixes, groups, epics; restored
-//!             from a snapshot it is lazy: each task's facts at hand, the
-//!             task decoded when asked for, a write decoding only what it
-//!             changes); the effective DAG (explicit + derived edges, kept
+//!             from a snapshot it is lazy: each task's facts read from the
+//!             snapshot when asked for, the task decoded when asked for, a
+//!             write decoding only what it changes); the effective DAG (explicit + derived edges, kept
 //!             as Lists end to end; derive.rs says why each derived edge
 //!             exists; incremental.rs, the graph after a batch of creates
 //!             from the one before); query.rs (the one Scope);
@@ -39,8 +39,9 @@
 //! store/      locate, lock, load; write.rs: THE write transaction used by
 //!             the CLI, the merge driver and library users; yaml/ (emit.rs,
 //!             the canonical writer; fast.rs, its fast reader); snapshot.rs (the
-//!             checksummed cache, mapped, one entry per task: a fixed record
-//!             of its facts, then its encoding, read when asked for); stamp.rs
+//!             checksummed cache, mapped: every task's fixed record of its
+//!             facts, one after the other, then the tasks' encodings, each
+//!             read when asked for); stamp.rs
 //!             (whether a file is unchanged, from its metadata when that is
 //!             conclusive); spare.rs (the file a write fills and exchanges
 //!             with the store, when nothing has it open); helper.rs (a

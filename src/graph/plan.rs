@@ -14,10 +14,10 @@ use crate::model::{Role, Status, StoreFile, Task, TaskType, random_id, title_iss
 
 /// The tasks of one store, indexed by id.
 ///
-/// A plan restored from a snapshot starts *lazy*: it holds the few facts
-/// every task is filtered and scheduled by ([`Facts`]) and decodes a whole
-/// task only when something asks for it, since a read command prints a
-/// handful of a store's tasks. Anything that changes the plan, or asks for
+/// A plan restored from a snapshot starts *lazy*: it reads the few facts
+/// every task is filtered and scheduled by ([`Facts`]) from the snapshot
+/// when asked for, and decodes a whole task only when something asks for
+/// it, since a read command prints a handful of a store's tasks. Anything that changes the plan, or asks for
 /// all tasks at once, decodes them all first; the answers are the same
 /// either way.
 #[derive(Debug, Clone)]
