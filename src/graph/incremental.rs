@@ -16,7 +16,7 @@
 use foldhash::HashSet;
 
 use super::derive::{self, GroupRef};
-use super::{EdgeKind, Graph, Lists, order_from, order_key};
+use super::{EdgeKind, Graph, Lists, order_key};
 use crate::graph::plan::Plan;
 
 impl Graph {
@@ -148,18 +148,8 @@ impl Graph {
                 }
             });
         }
-        let dependents = super::dependents_of(&deps);
         let by_key = key_order_after(old, plan, &place, &changed);
-        let (order, cycles) = order_from(plan, &deps, &dependents, &by_key);
-        Some(Graph::assemble(
-            deps,
-            Some(dependents),
-            dangling,
-            cycles,
-            order,
-            epic,
-            by_key,
-        ))
+        Some(Graph::ordered(plan, deps, dangling, epic, by_key))
     }
 }
 

@@ -245,10 +245,7 @@ impl Graph {
         // Dedupe: an explicit edge that repeats a derived one stays
         // explicit (it sorts first).
         deps.sort_dedup_each(|a, b| a.0 == b.0);
-        let dependents = dependents_of(&deps);
-
         let by_key = key_order(plan, |i| slots[i]);
-        let (order, cycles) = order_from(plan, &deps, &dependents, &by_key);
 
         // Epic membership, computed once for every task.
         let mut issue_epic: HashMap<u64, usize> = HashMap::default();
@@ -270,6 +267,21 @@ impl Graph {
                 None => plan.issue(i).and_then(|n| issue_epic.get(&n).copied()),
             })
             .collect::<Vec<Option<usize>>>();
+        Graph::ordered(plan, deps, dangling, epic, by_key)
+    }
+
+    /// The graph of these edges, dangling references and epics, with its
+    /// stable topological order (ties broken by `by_key`) and its cycles
+    /// worked out: what a build and a create's incremental graph share.
+    pub(crate) fn ordered(
+        plan: &Plan,
+        deps: Lists<(usize, EdgeKind)>,
+        dangling: Vec<(usize, String)>,
+        epic: Vec<Option<usize>>,
+        by_key: Vec<usize>,
+    ) -> Graph {
+        let dependents = dependents_of(&deps);
+        let (order, cycles) = order_from(plan, &deps, &dependents, &by_key);
         Graph::assemble(
             deps,
             Some(dependents),
@@ -284,7 +296,7 @@ impl Graph {
     /// The graph from its parts; the indexes derived from them (the
     /// dependents, when not given, the ranks, each epic's members) are
     /// worked out when first asked for.
-    pub(crate) fn assemble(
+    fn assemble(
         deps: Lists<(usize, EdgeKind)>,
         dependents: Option<Lists<usize>>,
         dangling: Vec<(usize, String)>,

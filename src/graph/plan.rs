@@ -264,7 +264,7 @@ impl Plan {
             source,
             src: (0..n).map(|i| u32::try_from(i).unwrap_or(NEW)).collect(),
             one: (0..n).map(|_| OnceCell::new()).collect(),
-            // Zeroed memory, not written: fresh pages stay untouched.
+            // One zeroed allocation (all None), not a write per task.
             owned: vec![None; n],
             all: OnceCell::new(),
         });
