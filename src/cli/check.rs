@@ -101,7 +101,7 @@ pub fn run(ctx: &Ctx, a: CheckArgs) -> CliResult {
     };
     // In GitHub Actions: the job summary and step outputs (cli/actions.rs).
     if super::actions::Actions::from_env().is_some()
-        && let Ok((file, mut report)) = store_report(ctx, a.strict && !gated)
+        && let Ok((file, mut report)) = store_report(ctx, a.strict && !gated, true)
     {
         if gated {
             report
@@ -131,7 +131,7 @@ fn display_path(ctx: &Ctx, path: &Path) -> PathBuf {
 /// Validate tasks.yaml and print the findings in `format`. Returns whether
 /// the store passes (no errors; with `strict`, no warnings either).
 pub fn check_store(ctx: &Ctx, format: CheckFormat, strict: bool) -> CliResult<bool> {
-    let (file, report) = store_report(ctx, strict)?;
+    let (file, report) = store_report(ctx, strict, false)?;
     let file = file.as_str();
     if let Some(problem) = ctx
         .existing_location()
@@ -158,12 +158,21 @@ pub fn check_store(ctx: &Ctx, format: CheckFormat, strict: bool) -> CliResult<bo
 }
 
 /// Validate tasks.yaml: the path as shown, and the located findings.
-fn store_report(ctx: &Ctx, strict: bool) -> CliResult<(String, Report)> {
+/// With `lines`, every task's line is known too (not only the lines of
+/// findings), for what places tasks in the file.
+fn store_report(ctx: &Ctx, strict: bool, lines: bool) -> CliResult<(String, Report)> {
     let loc = ctx.existing_location()?;
-    // Parses the whole file: huge pages help on a big store.
-    crate::memory::for_store(&loc.path);
-    let bytes = wm::store::read(&loc.path)?;
-    let mut report = report::validate(&loc.path, &bytes)?;
+    // A store whose snapshot matches is checked from it, as every read
+    // restores it: the snapshot holds the problems its plan has (a write
+    // leaves the ones its check found, which are the same).
+    let cache = super::cache_file(&loc.path);
+    let mut report = report::validate_cached(
+        &loc.path,
+        cache.as_deref(),
+        // Parsing the whole file: huge pages help on a big store.
+        || crate::memory::for_store(&loc.path),
+        lines,
+    )?;
     if strict {
         report = report.strict();
     }
@@ -236,7 +245,7 @@ fn run_gates(
                 .map_err(|e| Error::Usage(format!("--allow `{p}` is not a valid regex: {e}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let (shown, mut report) = store_report(ctx, false)?;
+    let (shown, mut report) = store_report(ctx, false, true)?;
     report
         .findings
         .retain(|f| f.problem.severity == Severity::Error);

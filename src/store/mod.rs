@@ -453,6 +453,16 @@ pub fn load_cached_or(
         on_miss();
         return load(path);
     };
+    load_keyed(path, cache_file, on_miss).map(|(loaded, _)| loaded)
+}
+
+/// [`load_cached_or`] with a snapshot file, giving also the key of the
+/// bytes the store was loaded from (see [`snapshot::key`]).
+pub fn load_keyed(
+    path: &Path,
+    cache_file: &Path,
+    on_miss: impl FnOnce(),
+) -> Result<(Loaded, u128)> {
     let file = open(path)?;
     // Taken before the bytes are hashed: a write while they are changes it.
     let stamp = stamp::Stamp::of(&file);
@@ -461,7 +471,7 @@ pub fn load_cached_or(
     if let Some((key, len)) = vouched_key(stamp.as_ref(), cache_file)
         && let Some((loaded, _)) = restore(path, cache_file, key, len)
     {
-        return Ok(loaded);
+        return Ok((loaded, key));
     }
     let (key, len) = key_of_open(path, &file)?;
     drop(file);
@@ -469,18 +479,47 @@ pub fn load_cached_or(
         if let Some(st) = stamp.filter(stamp::Stamp::conclusive) {
             let _ = write_cache(&stamp_record_file(cache_file), &st.record(key));
         }
-        return Ok(loaded);
+        return Ok((loaded, key));
     }
     on_miss();
     // A miss: read the text, and key the new snapshot by exactly the bytes
     // parsed (the file may have changed since it was hashed).
     let bytes = read(path)?;
-    let key = crate::store::snapshot::key(&bytes);
-    let file = parse(path, &bytes)?;
-    let blocks = canonical_blocks(&bytes, &file);
+    let key = snapshot::key(&bytes);
+    Ok((parse_and_keep(path, bytes, key, cache_file)?, key))
+}
+
+/// The key of the bytes of the store at `path` and their length (see
+/// [`snapshot::key`]), read a piece at a time, each piece handed to
+/// `visit` as well: for a caller that needs the text besides the plan
+/// without holding it whole (`check` locates findings by line), and then
+/// the plan of exactly those bytes from [`restore_keyed`].
+pub fn key_visiting_file(path: &Path, mut visit: impl FnMut(&[u8])) -> Result<(u128, u64)> {
+    let file = open(path)?;
+    check_len(path, &file)?;
+    key_visiting(&file, &mut visit).map_err(|e| Error::io(path, e))
+}
+
+/// The store at `path` from the snapshot in `cache_file`, if it is for
+/// the `len` bytes with `key`.
+pub fn restore_keyed(path: &Path, cache_file: &Path, key: u128, len: u64) -> Option<Loaded> {
+    restore(path, cache_file, key, len).map(|(loaded, _)| loaded)
+}
+
+/// Parse store `bytes` (whose key is `key`) and write their snapshot to
+/// `cache_file` for next time (best effort). The text is freed before the
+/// graph is built when the caller gives it up.
+fn parse_and_keep(
+    path: &Path,
+    bytes: impl AsRef<[u8]>,
+    key: u128,
+    cache_file: &Path,
+) -> Result<Loaded> {
+    let file = parse(path, bytes.as_ref())?;
+    let blocks = canonical_blocks(bytes.as_ref(), &file);
     drop(bytes);
     let loaded = analyse(path, file);
-    if let Some(encoded) = crate::store::snapshot::encode(
+    if let Some(encoded) = snapshot::encode(
         key,
         loaded.plan.file(),
         &loaded.graph,
@@ -671,6 +710,19 @@ fn key_of_open(path: &Path, f: &File) -> Result<(u128, u64)> {
 /// Parse and analyse store bytes already read from `path`.
 pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     Ok(analyse(path, parse(path, bytes)?))
+}
+
+/// [`load_bytes`], through the snapshot in `cache_file` when one is for
+/// exactly these bytes (else they are parsed, and the snapshot written for
+/// next time, as [`load_cached`] does). For a caller that needs the text
+/// too (`check` locates problems by line): the plan is the text's, even
+/// if the file changes meanwhile.
+pub fn load_bytes_cached(path: &Path, bytes: &[u8], cache_file: &Path) -> Result<Loaded> {
+    let key = snapshot::key(bytes);
+    if let Some((loaded, _)) = restore(path, cache_file, key, bytes.len() as u64) {
+        return Ok(loaded);
+    }
+    parse_and_keep(path, bytes, key, cache_file)
 }
 
 /// An exclusive hold on a store, for one read-modify-write.
@@ -931,6 +983,11 @@ fn restore_while_hashing(
 /// also runs on a helper thread, for which memory from the heap would be
 /// fresh memory of its own.
 fn key_at(f: &File) -> std::io::Result<(u128, u64)> {
+    key_visiting(f, &mut |_| {})
+}
+
+/// [`key_at`], handing each piece read to `visit` as well.
+fn key_visiting(f: &File, visit: &mut dyn FnMut(&[u8])) -> std::io::Result<(u128, u64)> {
     let mut hasher = hash::Hasher::new();
     let mut buf = [0u8; 64 * 1024];
     let mut len = 0u64;
@@ -939,6 +996,7 @@ fn key_at(f: &File) -> std::io::Result<(u128, u64)> {
             Ok(0) => break,
             Ok(n) => {
                 hasher.update(&buf[..n]);
+                visit(&buf[..n]);
                 len += n as u64;
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}

@@ -5,7 +5,6 @@
 //! Parse and schema errors (unknown fields, wrong types) become findings
 //! instead of failures, so `check` reports them like any other problem.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use serde::Serialize;
@@ -18,7 +17,7 @@ use crate::validate::{Code, Problem, Severity};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TaskLines {
     /// Every line (1-based) holding `id: X` for a task, in file order per id.
-    by_id: HashMap<String, Vec<u64>>,
+    by_id: foldhash::HashMap<String, Vec<u64>>,
     /// The line of the top-level `tasks:` key.
     tasks_line: Option<u64>,
     /// The line of the top-level `workflow:` key.
@@ -26,54 +25,25 @@ pub struct TaskLines {
 }
 
 /// The value of a `key: value` line, unquoted, without a trailing comment.
-fn scalar_value(v: &str) -> String {
+fn scalar_value(v: &str) -> &str {
     let v = v.trim();
     if let Some(rest) = v.strip_prefix('"') {
-        return rest.split('"').next().unwrap_or("").to_string();
+        return rest.split('"').next().unwrap_or("");
     }
     if let Some(rest) = v.strip_prefix('\'') {
-        return rest.split('\'').next().unwrap_or("").to_string();
+        return rest.split('\'').next().unwrap_or("");
     }
-    v.split(" #").next().unwrap_or("").trim().to_string()
+    v.split(" #").next().unwrap_or("").trim()
 }
 
 impl TaskLines {
     /// Scan store text for the line of each task's `id:` key (the
     /// canonical layout writes `  - id: X`; hand-written files may put
     /// `id:` later in the task, which is found too).
-    pub fn scan(text: &str) -> TaskLines {
-        let mut out = TaskLines::default();
-        let mut in_tasks = false;
-        for (k, line) in text.lines().enumerate() {
-            let n = k as u64 + 1;
-            let indent = line.len() - line.trim_start().len();
-            let body = line.trim_start();
-            if body.is_empty() || body.starts_with('#') {
-                continue;
-            }
-            if indent == 0 && !body.starts_with('-') {
-                // A top-level key: the tasks section ends at the next one.
-                let key = body.split(':').next().unwrap_or("").trim();
-                in_tasks = key == "tasks";
-                match key {
-                    "tasks" => out.tasks_line = Some(n),
-                    "workflow" => out.workflow_line = Some(n),
-                    _ => {}
-                }
-                continue;
-            }
-            if !in_tasks {
-                continue;
-            }
-            let item = body.strip_prefix("- ").unwrap_or(body).trim_start();
-            if let Some(v) = item.strip_prefix("id:") {
-                let id = scalar_value(v);
-                if !id.is_empty() {
-                    out.by_id.entry(id).or_default().push(n);
-                }
-            }
-        }
-        out
+    pub fn scan(text: impl AsRef<[u8]>) -> TaskLines {
+        let mut scanner = LineScanner::default();
+        scanner.feed(text.as_ref());
+        scanner.finish()
     }
 
     /// The line where task `id` starts (its first occurrence).
@@ -105,6 +75,112 @@ impl TaskLines {
             lines.first()
         };
         line.copied().unwrap_or(fallback)
+    }
+}
+
+/// [`TaskLines::scan`] over text given a piece at a time (as a read
+/// hands it over, so the text need not be held whole). Works on bytes: the
+/// keys it looks for are ASCII, and a 10,000-task store is 4 MB that need
+/// not be checked as UTF-8 first (only ids are decoded).
+#[derive(Debug, Default)]
+struct LineScanner {
+    out: TaskLines,
+    /// Only these tasks' lines, when not every task's is wanted: a
+    /// 10,000-task store's ids would be a megabyte of map.
+    want: Option<foldhash::HashSet<String>>,
+    in_tasks: bool,
+    /// Lines seen whole so far.
+    lines: u64,
+    /// The start of a line that the last piece cut.
+    carry: Vec<u8>,
+}
+
+impl LineScanner {
+    fn feed(&mut self, mut piece: &[u8]) {
+        if !self.carry.is_empty() {
+            let Some(end) = memchr::memchr(b'\n', piece) else {
+                self.carry.extend_from_slice(piece);
+                return;
+            };
+            self.carry.extend_from_slice(&piece[..end]);
+            let line = std::mem::take(&mut self.carry);
+            self.line(&line);
+            self.carry = line;
+            self.carry.clear();
+            piece = &piece[end + 1..];
+        }
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', piece) {
+            self.line(&piece[start..end]);
+            start = end + 1;
+        }
+        self.carry.extend_from_slice(&piece[start..]);
+    }
+
+    fn finish(mut self) -> TaskLines {
+        if !self.carry.is_empty() {
+            let line = std::mem::take(&mut self.carry);
+            self.line(&line);
+        }
+        self.out
+    }
+
+    /// One line: most are a task's other fields, told apart by their
+    /// first bytes in this small function, which is inlined into the loop
+    /// (a call with the frame the rest needs cost as much as the rest).
+    #[inline]
+    fn line(&mut self, line: &[u8]) {
+        self.lines += 1;
+        let indent = line
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(line.len());
+        let Some(&lead) = line.get(indent) else {
+            return;
+        };
+        match lead {
+            b'#' => {}
+            b'-' | b'i' if self.in_tasks => self.task_line(&line[indent..]),
+            _ if indent == 0 && lead != b'-' => self.top_level(line),
+            _ => {}
+        }
+    }
+
+    /// A line of the tasks section that may hold a task's `id:`.
+    #[inline(never)]
+    fn task_line(&mut self, body: &[u8]) {
+        let item = body.strip_prefix(b"- ").unwrap_or(body).trim_ascii_start();
+        let Some(v) = item.strip_prefix(b"id:") else {
+            return;
+        };
+        let v = String::from_utf8_lossy(v);
+        let id = scalar_value(&v);
+        if id.is_empty() || self.want.as_ref().is_some_and(|w| !w.contains(id)) {
+            return;
+        }
+        let n = self.lines;
+        match self.out.by_id.get_mut(id) {
+            Some(lines) => lines.push(n),
+            None => {
+                self.out.by_id.insert(id.to_string(), vec![n]);
+            }
+        }
+    }
+
+    /// A top-level key: the tasks section ends at the next one.
+    #[inline(never)]
+    fn top_level(&mut self, line: &[u8]) {
+        let key = line
+            .split(|&b| b == b':')
+            .next()
+            .unwrap_or(b"")
+            .trim_ascii();
+        self.in_tasks = key == b"tasks";
+        match key {
+            b"tasks" => self.out.tasks_line = Some(self.lines),
+            b"workflow" => self.out.workflow_line = Some(self.lines),
+            _ => {}
+        }
     }
 }
 
@@ -170,7 +246,82 @@ fn parse_code(message: &str) -> Code {
 /// Validate store text read from `path`: parse errors and every problem
 /// `check` finds, located by line. I/O errors are still errors.
 pub fn validate(path: &Path, bytes: &[u8]) -> Result<Report> {
-    let loaded = match store::load_bytes(path, bytes) {
+    locate(bytes, store::load_bytes(path, bytes))
+}
+
+/// [`validate`] for the store at `path`, restoring it from its snapshot
+/// in `cache_file` when one matches (see [`store::load_cached`]; `on_miss`
+/// runs before a parse). The text is read to locate findings only when
+/// there are some, or when `lines` asks for every task's line anyway (the
+/// git gates and the job summary place tasks, not only problems): a valid
+/// store is checked without reading its text.
+pub fn validate_cached(
+    path: &Path,
+    cache_file: Option<&Path>,
+    on_miss: impl FnOnce(),
+    lines: bool,
+) -> Result<Report> {
+    let Some(cache_file) = cache_file else {
+        on_miss();
+        return validate(path, &store::read(path)?);
+    };
+    let mut on_miss = Some(on_miss);
+    let mut restored = None;
+    if !lines {
+        let miss = || {
+            if let Some(f) = on_miss.take() {
+                f()
+            }
+        };
+        match store::load_keyed(path, cache_file, miss) {
+            Ok((loaded, _)) if loaded.problems.is_empty() => {
+                return Ok(Report {
+                    tasks: Some(loaded.plan.len()),
+                    findings: Vec::new(),
+                    lines: TaskLines::default(),
+                });
+            }
+            // Problems to locate: from the text, read below.
+            Ok(keyed) => restored = Some(keyed),
+            // A parse error to report as a finding: from the text too.
+            Err(Error::Parse { .. } | Error::NewerVersion { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    // Read the text a piece at a time, locating every task's line and
+    // keying the bytes: the plan is the one of exactly those bytes (the
+    // one just loaded, unless the file changed meanwhile), and 4 MB of
+    // text are neither held nor parsed.
+    let mut scanner = LineScanner {
+        want: restored.as_ref().map(|(loaded, _)| {
+            loaded
+                .problems
+                .iter()
+                .flat_map(|p| p.tasks.iter().cloned())
+                .collect()
+        }),
+        ..LineScanner::default()
+    };
+    let (key, len) = store::key_visiting_file(path, |p| scanner.feed(p))?;
+    let loaded = match restored {
+        Some((loaded, k)) if k == key => Some(loaded),
+        // The file changed since: its problems may be about other tasks.
+        Some(_) => None,
+        None => store::restore_keyed(path, cache_file, key, len),
+    };
+    if let Some(loaded) = loaded {
+        return Ok(report_of(loaded, scanner.finish()));
+    }
+    if let Some(f) = on_miss.take() {
+        f()
+    }
+    let bytes = store::read(path)?;
+    locate(&bytes, store::load_bytes_cached(path, &bytes, cache_file))
+}
+
+/// The report on `bytes` from what loading them gave.
+fn locate(bytes: &[u8], loaded: Result<store::Loaded>) -> Result<Report> {
+    let loaded = match loaded {
         Ok(l) => l,
         Err(Error::Parse {
             line,
@@ -219,8 +370,11 @@ pub fn validate(path: &Path, bytes: &[u8]) -> Result<Report> {
         }
         Err(e) => return Err(e),
     };
-    let text = String::from_utf8_lossy(bytes);
-    let lines = TaskLines::scan(&text);
+    Ok(report_of(loaded, TaskLines::scan(bytes)))
+}
+
+/// The report on a loaded store whose tasks are at `lines`.
+fn report_of(loaded: store::Loaded, lines: TaskLines) -> Report {
     let mut findings: Vec<Finding> = loaded
         .problems
         .into_iter()
@@ -237,11 +391,11 @@ pub fn validate(path: &Path, bytes: &[u8]) -> Result<Report> {
             b.problem.code,
         ))
     });
-    Ok(Report {
+    Report {
         tasks: Some(loaded.plan.len()),
         findings,
         lines,
-    })
+    }
 }
 
 #[cfg(test)]
@@ -273,8 +427,39 @@ tasks:
         // Quoted ids (ids that start with a digit are quoted) are found.
         let q = TaskLines::scan("version: 1\ntasks:\n\n  - id: \"0abc\"\n");
         assert_eq!(q.line_of("0abc"), Some(4));
+        // Windows line ends, and bytes that are not UTF-8 elsewhere.
+        let crlf = TaskLines::scan(
+            b"version: 1\r\ntasks:\r\n\r\n  - id: x\r\n    title: \xff\r\n  - id: y\r\n",
+        );
+        assert_eq!(crlf.line_of("x"), Some(4));
+        assert_eq!(crlf.line_of("y"), Some(6));
+        assert_eq!(crlf.tasks_line, Some(2));
         assert_eq!(l.workflow_line, Some(2));
         assert_eq!(l.tasks_line, Some(6));
+    }
+
+    /// Text handed over in pieces (as a read gives it) is scanned as if
+    /// whole, wherever the pieces cut the lines; with a wanted set, only
+    /// those tasks' lines are kept.
+    #[test]
+    fn task_lines_from_pieces_are_those_of_the_whole_text() {
+        let whole = TaskLines::scan(TEXT);
+        for size in 1..TEXT.len() {
+            let mut scanner = LineScanner::default();
+            for piece in TEXT.as_bytes().chunks(size) {
+                scanner.feed(piece);
+            }
+            assert_eq!(scanner.finish(), whole, "pieces of {size} bytes");
+        }
+        let mut only = LineScanner {
+            want: Some(["y2".to_string()].into_iter().collect()),
+            ..LineScanner::default()
+        };
+        only.feed(TEXT.as_bytes());
+        let only = only.finish();
+        assert_eq!(only.line_of("y2"), Some(12));
+        assert_eq!(only.line_of("x1"), None);
+        assert_eq!(only.tasks_line, Some(6));
     }
 
     #[test]

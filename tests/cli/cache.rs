@@ -679,3 +679,74 @@ fn a_store_of_over_a_mebibyte_reads_and_writes_through_its_helpers() {
     let doc = env.json(&["tasks", "show", &id, "--json"]);
     assert_eq!(doc["task"]["status"], "completed");
 }
+
+/// `check` restores the snapshot as every read does, and its findings,
+/// their lines and its exit code are those of parsing the file, whether
+/// the store is valid, has warnings (their lines come from the text), has
+/// a warning made by hand behind the snapshot's back (same size and time
+/// stamp), has a cycle, or no longer parses.
+#[test]
+fn check_through_the_snapshot_says_what_parsing_says() {
+    let env = Env::new();
+    let s = env.seed_plan(42);
+    let formats: [&[&str]; 3] = [
+        &["tasks", "check"],
+        &["tasks", "check", "--json"],
+        &["tasks", "check", "--format", "github"],
+    ];
+    let same = |what: &str, code: i32| {
+        for a in formats {
+            let cached = env.run(a).code(code).stdout();
+            let parsed = env.cmd(a).env("WM_NO_CACHE", "1").output().unwrap();
+            assert_eq!(
+                parsed.status.code(),
+                Some(code),
+                "{what}: wm {}",
+                a.join(" ")
+            );
+            assert_eq!(
+                cached,
+                String::from_utf8_lossy(&parsed.stdout),
+                "{what}: wm {}",
+                a.join(" ")
+            );
+        }
+    };
+    for c in cache_files(&env) {
+        std::fs::remove_file(c).unwrap();
+    }
+    same("valid", 0);
+    assert_eq!(cache_files(&env).len(), 1, "check leaves a snapshot");
+    same("valid, from the snapshot", 0);
+    assert!(env.ok(&["tasks", "check"]).contains(": ok (8 tasks)"));
+
+    env.ok(&["tasks", "done", &s.docs, "--force"]);
+    same("a forced completion's warning", 0);
+    assert!(
+        env.ok(&["tasks", "check"])
+            .contains("warning[completed-before-dependencies]")
+    );
+
+    env.ok(&["tasks", "reopen", &s.docs]);
+    same("reopened", 0);
+    complete_by_hand(&env, &s.backup);
+    same("completed by hand", 0);
+    assert!(
+        env.ok(&["tasks", "check"])
+            .contains(&format!("task {} is completed", s.backup)),
+        "the hand edit is seen"
+    );
+
+    let text = env.read();
+    let pos = text.find(&format!("- id: {}", s.analysis)).unwrap();
+    let at =
+        pos + text[pos..].find("    status: pending\n").unwrap() + "    status: pending\n".len();
+    let mut cyclic = text.clone();
+    cyclic.insert_str(at, &format!("    depends_on:\n      - {}\n", s.docs));
+    env.write(&cyclic);
+    same("a cycle", 5);
+    same("a cycle, from the snapshot", 5);
+
+    env.write(&text.replace("tasks:\n", "tasks: [\n"));
+    same("a parse error", 5);
+}
