@@ -1,8 +1,8 @@
 use clap::Args;
 
 use super::list::Filter;
-use super::{CliResult, Ctx, Format, OutputArgs, print, print_json};
-use wm::render::{json, table};
+use super::{CliResult, Ctx, Format, OutputArgs, print, print_tasks_json};
+use wm::render::table;
 
 /// Blocked tasks, each with the unfinished tasks it waits for.
 ///
@@ -29,7 +29,7 @@ pub fn run(ctx: &Ctx, a: BlockedArgs) -> CliResult {
     };
     let rows = filter.apply(plan, graph)?;
     match a.out.format() {
-        Format::Json => print_json(&json::tasks_doc(plan, graph, &rows)),
+        Format::Json => print_tasks_json(plan, graph, &rows),
         Format::Ids => super::list::output(ctx, plan, graph, &rows, a.out),
         Format::Table => {
             if rows.is_empty() {

@@ -1,12 +1,12 @@
 use clap::Args;
 use std::io::Write;
 
-use super::{CliResult, Ctx, Format, OutputArgs, print, print_json};
+use super::{CliResult, Ctx, Format, OutputArgs, print, print_tasks_json};
 use wm::graph::Graph;
 use wm::graph::plan::Plan;
 use wm::graph::query::Scope;
 use wm::model::TaskType;
-use wm::render::{json, table};
+use wm::render::table;
 
 /// List tasks, by issue then in dependency order. With no filter, every
 /// task of every issue (the branch's issue is a default for writes only).
@@ -172,7 +172,7 @@ impl Filter {
 /// Print tasks in the chosen format.
 pub fn output(ctx: &Ctx, plan: &Plan, graph: &Graph, rows: &[usize], out: OutputArgs) -> CliResult {
     match out.format() {
-        Format::Json => print_json(&json::tasks_doc(plan, graph, rows)),
+        Format::Json => print_tasks_json(plan, graph, rows),
         Format::Ids => {
             let mut s = String::with_capacity(rows.len() * 9);
             for &i in rows {

@@ -462,6 +462,21 @@ pub fn print_json<T: serde::Serialize>(doc: &wm::render::json::Document<T>) -> C
     print(&wm::render::json::to_string_pretty(doc).map_err(std::io::Error::other)?)
 }
 
+/// Print the task list document of `rows` (`list`, `ready`, `blocked`,
+/// `order` with --json), a piece at a time.
+pub fn print_tasks_json(
+    plan: &wm::graph::plan::Plan,
+    graph: &wm::graph::Graph,
+    rows: &[usize],
+) -> CliResult {
+    let mut stdout = std::io::stdout().lock();
+    wm::render::json::write_tasks_doc(plan, graph, rows, &mut |piece| {
+        stdout.write_all(piece.as_bytes())
+    })?;
+    stdout.flush()?;
+    Ok(())
+}
+
 fn run(cli: Cli) -> CliResult {
     let ctx = Ctx::new(&cli.global)?;
     match cli.command {

@@ -1,7 +1,7 @@
 use clap::Args;
 
-use super::{CliResult, Ctx, Format, OutputArgs, print, print_json};
-use wm::render::{escape, json, truncate};
+use super::{CliResult, Ctx, Format, OutputArgs, print, print_tasks_json};
+use wm::render::{escape, truncate};
 
 /// Tasks in dependency order: every task after all it depends on.
 ///
@@ -26,7 +26,7 @@ pub fn run(ctx: &Ctx, a: OrderArgs) -> CliResult {
     let sc = a.scope.resolve(plan)?;
     let tasks = sc.tasks(plan, graph);
     match a.out.format() {
-        Format::Json => print_json(&json::tasks_doc(plan, graph, &tasks)),
+        Format::Json => print_tasks_json(plan, graph, &tasks),
         Format::Ids => print(
             &tasks
                 .iter()

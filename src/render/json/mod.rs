@@ -37,7 +37,7 @@ pub mod graph;
 pub mod schedule;
 pub mod tasks;
 
-pub use tasks::{Dependency, ForcedView, TaskView, task_view, tasks_doc};
+pub use tasks::{Dependency, ForcedView, TaskView, task_view, tasks_doc, write_tasks_doc};
 
 /// Version of the JSON output contract, at the top of every document.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -26,74 +26,80 @@ pub struct Dependency {
 pub struct ForcedView {
     /// When, RFC 3339 UTC.
     pub at: String,
-    /// The status the task was forced to.
-    pub to: &'static str,
     /// The rule that was overridden, as the refusal said it.
     pub reason: String,
+    /// The status the task was forced to.
+    pub to: &'static str,
 }
 
 /// TASK: one task as the JSON contract shows it.
+///
+/// The fields are declared in the alphabetical order of their JSON names
+/// (and so are those of the objects inside): serialised directly, a task
+/// comes out with its keys sorted, as the contract prints them, without
+/// going through a `serde_json::Value` ([`write_tasks_doc`]; a test
+/// compares the two).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TaskView {
+    /// Who works on it.
+    pub assignee: Option<String>,
+    /// Pending, not an epic, with an unfinished dependency.
+    pub blocked: bool,
+    /// Dependencies not yet completed or cancelled.
+    pub blocked_by: Vec<String>,
+    /// When it was completed or cancelled, RFC 3339 UTC.
+    pub closed_at: Option<String>,
+    /// Linked commit shas (full).
+    pub commits: Vec<String>,
+    /// RFC 3339 UTC.
+    pub created_at: String,
+    /// All effective dependencies, explicit and derived.
+    pub dependencies: Vec<Dependency>,
+    /// Explicit dependencies as stored.
+    pub depends_on: Vec<String>,
+    /// The description, exactly as stored.
+    pub description: Option<String>,
+    /// The epic the task belongs to (its parent, or its issue's epic).
+    pub epic: Option<String>,
+    /// A duration estimate in its shortest form, such as `2h` or `1d4h`.
+    pub estimate: Option<String>,
+    /// Transitions forced past a rule with `--force`.
+    pub forced: Vec<ForcedView>,
     /// The full id.
     pub id: String,
+    /// The GitHub issue number.
+    pub issue: Option<u64>,
+    /// Labels as stored.
+    pub labels: Vec<String>,
+    /// Timestamped notes, oldest first.
+    pub notes: Vec<NoteView>,
+    /// The stored parent, if any.
+    pub parent: Option<String>,
+    /// The workflow phase, if any.
+    pub phase: Option<String>,
+    /// 0 (most urgent) to 4; 2 when none was set.
+    pub priority: u8,
+    /// Pending, not an epic, every dependency completed or cancelled.
+    pub ready: bool,
+    /// Why the task was closed (`done --reason`, `cancel --reason`).
+    pub reason: Option<String>,
+    /// The task's role in a role-ordered phase: test, impl or verify.
+    pub role: Option<&'static str>,
+    /// Derived: ready, blocked, in_progress, completed, cancelled, open (epic).
+    pub state: &'static str,
+    /// The stored status: `pending`, `in_progress`, `completed`, `cancelled`.
+    pub status: &'static str,
     /// The title, exactly as stored.
     pub title: String,
     /// `epic`, `impl`, `verify`, `test`, `task`, `feature`, `review`,
     /// `research`.
     #[serde(rename = "type")]
     pub kind: &'static str,
-    /// The stored status: `pending`, `in_progress`, `completed`, `cancelled`.
-    pub status: &'static str,
-    /// Derived: ready, blocked, in_progress, completed, cancelled, open (epic).
-    pub state: &'static str,
-    /// Pending, not an epic, every dependency completed or cancelled.
-    pub ready: bool,
-    /// Pending, not an epic, with an unfinished dependency.
-    pub blocked: bool,
-    /// The workflow phase, if any.
-    pub phase: Option<String>,
-    /// The task's role in a role-ordered phase: test, impl or verify.
-    pub role: Option<&'static str>,
+    /// RFC 3339 UTC.
+    pub updated_at: String,
     /// On an epic: the workflow its issue follows (chosen, or the one its
     /// tasks' phases belong to).
     pub workflow: Option<String>,
-    /// The GitHub issue number.
-    pub issue: Option<u64>,
-    /// The stored parent, if any.
-    pub parent: Option<String>,
-    /// The epic the task belongs to (its parent, or its issue's epic).
-    pub epic: Option<String>,
-    /// Explicit dependencies as stored.
-    pub depends_on: Vec<String>,
-    /// All effective dependencies, explicit and derived.
-    pub dependencies: Vec<Dependency>,
-    /// Dependencies not yet completed or cancelled.
-    pub blocked_by: Vec<String>,
-    /// Labels as stored.
-    pub labels: Vec<String>,
-    /// Who works on it.
-    pub assignee: Option<String>,
-    /// The description, exactly as stored.
-    pub description: Option<String>,
-    /// A duration estimate in its shortest form, such as `2h` or `1d4h`.
-    pub estimate: Option<String>,
-    /// Linked commit shas (full).
-    pub commits: Vec<String>,
-    /// RFC 3339 UTC.
-    pub created_at: String,
-    /// RFC 3339 UTC.
-    pub updated_at: String,
-    /// When it was completed or cancelled, RFC 3339 UTC.
-    pub closed_at: Option<String>,
-    /// Transitions forced past a rule with `--force`.
-    pub forced: Vec<ForcedView>,
-    /// 0 (most urgent) to 4; 2 when none was set.
-    pub priority: u8,
-    /// Why the task was closed (`done --reason`, `cancel --reason`).
-    pub reason: Option<String>,
-    /// Timestamped notes, oldest first.
-    pub notes: Vec<NoteView>,
 }
 
 /// One timestamped note (`wm tasks note`).
@@ -136,21 +142,22 @@ pub fn task_view(plan: &Plan, graph: &Graph, i: usize) -> TaskView {
         },
         issue: t.issue,
         parent: t.parent.clone(),
-        epic: graph.epic_of(i).map(|e| plan.task(e).id.clone()),
+        epic: graph.epic_of(i).map(|e| plan.id(e).to_string()),
         depends_on: t.depends_on.clone(),
         dependencies: graph
             .deps(i)
             .iter()
             .map(|&(j, k)| Dependency {
-                id: plan.task(j).id.clone(),
+                // From the dependency's record: not the whole task.
+                id: plan.id(j).to_string(),
                 kind: k.as_str(),
-                status: plan.task(j).status.as_str(),
+                status: plan.status(j).as_str(),
             })
             .collect(),
         blocked_by: graph
             .unsettled_deps(plan, i)
             .into_iter()
-            .map(|j| plan.task(j).id.clone())
+            .map(|j| plan.id(j).to_string())
             .collect(),
         labels: t.labels.clone(),
         assignee: t.assignee.clone(),
@@ -186,6 +193,52 @@ pub fn tasks_doc(plan: &Plan, graph: &Graph, tasks: &[usize]) -> Document<TaskLi
     Document::new(TaskList {
         tasks: tasks.iter().map(|&i| task_view(plan, graph, i)).collect(),
     })
+}
+
+/// [`tasks_doc`] exactly as [`super::to_string_pretty`] prints it, handed
+/// to `sink` a piece at a time. Each task is serialised on its own and
+/// directly (its keys come out sorted: see [`TaskView`]), so 10,000 tasks
+/// are not first a tree of `serde_json::Value`s: `list --json` of a
+/// 10,000-task store built a 90 MB tree for its 10 MB of text.
+pub fn write_tasks_doc(
+    plan: &Plan,
+    graph: &Graph,
+    tasks: &[usize],
+    sink: &mut dyn FnMut(&str) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    /// How much is gathered before it goes to `sink`.
+    const PIECE: usize = 64 * 1024;
+    let head = format!(
+        "{{\n  \"schema_version\": {},\n  \"tasks\": [",
+        super::SCHEMA_VERSION
+    );
+    if tasks.is_empty() {
+        return sink(&format!("{head}]\n}}\n"));
+    }
+    let mut out = head;
+    let mut one = Vec::new();
+    for (k, &i) in tasks.iter().enumerate() {
+        one.clear();
+        serde_json::to_writer_pretty(&mut one, &task_view(plan, graph, i))
+            .map_err(std::io::Error::other)?;
+        // Pretty JSON has raw line ends only between its tokens (those in
+        // strings are escaped): each one is followed by the task's indent.
+        let text = std::str::from_utf8(&one).map_err(std::io::Error::other)?;
+        out.push_str(if k == 0 { "\n" } else { ",\n" });
+        for (n, line) in text.split('\n').enumerate() {
+            if n > 0 {
+                out.push('\n');
+            }
+            out.push_str("    ");
+            out.push_str(line);
+        }
+        if out.len() >= PIECE {
+            sink(&out)?;
+            out.clear();
+        }
+    }
+    out.push_str("\n  ]\n}\n");
+    sink(&out)
 }
 
 /// `show --json`: one task and its linked commits.
@@ -247,4 +300,89 @@ pub fn show_doc(
         }),
         tasks: epic.then(|| members.iter().map(|&c| plan.task(c).id.clone()).collect()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every field of TASK set, and of the objects inside it (a
+    /// dependency, a forced transition, a note), with text
+    /// that JSON escapes.
+    const STORE: &str = r#"version: 1
+tasks:
+
+  - id: epic0001
+    title: "GH#7: Epic"
+    type: epic
+    status: pending
+    issue: 7
+    workflow: backend-only
+    created_at: 2025-01-01T00:00:00Z
+    updated_at: 2025-01-01T00:00:00Z
+
+  - id: aaaa0001
+    title: "GH#7: Analyse \"it\"\nnow"
+    type: impl
+    status: completed
+    phase: analysis
+    issue: 7
+    priority: 1
+    labels:
+      - db
+      - "é ✓"
+    assignee: ana
+    description: "Line one\nline two\ttab \\ back"
+    estimate: 2h
+    commits:
+      - 0123456789abcdef0123456789abcdef01234567
+    reason: "done \"early\""
+    forced:
+      - at: 2025-01-02T00:00:00Z
+        to: completed
+        reason: "skipped a rule"
+    notes:
+      - at: 2025-01-02T01:00:00Z
+        text: "a note: \U0001F680"
+    created_at: 2025-01-01T00:00:01Z
+    updated_at: 2025-01-02T00:00:00Z
+    closed_at: 2025-01-02T00:00:00Z
+
+  - id: bbbb0002
+    title: "GH#7: Build"
+    type: impl
+    status: pending
+    phase: implementation
+    issue: 7
+    parent: epic0001
+    depends_on:
+      - aaaa0001
+    created_at: 2025-01-01T00:00:02Z
+    updated_at: 2025-01-01T00:00:02Z
+"#;
+
+    /// Written directly, a task list is exactly what the contract's
+    /// printer gives through a `serde_json::Value` (keys sorted): the
+    /// fields of TASK and of the objects inside it are declared in that
+    /// order. Empty lists and one-task lists too.
+    #[test]
+    fn the_direct_task_list_is_the_sorted_document() {
+        let loaded =
+            crate::store::load_bytes(std::path::Path::new("tasks.yaml"), STORE.as_bytes()).unwrap();
+        let (plan, graph) = (loaded.plan(), loaded.graph());
+        let all: Vec<usize> = (0..plan.len()).collect();
+        let view = task_view(plan, graph, 1);
+        assert!(!view.forced.is_empty() && !view.notes.is_empty());
+        assert!(task_view(plan, graph, 2).dependencies.len() == 1);
+        for rows in [&all[..], &all[1..2], &all[2..], &[]] {
+            let mut direct = String::new();
+            write_tasks_doc(plan, graph, rows, &mut |p| {
+                direct.push_str(p);
+                Ok(())
+            })
+            .unwrap();
+            let sorted = super::super::to_string_pretty(&tasks_doc(plan, graph, rows)).unwrap();
+            assert_eq!(direct, sorted, "rows {rows:?}");
+        }
+    }
 }
