@@ -12,19 +12,19 @@ use crate::model::format_estimate;
 /// `waves --json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WavesDoc {
-    /// Wave 1 first. Only unfinished tasks appear.
-    pub waves: Vec<Wave>,
     /// The number of tasks in the largest wave (0 when nothing is left).
     pub max_parallelism: usize,
+    /// Wave 1 first. Only unfinished tasks appear.
+    pub waves: Vec<Wave>,
 }
 
 /// One wave: tasks that can run in parallel once earlier waves are done.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Wave {
-    /// The wave's number, from 1 (what can be worked on now).
-    pub wave: usize,
     /// The wave's tasks.
     pub tasks: Vec<TaskView>,
+    /// The wave's number, from 1 (what can be worked on now).
+    pub wave: usize,
 }
 
 /// The waves document of `waves` (task indexes, wave 1 first).
@@ -45,19 +45,19 @@ pub fn waves_doc(plan: &Plan, graph: &Graph, waves: &[Vec<usize>]) -> Document<W
 /// `critical-path --json`: the longest chain of unfinished work.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CriticalPathDoc {
+    /// The same, in its shortest form (`1w1h`; null when measured by count).
+    pub estimate: Option<String>,
+    /// The total estimate in minutes (null when measured by count).
+    pub estimate_minutes: Option<u64>,
+    /// The number of tasks on the path.
+    pub length: usize,
     /// `estimate` when any unfinished task in view has an estimate, else
     /// `count`.
     pub measure: &'static str,
-    /// The number of tasks on the path.
-    pub length: usize,
-    /// The total estimate in minutes (null when measured by count).
-    pub estimate_minutes: Option<u64>,
-    /// The same, in its shortest form (`1w1h`; null when measured by count).
-    pub estimate: Option<String>,
-    /// Ids on the path without an estimate (counted as zero).
-    pub unestimated: Vec<String>,
     /// The path, first task first.
     pub tasks: Vec<TaskView>,
+    /// Ids on the path without an estimate (counted as zero).
+    pub unestimated: Vec<String>,
 }
 
 /// The critical-path document; `None` (nothing left) is an empty path
@@ -101,28 +101,28 @@ pub fn critical_path_doc(
 /// `why --json`: what a task waits for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WhyDoc {
-    /// The task asked about.
-    pub task: TaskView,
-    /// Its derived state.
-    pub state: &'static str,
     /// Empty unless the task is `blocked` (or `open`, for an epic).
     pub blockers: Vec<BlockerView>,
+    /// Its derived state.
+    pub state: &'static str,
+    /// The task asked about.
+    pub task: TaskView,
 }
 
 /// One unfinished dependency (for an epic, one unfinished member).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BlockerView {
+    /// For a `phase` edge: which workflow rule derives it (null otherwise).
+    pub because: Option<String>,
+    /// The longest chain of unfinished work from the blocker itself down to
+    /// a task that is ready or in progress.
+    pub chain: Vec<ChainStep>,
     /// The blocker's full id.
     pub id: String,
     /// `explicit`, `phase` or `member` (of an epic).
     pub kind: &'static str,
-    /// For a `phase` edge: which workflow rule derives it (null otherwise).
-    pub because: Option<String>,
     /// The blocker's derived state.
     pub state: &'static str,
-    /// The longest chain of unfinished work from the blocker itself down to
-    /// a task that is ready or in progress.
-    pub chain: Vec<ChainStep>,
 }
 
 /// One task of a blocker's chain.
@@ -130,10 +130,10 @@ pub struct BlockerView {
 pub struct ChainStep {
     /// The full id.
     pub id: String,
-    /// The title, exactly as stored.
-    pub title: String,
     /// The derived state.
     pub state: &'static str,
+    /// The title, exactly as stored.
+    pub title: String,
 }
 
 /// The why document of task `i` and its blockers.

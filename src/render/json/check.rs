@@ -13,41 +13,41 @@ pub type HintText = fn(&Fix) -> String;
 /// `check --json` without a gate: the store's validation report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CheckReport {
+    /// The number of problems of severity `error`.
+    pub errors: usize,
     /// The store, relative to the repository root (else as found).
     pub file: String,
     /// No errors (with `--strict`, no warnings either).
     pub ok: bool,
-    /// `--strict` was given (warnings are then reported as errors).
-    pub strict: bool,
-    /// The number of problems of severity `error`.
-    pub errors: usize,
-    /// The number of problems of severity `warning`.
-    pub warnings: usize,
-    /// Tasks in the store; null when it could not be parsed.
-    pub tasks: Option<usize>,
     /// Errors first, then warnings, each in file order.
     pub problems: Vec<Problem>,
+    /// `--strict` was given (warnings are then reported as errors).
+    pub strict: bool,
+    /// Tasks in the store; null when it could not be parsed.
+    pub tasks: Option<usize>,
+    /// The number of problems of severity `warning`.
+    pub warnings: usize,
 }
 
 /// PROBLEM: one finding of store validation, located in the file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
-    /// `error` or `warning`.
-    pub severity: &'static str,
     /// The stable kind, e.g. `cycle`, `dangling-dependency` (docs/json.md
     /// lists them all).
     pub code: &'static str,
-    /// What is wrong, in a sentence.
-    pub message: String,
-    /// Ids of the tasks involved, the offending task first.
-    pub tasks: Vec<String>,
+    /// 1-based column, for parse errors.
+    pub column: Option<u64>,
     /// A command that repairs it, when there is one.
     pub hint: Option<String>,
     /// 1-based line: the offending task's `id:` line, or the exact line of
     /// a parse error.
     pub line: u64,
-    /// 1-based column, for parse errors.
-    pub column: Option<u64>,
+    /// What is wrong, in a sentence.
+    pub message: String,
+    /// `error` or `warning`.
+    pub severity: &'static str,
+    /// Ids of the tasks involved, the offending task first.
+    pub tasks: Vec<String>,
 }
 
 impl Problem {
@@ -97,20 +97,20 @@ pub fn check_doc(
 /// findings beside the store's errors (the gates need a valid store).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GateReport {
-    /// The store, relative to the repository root (else as found).
-    pub file: String,
-    /// No gate finding and no store error.
-    pub ok: bool,
     /// The number of errors: the store's errors plus the gate findings
     /// (each finding is an error, printed as `::error` in GitHub format).
     pub errors: usize,
-    /// Always 0: with a gate, store validation reports only its errors.
-    pub warnings: usize,
+    /// The store, relative to the repository root (else as found).
+    pub file: String,
+    /// One per commit or task that fails a gate.
+    pub findings: Vec<GateFinding>,
+    /// No gate finding and no store error.
+    pub ok: bool,
     /// The store's errors (the gates run only on a valid store, so in
     /// practice empty).
     pub problems: Vec<Problem>,
-    /// One per commit or task that fails a gate.
-    pub findings: Vec<GateFinding>,
+    /// Always 0: with a gate, store validation reports only its errors.
+    pub warnings: usize,
 }
 
 /// One commit or task that fails a gate.
@@ -119,10 +119,6 @@ pub struct GateFinding {
     /// `unreferenced-commit` (`--commits`) or `unlinked-task`
     /// (`--require-linked`).
     pub code: &'static str,
-    /// As printed in text form.
-    pub message: String,
-    /// The task's id, for `unlinked-task`.
-    pub task: Option<String>,
     /// The commit's full sha, for `unreferenced-commit`.
     pub commit: Option<String>,
     /// Where the task is: the store's path from the repository's working
@@ -130,6 +126,10 @@ pub struct GateFinding {
     pub file: Option<String>,
     /// The task's line in `file`, for `unlinked-task`.
     pub line: Option<u64>,
+    /// As printed in text form.
+    pub message: String,
+    /// The task's id, for `unlinked-task`.
+    pub task: Option<String>,
 }
 
 /// The gate report: `report` holds the store's errors (warnings dropped),

@@ -10,14 +10,14 @@ use crate::model::format_time;
 /// COMMIT: a commit sha and what the repository knows of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CommitView {
-    /// The full sha.
-    pub sha: String,
-    /// The repository has the commit; when false the other fields are null.
-    pub found: bool,
     /// The author's name.
     pub author: Option<String>,
     /// The author date, RFC 3339 UTC.
     pub date: Option<String>,
+    /// The repository has the commit; when false the other fields are null.
+    pub found: bool,
+    /// The full sha.
+    pub sha: String,
     /// The first line of the message, exactly as written.
     pub summary: Option<String>,
 }
@@ -47,11 +47,11 @@ impl CommitView {
 /// `log --json`: the commits of an issue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LogDoc {
-    /// The issue number.
-    pub issue: u64,
     /// Newest first: those reachable from HEAD, then linked commits that
     /// are not (on another branch, or gone).
     pub commits: Vec<LogCommit>,
+    /// The issue number.
+    pub issue: u64,
 }
 
 /// One commit of `log`: COMMIT and what ties it to the issue.
@@ -74,21 +74,21 @@ pub fn log_doc(issue: u64, commits: Vec<LogCommit>) -> Document<LogDoc> {
 /// `scan --json`: what a scan read and did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScanDoc {
+    /// Tasks completed by `Closes/Fixes/Resolves <id>` (with `--close`).
+    pub closed: Vec<ScanItem>,
+    /// Incremental scan: the HEAD now remembered (null with a REV-RANGE).
+    pub head: Option<String>,
+    /// Links added (a commit referencing a task it was not linked to).
+    pub linked: Vec<ScanItem>,
     /// The REV-RANGE given, or null for an incremental scan.
     pub range: Option<String>,
+    /// Closes the rules refused, with why (the exit code stays 0).
+    pub refused: Vec<ScanRefused>,
+    /// Number of commits read.
+    pub scanned: usize,
     /// Incremental scan: the commit the last scan stopped at (null on the
     /// first scan, and with a REV-RANGE).
     pub since: Option<String>,
-    /// Incremental scan: the HEAD now remembered (null with a REV-RANGE).
-    pub head: Option<String>,
-    /// Number of commits read.
-    pub scanned: usize,
-    /// Links added (a commit referencing a task it was not linked to).
-    pub linked: Vec<ScanItem>,
-    /// Tasks completed by `Closes/Fixes/Resolves <id>` (with `--close`).
-    pub closed: Vec<ScanItem>,
-    /// Closes the rules refused, with why (the exit code stays 0).
-    pub refused: Vec<ScanRefused>,
     /// `Task: <ref>` trailers that name no task.
     pub unknown: Vec<ScanUnknown>,
 }
@@ -96,12 +96,12 @@ pub struct ScanDoc {
 /// A task and the commit that references it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScanItem {
-    /// The task's full id.
-    pub task: String,
     /// The commit's full sha.
     pub commit: String,
     /// The commit's first message line.
     pub summary: String,
+    /// The task's full id.
+    pub task: String,
 }
 
 impl ScanItem {
@@ -128,10 +128,10 @@ pub struct ScanRefused {
 /// A reference to no known task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScanUnknown {
-    /// The reference as written in the trailer.
-    pub reference: String,
     /// The commit's full sha.
     pub commit: String,
+    /// The reference as written in the trailer.
+    pub reference: String,
     /// The commit's first message line.
     pub summary: String,
 }

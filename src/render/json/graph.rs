@@ -9,24 +9,24 @@ use crate::render::view::View;
 /// `graph --json`. Edges run from a dependency to its dependent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GraphDoc {
-    /// `tasks`, or `phases` with `--by-phase`.
-    pub view: &'static str,
     /// The connected components in drawing order.
     pub components: Vec<Component>,
+    /// Every edge of every component.
+    pub edges: Vec<Edge>,
     /// Every node of every component, component by component, each in
     /// topological order.
     pub nodes: Vec<Node>,
-    /// Every edge of every component.
-    pub edges: Vec<Edge>,
+    /// `tasks`, or `phases` with `--by-phase`.
+    pub view: &'static str,
 }
 
 /// A connected component (in a phase view, the whole workflow).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Component {
-    /// `#N <epic title>`, or `#N by phase`.
-    pub title: String,
     /// The ids of its nodes, in topological order.
     pub nodes: Vec<String>,
+    /// `#N <epic title>`, or `#N by phase`.
+    pub title: String,
 }
 
 /// A node: a task, or (in a phase view) a phase. A task node has the
@@ -75,18 +75,18 @@ pub enum NodeDetail {
 /// A phase's tasks by state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Counts {
-    /// All the phase's tasks.
-    pub total: usize,
+    /// Tasks waiting on unfinished dependencies.
+    pub blocked: usize,
+    /// Tasks cancelled.
+    pub cancelled: usize,
     /// Tasks completed.
     pub completed: usize,
     /// Tasks in progress.
     pub in_progress: usize,
     /// Tasks ready to start.
     pub ready: usize,
-    /// Tasks waiting on unfinished dependencies.
-    pub blocked: usize,
-    /// Tasks cancelled.
-    pub cancelled: usize,
+    /// All the phase's tasks.
+    pub total: usize,
 }
 
 /// An arrow from a dependency to its dependent.
@@ -94,10 +94,10 @@ pub struct Counts {
 pub struct Edge {
     /// The dependency's node id.
     pub from: String,
-    /// The dependent's node id.
-    pub to: String,
     /// `explicit` or `phase`.
     pub kind: &'static str,
+    /// The dependent's node id.
+    pub to: String,
 }
 
 /// The graph document of a view (`by_phase`: nodes are phases).

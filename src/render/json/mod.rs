@@ -20,8 +20,10 @@
 //! snapshot each one whole.
 //!
 //! Keys are printed in alphabetical order whatever the order of the fields
-//! here: [`to_string_pretty`] goes through a `serde_json::Value`, whose
-//! maps are sorted. Absent values are `null`, never a missing key (except
+//! here: [`to_string_pretty`] writes a document directly when its objects'
+//! keys come out in that order (fields declared alphabetically), and
+//! otherwise goes through a `serde_json::Value`, whose maps are sorted
+//! (`sorted.rs` says how one is told from the other). Absent values are `null`, never a missing key (except
 //! the graph's per-kind node fields, documented on [`graph::Node`]).
 
 // Every document, field and constructor says what it means.
@@ -35,6 +37,7 @@ pub mod check;
 pub mod git;
 pub mod graph;
 pub mod schedule;
+mod sorted;
 pub mod tasks;
 
 pub use tasks::{Dependency, ForcedView, TaskView, task_view, tasks_doc, write_tasks_doc};
@@ -65,10 +68,13 @@ impl<T> Document<T> {
 
 /// A document as `wm` prints it: pretty, keys sorted, ending in a newline.
 pub fn to_string_pretty<T: Serialize>(doc: &T) -> serde_json::Result<String> {
-    // Through a Value: its objects are sorted maps, so keys come out in
-    // alphabetical order, as they always have (docs/json.md, "Rules").
-    let value = serde_json::to_value(doc)?;
-    let mut s = serde_json::to_string_pretty(&value)?;
+    // Directly when that gives sorted keys (sorted.rs); else through a
+    // Value: its objects are sorted maps, so keys come out in alphabetical
+    // order, as they always have (docs/json.md, "Rules").
+    let mut s = match sorted::to_string_pretty(doc) {
+        Some(s) => s,
+        None => serde_json::to_string_pretty(&serde_json::to_value(doc)?)?,
+    };
     s.push('\n');
     Ok(s)
 }

@@ -11,12 +11,12 @@ use crate::graph::schedule;
 /// `next --json` and `claim --json` when a task was picked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Picked {
-    /// The picked task (for `claim`, after the claim: `in_progress`, with
-    /// its assignee).
-    pub task: TaskView,
     /// Unfinished tasks on the longest chain starting at the picked task,
     /// itself included: how much work waits on it.
     pub critical_path: usize,
+    /// The picked task (for `claim`, after the claim: `in_progress`, with
+    /// its assignee).
+    pub task: TaskView,
 }
 
 /// The picked-task document of task `i`.
@@ -31,13 +31,13 @@ pub fn picked_doc(plan: &Plan, graph: &Graph, i: usize) -> Document<Picked> {
 /// `next --json` and `claim --json` when nothing can be picked (exit 4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NothingToPick {
+    /// The explanation printed on stderr.
+    pub message: String,
+    /// `no_tasks`, `all_done`, `in_progress` or `blocked`.
+    pub reason: &'static str,
     /// Always null: no task was picked (the key of [`Picked::task`], so
     /// `.task` reads null).
     pub task: (),
-    /// `no_tasks`, `all_done`, `in_progress` or `blocked`.
-    pub reason: &'static str,
-    /// The explanation printed on stderr.
-    pub message: String,
 }
 
 /// The nothing-to-pick document.

@@ -244,14 +244,14 @@ pub fn write_tasks_doc(
 /// `show --json`: one task and its linked commits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ShowDoc {
-    /// The task.
-    pub task: TaskView,
     /// Each sha of `task.commits`, in the same order, as the repository
     /// holding the store sees it (`found: false` outside one).
     pub linked_commits: Vec<CommitView>,
     /// For an epic: its tasks counted by stored status (absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub progress: Option<Progress>,
+    /// The task.
+    pub task: TaskView,
     /// For an epic: the ids of its tasks, in list order (absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tasks: Option<Vec<String>>,
@@ -260,16 +260,16 @@ pub struct ShowDoc {
 /// An epic's tasks counted by stored status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Progress {
-    /// All of its tasks.
-    pub total: usize,
-    /// Completed ones.
-    pub completed: usize,
     /// Cancelled ones.
     pub cancelled: usize,
+    /// Completed ones.
+    pub completed: usize,
     /// In progress.
     pub in_progress: usize,
     /// Pending (ready or blocked).
     pub pending: usize,
+    /// All of its tasks.
+    pub total: usize,
 }
 
 /// `show --json` of task `i`, with its commits already looked up; `members`
