@@ -470,9 +470,7 @@ pub fn print_tasks_json(
     rows: &[usize],
 ) -> CliResult {
     let mut stdout = std::io::stdout().lock();
-    wm::render::json::write_tasks_doc(plan, graph, rows, &mut |piece| {
-        stdout.write_all(piece.as_bytes())
-    })?;
+    wm::render::json::write_tasks_doc(plan, graph, rows, &mut |piece| stdout.write_all(piece))?;
     stdout.flush()?;
     Ok(())
 }

@@ -13,6 +13,8 @@
 
 use serde::Serialize;
 use serde::ser::{Error as _, Impossible, SerializeMap, SerializeStruct};
+// The escapes and numbers as serde_json writes them by default.
+use serde_json::ser::CompactFormatter as Plain;
 
 type Result<T> = std::result::Result<T, serde_json::Error>;
 
@@ -33,31 +35,42 @@ pub(super) fn to_string_pretty<T: ?Sized + Serialize>(doc: &T) -> Option<String>
     if fields.is_empty() {
         return Some("{}".to_string());
     }
-    let mut out = String::with_capacity(fields.iter().map(|f| f.0.len() + f.1.len() + 8).sum());
-    out.push('{');
+    let mut out = Vec::with_capacity(fields.iter().map(|f| f.0.len() + f.1.len() + 8).sum());
+    out.push(b'{');
     for (k, (key, value)) in fields.iter().enumerate() {
-        out.push_str(if k == 0 { "\n  " } else { ",\n  " });
-        out.push_str(&serde_json::to_string(key).ok()?);
-        out.push_str(": ");
-        // Pretty JSON has raw line ends only between tokens (those in
-        // strings are escaped): each is followed by one more level.
-        for (n, line) in value.split('\n').enumerate() {
-            if n > 0 {
-                out.push_str("\n  ");
-            }
-            out.push_str(line);
-        }
+        out.extend_from_slice(if k == 0 { b"\n  " } else { b",\n  " });
+        out.extend_from_slice(&serde_json::to_vec(key).ok()?);
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value);
     }
-    out.push_str("\n}");
-    Some(out)
+    out.extend_from_slice(b"\n}");
+    String::from_utf8(out).ok()
 }
 
-/// One value written on its own, pretty, at the top level's indentation.
-fn value_text<V: ?Sized + Serialize>(v: &V) -> Result<String> {
-    let mut out = Vec::new();
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, SortedPretty::default());
-    v.serialize(&mut ser)?;
-    String::from_utf8(out).map_err(|_| refused())
+/// Write `value` to `out` as the contract prints it at nesting `level`
+/// (0 for a whole document): directly when its objects come out with
+/// their keys in order, else (taking back what was written) through a
+/// Value, whose maps are sorted. The same bytes either way.
+pub(super) fn write_value<V: ?Sized + Serialize>(
+    out: &mut Vec<u8>,
+    value: &V,
+    level: usize,
+) -> Result<()> {
+    let mark = out.len();
+    if write_with(out, value, SortedPretty::at(level, true)).is_ok() {
+        return Ok(());
+    }
+    out.truncate(mark);
+    let value = serde_json::to_value(value)?;
+    write_with(out, &value, SortedPretty::at(level, false))
+}
+
+fn write_with<V: ?Sized + Serialize>(
+    out: &mut Vec<u8>,
+    value: &V,
+    formatter: SortedPretty,
+) -> Result<()> {
+    value.serialize(&mut serde_json::Serializer::with_formatter(out, formatter))
 }
 
 /// Serialises the top-level object into its (key, value text) fields.
@@ -66,12 +79,12 @@ struct Top;
 /// The top-level object's fields so far.
 #[derive(Default)]
 struct Fields {
-    fields: Vec<(String, String)>,
+    fields: Vec<(String, Vec<u8>)>,
     key: Option<String>,
 }
 
 impl SerializeMap for Fields {
-    type Ok = Vec<(String, String)>;
+    type Ok = Vec<(String, Vec<u8>)>;
     type Error = serde_json::Error;
 
     fn serialize_key<K: ?Sized + Serialize>(&mut self, key: &K) -> Result<()> {
@@ -86,7 +99,9 @@ impl SerializeMap for Fields {
 
     fn serialize_value<V: ?Sized + Serialize>(&mut self, value: &V) -> Result<()> {
         let key = self.key.take().ok_or_else(refused)?;
-        self.fields.push((key, value_text(value)?));
+        let mut text = Vec::new();
+        write_value(&mut text, value, 1)?;
+        self.fields.push((key, text));
         Ok(())
     }
 
@@ -96,7 +111,7 @@ impl SerializeMap for Fields {
 }
 
 impl SerializeStruct for Fields {
-    type Ok = Vec<(String, String)>;
+    type Ok = Vec<(String, Vec<u8>)>;
     type Error = serde_json::Error;
 
     fn serialize_field<V: ?Sized + Serialize>(
@@ -104,7 +119,9 @@ impl SerializeStruct for Fields {
         key: &'static str,
         value: &V,
     ) -> Result<()> {
-        self.fields.push((key.to_string(), value_text(value)?));
+        let mut text = Vec::new();
+        write_value(&mut text, value, 1)?;
+        self.fields.push((key.to_string(), text));
         Ok(())
     }
 
@@ -115,7 +132,7 @@ impl SerializeStruct for Fields {
 
 /// Only an object (a map or a struct) at the top: anything else is refused.
 impl serde::Serializer for Top {
-    type Ok = Vec<(String, String)>;
+    type Ok = Vec<(String, Vec<u8>)>;
     type Error = serde_json::Error;
     type SerializeSeq = Impossible<Self::Ok, Self::Error>;
     type SerializeTuple = Impossible<Self::Ok, Self::Error>;
@@ -237,16 +254,19 @@ impl serde::Serializer for Top {
     }
 }
 
-/// serde_json's pretty layout, refusing (with an I/O error, which stops
-/// the serialisation at once) what a Value would print differently: an
-/// object key not strictly after the one before it in byte order (a Value
-/// sorts keys and keeps one of equal ones), a key with an escape or that
-/// is not a string (its order as printed might not be its order as a
-/// string), and numbers a Value stores otherwise (an f32 becomes an f64;
-/// 128-bit integers, raw numbers).
-#[derive(Default)]
+/// serde_json's pretty layout (two spaces a level), from nesting `level`.
+/// When checking, it refuses (with an I/O error, which stops the
+/// serialisation at once) what a Value would print differently: an object
+/// key not strictly after the one before it in byte order (a Value sorts
+/// keys and keeps one of equal ones), a key with an escape or that is not
+/// a string (its order as printed might not be its order as a string), and
+/// numbers a Value stores otherwise (an f32 becomes an f64; 128-bit
+/// integers, raw numbers).
 struct SortedPretty {
-    inner: serde_json::ser::PrettyFormatter<'static>,
+    level: usize,
+    /// Whether the array or object being written has a value yet.
+    has_value: bool,
+    check: bool,
     /// The last key of each object being written, outermost first; the
     /// buffers stay allocated for the next object at that depth.
     last: Vec<Vec<u8>>,
@@ -258,41 +278,71 @@ struct SortedPretty {
     key: Vec<u8>,
 }
 
-fn not_sorted() -> std::io::Error {
-    std::io::Error::other("not in sorted order")
+impl SortedPretty {
+    fn at(level: usize, check: bool) -> SortedPretty {
+        SortedPretty {
+            level,
+            has_value: false,
+            check,
+            last: Vec::new(),
+            depth: 0,
+            in_key: false,
+            key: Vec::new(),
+        }
+    }
+
+    fn refuse(&self) -> std::io::Result<()> {
+        if self.check {
+            Err(std::io::Error::other("not in sorted order"))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn indent<W: ?Sized + std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
+        for _ in 0..self.level {
+            w.write_all(b"  ")?;
+        }
+        Ok(())
+    }
 }
 
 impl serde_json::ser::Formatter for SortedPretty {
-    fn write_f32<W: ?Sized + std::io::Write>(&mut self, _: &mut W, _: f32) -> std::io::Result<()> {
-        Err(not_sorted())
+    fn write_f32<W: ?Sized + std::io::Write>(&mut self, w: &mut W, v: f32) -> std::io::Result<()> {
+        self.refuse()?;
+        Plain.write_f32(w, v)
     }
     fn write_i128<W: ?Sized + std::io::Write>(
         &mut self,
-        _: &mut W,
-        _: i128,
+        w: &mut W,
+        v: i128,
     ) -> std::io::Result<()> {
-        Err(not_sorted())
+        self.refuse()?;
+        Plain.write_i128(w, v)
     }
     fn write_u128<W: ?Sized + std::io::Write>(
         &mut self,
-        _: &mut W,
-        _: u128,
+        w: &mut W,
+        v: u128,
     ) -> std::io::Result<()> {
-        Err(not_sorted())
+        self.refuse()?;
+        Plain.write_u128(w, v)
     }
     fn write_number_str<W: ?Sized + std::io::Write>(
         &mut self,
-        _: &mut W,
-        _: &str,
+        w: &mut W,
+        v: &str,
     ) -> std::io::Result<()> {
-        Err(not_sorted())
+        self.refuse()?;
+        Plain.write_number_str(w, v)
     }
     fn write_raw_fragment<W: ?Sized + std::io::Write>(
         &mut self,
-        _: &mut W,
-        _: &str,
+        w: &mut W,
+        v: &str,
     ) -> std::io::Result<()> {
-        Err(not_sorted())
+        self.refuse()?;
+        Plain.write_raw_fragment(w, v)
     }
     fn write_string_fragment<W: ?Sized + std::io::Write>(
         &mut self,
@@ -302,7 +352,7 @@ impl serde_json::ser::Formatter for SortedPretty {
         if self.in_key {
             self.key.extend_from_slice(fragment.as_bytes());
         }
-        self.inner.write_string_fragment(w, fragment)
+        w.write_all(fragment.as_bytes())
     }
     fn write_char_escape<W: ?Sized + std::io::Write>(
         &mut self,
@@ -310,39 +360,57 @@ impl serde_json::ser::Formatter for SortedPretty {
         escape: serde_json::ser::CharEscape,
     ) -> std::io::Result<()> {
         if self.in_key {
-            return Err(not_sorted());
+            self.refuse()?;
         }
-        self.inner.write_char_escape(w, escape)
+        Plain.write_char_escape(w, escape)
     }
     fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.inner.begin_array(w)
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(b"[")
     }
     fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.inner.end_array(w)
+        self.level = self.level.saturating_sub(1);
+        if self.has_value {
+            w.write_all(b"\n")?;
+            self.indent(w)?;
+        }
+        w.write_all(b"]")
     }
     fn begin_array_value<W: ?Sized + std::io::Write>(
         &mut self,
         w: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        self.inner.begin_array_value(w, first)
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(w)
     }
-    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.inner.end_array_value(w)
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
     fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        if self.last.len() == self.depth {
-            self.last.push(Vec::new());
+        if self.check {
+            if self.last.len() == self.depth {
+                self.last.push(Vec::new());
+            }
+            if let Some(last) = self.last.get_mut(self.depth) {
+                last.clear();
+            }
+            self.depth += 1;
         }
-        if let Some(last) = self.last.get_mut(self.depth) {
-            last.clear();
-        }
-        self.depth += 1;
-        self.inner.begin_object(w)
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(b"{")
     }
     fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
         self.depth = self.depth.saturating_sub(1);
-        self.inner.end_object(w)
+        self.level = self.level.saturating_sub(1);
+        if self.has_value {
+            w.write_all(b"\n")?;
+            self.indent(w)?;
+        }
+        w.write_all(b"}")
     }
     fn begin_object_key<W: ?Sized + std::io::Write>(
         &mut self,
@@ -350,30 +418,33 @@ impl serde_json::ser::Formatter for SortedPretty {
         first: bool,
     ) -> std::io::Result<()> {
         self.key.clear();
-        self.in_key = true;
-        self.inner.begin_object_key(w, first)
+        self.in_key = self.check;
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(w)
     }
-    fn end_object_key<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+    fn end_object_key<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        if !self.in_key {
+            return Ok(());
+        }
         self.in_key = false;
-        let last = self
-            .depth
-            .checked_sub(1)
-            .and_then(|d| self.last.get_mut(d))
-            .ok_or_else(not_sorted)?;
+        let Some(last) = self.depth.checked_sub(1).and_then(|d| self.last.get_mut(d)) else {
+            return Err(std::io::Error::other("a key outside an object"));
+        };
         // After the empty key that starts each object: an empty key (or
         // one that is not a string, so nothing was gathered) is refused.
         if self.key.as_slice() <= last.as_slice() {
-            return Err(not_sorted());
+            return Err(std::io::Error::other("not in sorted order"));
         }
         last.clear();
         last.extend_from_slice(&self.key);
-        self.inner.end_object_key(w)
+        Ok(())
     }
     fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.inner.begin_object_value(w)
+        w.write_all(b": ")
     }
-    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.inner.end_object_value(w)
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
 }
 
@@ -435,38 +506,48 @@ mod tests {
                 last: None,
             },
         };
-        let direct = to_string_pretty(&doc).expect("sorted: written directly");
-        assert_eq!(direct, through_value(&doc));
+        assert!(direct(&doc.body), "sorted: written directly");
+        assert_eq!(to_string_pretty(&doc).unwrap(), through_value(&doc));
+    }
+
+    /// Whether `value` is written directly (not through a Value).
+    fn direct<V: Serialize>(value: &V) -> bool {
+        write_with(&mut Vec::new(), value, SortedPretty::at(0, true)).is_ok()
     }
 
     #[test]
-    fn what_a_value_would_print_otherwise_is_refused() {
-        // Fields out of order inside the document.
+    fn what_a_value_would_print_otherwise_goes_through_one() {
+        // Fields out of order, a nested key that needs an escape, an f32,
+        // a 128-bit integer: refused directly, and then written through a
+        // Value, so the document is what it always was.
+        let unsorted = Unsorted { zeta: 1, alpha: 2 };
+        let escaped = BTreeMap::from([("a\"b", 1), ("c", 2)]);
+        assert!(!direct(&unsorted));
+        assert!(!direct(&BTreeMap::from([("k", &escaped)])));
+        assert!(!direct(&0.1f32));
+        assert!(!direct(&1u128));
+        assert!(direct(&BTreeMap::from([("k", 1.5f64)])));
         let doc = Doc {
             schema_version: 1,
-            body: BTreeMap::from([("inner", Unsorted { zeta: 1, alpha: 2 })]),
+            body: BTreeMap::from([("inner", unsorted)]),
         };
-        assert_eq!(to_string_pretty(&doc), None);
-        // The same key twice (a Value keeps one).
+        assert_eq!(to_string_pretty(&doc).unwrap(), through_value(&doc));
+        let nested = BTreeMap::from([("k", escaped)]);
+        assert_eq!(to_string_pretty(&nested).unwrap(), through_value(&nested));
+        let float = BTreeMap::from([("f", 0.1f32)]);
+        assert_eq!(to_string_pretty(&float).unwrap(), through_value(&float));
+        // The same key twice at the top (a Value keeps one), and no object
+        // at the top: the whole document goes through a Value.
         let twice = Doc {
             schema_version: 1,
             body: BTreeMap::from([("schema_version", 2)]),
         };
         assert_eq!(to_string_pretty(&twice), None);
-        // A nested key that needs an escape, an f32, a 128-bit integer.
-        let escaped = BTreeMap::from([("k", BTreeMap::from([("a\"b", 1), ("c", 2)]))]);
-        assert_eq!(to_string_pretty(&escaped), None);
-        assert_eq!(to_string_pretty(&BTreeMap::from([("f", 0.1f32)])), None);
-        assert_eq!(to_string_pretty(&BTreeMap::from([("n", 1u128)])), None);
-        // Not an object at the top.
         assert_eq!(to_string_pretty(&vec![1, 2]), None);
         // An escaped key at the top is fine: sorted as a string, as a
         // Value sorts it.
         let top = BTreeMap::from([("a\"b", 1), ("a", 2), ("b\n", 3)]);
-        assert_eq!(
-            to_string_pretty(&top).as_deref(),
-            Some(through_value(&top).as_str())
-        );
+        assert_eq!(to_string_pretty(&top).unwrap(), through_value(&top));
     }
 
     fn any_value() -> impl Strategy<Value = Value> {
@@ -496,8 +577,8 @@ mod tests {
             top in prop::collection::btree_map("[a-z_]{1,6}", any_value(), 0..6)
         ) {
             let value = Value::Object(top.into_iter().collect());
-            let direct = to_string_pretty(&value);
-            prop_assert_eq!(direct, Some(serde_json::to_string_pretty(&value).unwrap()));
+            prop_assert!(direct(&value));
+            prop_assert_eq!(to_string_pretty(&value), Some(serde_json::to_string_pretty(&value).unwrap()));
         }
     }
 }

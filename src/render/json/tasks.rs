@@ -198,13 +198,14 @@ pub fn tasks_doc(plan: &Plan, graph: &Graph, tasks: &[usize]) -> Document<TaskLi
 /// [`tasks_doc`] exactly as [`super::to_string_pretty`] prints it, handed
 /// to `sink` a piece at a time. Each task is serialised on its own and
 /// directly (its keys come out sorted: see [`TaskView`]), so 10,000 tasks
-/// are not first a tree of `serde_json::Value`s: `list --json` of a
-/// 10,000-task store built a 90 MB tree for its 10 MB of text.
+/// are neither held as views nor as one tree of `serde_json::Value`s:
+/// `list --json` of a 10,000-task store built a 90 MB tree for its 10 MB
+/// of text.
 pub fn write_tasks_doc(
     plan: &Plan,
     graph: &Graph,
     tasks: &[usize],
-    sink: &mut dyn FnMut(&str) -> std::io::Result<()>,
+    sink: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     /// How much is gathered before it goes to `sink`.
     const PIECE: usize = 64 * 1024;
@@ -213,31 +214,22 @@ pub fn write_tasks_doc(
         super::SCHEMA_VERSION
     );
     if tasks.is_empty() {
-        return sink(&format!("{head}]\n}}\n"));
+        return sink(format!("{head}]\n}}\n").as_bytes());
     }
-    let mut out = head;
-    let mut one = Vec::new();
+    let mut out = Vec::with_capacity(PIECE + 4096);
+    out.extend_from_slice(head.as_bytes());
     for (k, &i) in tasks.iter().enumerate() {
-        one.clear();
-        serde_json::to_writer_pretty(&mut one, &task_view(plan, graph, i))
+        out.extend_from_slice(if k == 0 { b"\n    " } else { b",\n    " });
+        // Each task on its own, its keys sorted (directly, as TASK declares
+        // its fields in order; through a Value if that ever stops holding).
+        super::sorted::write_value(&mut out, &task_view(plan, graph, i), 2)
             .map_err(std::io::Error::other)?;
-        // Pretty JSON has raw line ends only between its tokens (those in
-        // strings are escaped): each one is followed by the task's indent.
-        let text = std::str::from_utf8(&one).map_err(std::io::Error::other)?;
-        out.push_str(if k == 0 { "\n" } else { ",\n" });
-        for (n, line) in text.split('\n').enumerate() {
-            if n > 0 {
-                out.push('\n');
-            }
-            out.push_str("    ");
-            out.push_str(line);
-        }
         if out.len() >= PIECE {
             sink(&out)?;
             out.clear();
         }
     }
-    out.push_str("\n  ]\n}\n");
+    out.extend_from_slice(b"\n  ]\n}\n");
     sink(&out)
 }
 
@@ -362,7 +354,7 @@ tasks:
 "#;
 
     /// Written directly, a task list is exactly what the contract's
-    /// printer gives through a `serde_json::Value` (keys sorted): the
+    /// printer gave through a `serde_json::Value` (keys sorted): the
     /// fields of TASK and of the objects inside it are declared in that
     /// order. Empty lists and one-task lists too.
     #[test]
@@ -373,15 +365,20 @@ tasks:
         let all: Vec<usize> = (0..plan.len()).collect();
         let view = task_view(plan, graph, 1);
         assert!(!view.forced.is_empty() && !view.notes.is_empty());
+        // Written directly, not through the Value fallback: the fields are
+        // declared in order.
+        assert!(super::super::sorted::to_string_pretty(&view).is_some());
         assert!(task_view(plan, graph, 2).dependencies.len() == 1);
         for rows in [&all[..], &all[1..2], &all[2..], &[]] {
-            let mut direct = String::new();
+            let mut direct = Vec::new();
             write_tasks_doc(plan, graph, rows, &mut |p| {
-                direct.push_str(p);
+                direct.extend_from_slice(p);
                 Ok(())
             })
             .unwrap();
-            let sorted = super::super::to_string_pretty(&tasks_doc(plan, graph, rows)).unwrap();
+            let direct = String::from_utf8(direct).unwrap();
+            let value = serde_json::to_value(tasks_doc(plan, graph, rows)).unwrap();
+            let sorted = serde_json::to_string_pretty(&value).unwrap() + "\n";
             assert_eq!(direct, sorted, "rows {rows:?}");
         }
     }
