@@ -57,7 +57,16 @@ impl Column {
     /// Add a cell that shows `raw` made safe for a terminal
     /// ([`escape`](super::escape)).
     pub fn push_escaped(&mut self, raw: &str) {
-        self.push_with(|text| escape_into(text, raw));
+        // Printable ASCII (most text) is copied as is and is as wide as it
+        // is long: told once here, not again by the escape and the width.
+        if super::plain_ascii(raw) {
+            self.text.push_str(raw);
+            self.widths
+                .push(u32::try_from(raw.len()).unwrap_or(u32::MAX));
+            self.ends.push(self.text.len());
+        } else {
+            self.push_with(|text| escape_into(text, raw));
+        }
     }
 
     /// Add a cell of text that is already safe to show.
