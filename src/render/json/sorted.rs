@@ -7,9 +7,11 @@
 //! and put in order (a document is the `schema_version` beside its body's
 //! fields, which come after it or before it). Inside them, objects must
 //! already come out in order, as they do when their fields are declared
-//! alphabetically. Anything a detour through a Value would print
-//! differently is refused, and [`super::to_string_pretty`] then takes
-//! that detour: so the output is the same either way.
+//! alphabetically. A value with anything a detour through a Value would
+//! print differently is taken back and written through a Value instead,
+//! one value at a time ([`write_value`]); only a top level that is not an
+//! object of distinct string keys sends the whole document that way
+//! ([`super::to_string_pretty`]). The output is the same bytes either way.
 
 use serde::Serialize;
 use serde::ser::{Error as _, Impossible, SerializeMap, SerializeStruct};
