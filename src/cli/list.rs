@@ -189,7 +189,7 @@ pub fn output(ctx: &Ctx, plan: &Plan, graph: &Graph, rows: &[usize], out: Output
             // Out a piece at a time: 10,000 rows are a megabyte.
             let mut stdout = std::io::stdout().lock();
             table::tasks_to(plan, graph, rows, out.table_style(ctx), &mut |piece| {
-                stdout.write_all(piece.as_bytes())
+                stdout.write_all(piece)
             })?;
             stdout.flush()?;
             Ok(())

@@ -148,7 +148,9 @@ fn known(names: BTreeSet<&str>) -> String {
 
 /// Order rows by issue (tasks without one last), then dependency order.
 pub fn sort_by_issue(plan: &Plan, graph: &Graph, rows: &mut [usize]) {
-    rows.sort_by_key(|&i| {
+    // Each key asked for once, not twice per comparison: for 10,000 tasks
+    // that was most of the sort.
+    rows.sort_by_cached_key(|&i| {
         let issue = plan.issue(i);
         (issue.is_none(), issue, graph.rank(i))
     });

@@ -23,7 +23,7 @@ pub fn escape(s: &str) -> String {
 /// cells, and a fresh string for each was a tenth of its time.
 pub fn escape_into(out: &mut String, s: &str) {
     // Most text is printable ASCII, which needs no escape: copied whole.
-    if plain_ascii(s) {
+    if plain_ascii(s.as_bytes()) {
         out.push_str(s);
     } else {
         escape_chars(out, s);
@@ -55,16 +55,16 @@ fn escape_chars(out: &mut String, s: &str) {
 
 /// Whether `s` is printable ASCII only (space to `~`): no escapes, and one
 /// display column per byte.
-fn plain_ascii(s: &str) -> bool {
+fn plain_ascii(s: &[u8]) -> bool {
     // Byte by byte without an early exit, which the compiler vectorises.
-    s.bytes()
-        .fold(true, |ok, b| ok & (b' '..=b'~').contains(&b))
+    s.iter()
+        .fold(true, |ok, &b| ok & (b' '..=b'~').contains(&b))
 }
 
 /// Display columns `s` takes on a terminal (East Asian wide characters and
 /// emoji count two, combining marks and zero-width joiners none).
 pub fn width(s: &str) -> usize {
-    if plain_ascii(s) {
+    if plain_ascii(s.as_bytes()) {
         return s.len();
     }
     unicode_width::UnicodeWidthStr::width(s)

@@ -19,7 +19,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::graph::plan::{Created, Facts, Plan, TaskSource, sort_key};
+use crate::graph::plan::{Created, Facts, Plan, TaskSource, Texts, sort_key};
 use crate::graph::{EdgeKind, Graph};
 use crate::model::{Forced, Note, Role, ScanState, Status, StoreFile, Task, TaskType};
 use crate::validate::{Code, Fix, Problem, Severity};
@@ -941,6 +941,21 @@ impl<B: AsRef<[u8]> + Send + Sync> TaskSource for Tasks<B> {
 
     fn parent(&self, i: usize) -> Option<&str> {
         self.spans(i).parent.map(|p| self.text(i, p))
+    }
+
+    fn texts(&self, i: usize) -> Texts<'_> {
+        let spans = self.spans(i);
+        let bytes = self.task_bytes(i);
+        let at = |(start, len): Span| {
+            bytes
+                .get(start as usize..start as usize + len as usize)
+                .unwrap_or_default()
+        };
+        Texts {
+            id: at(spans.id),
+            title: at(spans.title),
+            phase: spans.phase.map(at),
+        }
     }
 
     fn depends_on(&self, i: usize) -> Vec<&str> {

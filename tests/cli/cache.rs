@@ -750,3 +750,54 @@ fn check_through_the_snapshot_says_what_parsing_says() {
     env.write(&text.replace("tasks:\n", "tasks: [\n"));
     same("a parse error", 5);
 }
+
+#[test]
+fn tables_through_the_snapshot_show_what_parsing_shows() {
+    // A snapshot's texts reach a table as bytes, checked there once: the
+    // ids, phases, titles and dependencies it shows must be the file's,
+    // escaped and measured as the parsed store's are.
+    let env = Env::new();
+    let s = env.seed_plan(42);
+    let wide = env.create(
+        "GH#42: 漢字のタイトル 🚀 wide",
+        &["--type=impl", "--issue=42", "--priority=1"],
+    );
+    let hostile = env.create(
+        "tab\there \u{1b}[2J esc, trailing   ",
+        &["--type=test", "--phase=docs", "--depends-on", &wide],
+    );
+    let after = env.create("after the hostile one", &["--depends-on", &hostile]);
+    let tables: [&[&str]; 6] = [
+        &["tasks", "list"],
+        &["tasks", "list", "--width", "50"],
+        &["tasks", "list", "--width", "32", "--color", "always"],
+        &["tasks", "ready", "--color", "always"],
+        &["tasks", "blocked"],
+        &["tasks", "list", "--issue", "42", "--sort", "priority"],
+    ];
+    env.ok(&["tasks", "list"]);
+    assert_eq!(cache_files(&env).len(), 1, "a snapshot in .git/wm");
+    for a in tables {
+        assert_eq!(env.ok(a), uncached(&env, a), "wm {}", a.join(" "));
+    }
+    let list = env.ok(&["tasks", "list"]);
+    let row = |id: &str| {
+        list.lines()
+            .find(|l| l.trim_start().starts_with(id))
+            .unwrap_or_else(|| panic!("{id} in\n{list}"))
+            .to_string()
+    };
+    assert!(row(&hostile).contains("tab\\there \\x1b[2J esc, trailing"));
+    assert!(!list.contains('\u{1b}'), "no raw escape reaches the table");
+    assert!(row(&hostile).ends_with(&wide), "{}", row(&hostile));
+    assert!(row(&after).ends_with(&hostile), "{}", row(&after));
+    assert!(row(&s.docs).ends_with(&s.staging), "{}", row(&s.docs));
+    // Columns line up in display columns: a row of wide characters is as
+    // wide on screen as the header.
+    let header = list.lines().next().unwrap();
+    let deps_at = |line: &str| {
+        let cut = line.rfind("  ").unwrap() + 2;
+        unicode_width::UnicodeWidthStr::width(&line[..cut])
+    };
+    assert_eq!(deps_at(&row(&wide)), deps_at(header), "{list}");
+}
