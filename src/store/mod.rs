@@ -453,40 +453,61 @@ pub fn load_cached_or(
         on_miss();
         return load(path);
     };
-    load_keyed(path, cache_file, on_miss).map(|(loaded, _)| loaded)
+    load_keyed(path, cache_file, on_miss).map(|k| k.loaded)
+}
+
+/// A store loaded with what [`load_keyed`] knows of its bytes.
+#[derive(Debug)]
+pub struct Keyed {
+    pub loaded: Loaded,
+    /// The key of the bytes it was loaded from (see [`snapshot::key`]).
+    pub key: u128,
+    /// Where each task's block starts in those bytes, when a snapshot
+    /// says they are laid out as wm writes them (see
+    /// [`snapshot::Snapshot::blocks`]).
+    pub blocks: Option<Vec<u32>>,
 }
 
 /// [`load_cached_or`] with a snapshot file, giving also the key of the
-/// bytes the store was loaded from (see [`snapshot::key`]).
-pub fn load_keyed(
-    path: &Path,
-    cache_file: &Path,
-    on_miss: impl FnOnce(),
-) -> Result<(Loaded, u128)> {
+/// bytes the store was loaded from and, from a snapshot, where its
+/// tasks' blocks are.
+pub fn load_keyed(path: &Path, cache_file: &Path, on_miss: impl FnOnce()) -> Result<Keyed> {
     let file = open(path)?;
     // Taken before the bytes are hashed: a write while they are changes it.
     let stamp = stamp::Stamp::of(&file);
     // A reader before this one hashed these very bytes (same identity,
     // size and time stamps, settled): its record gives the key.
     if let Some((key, len)) = vouched_key(stamp.as_ref(), cache_file)
-        && let Some((loaded, _)) = restore(path, cache_file, key, len)
+        && let Some((loaded, blocks)) = restore(path, cache_file, key, len)
     {
-        return Ok((loaded, key));
+        return Ok(Keyed {
+            loaded,
+            key,
+            blocks,
+        });
     }
     let (key, len) = key_of_open(path, &file)?;
     drop(file);
-    if let Some((loaded, _)) = restore(path, cache_file, key, len) {
+    if let Some((loaded, blocks)) = restore(path, cache_file, key, len) {
         if let Some(st) = stamp.filter(stamp::Stamp::conclusive) {
             let _ = write_cache(&stamp_record_file(cache_file), &st.record(key));
         }
-        return Ok((loaded, key));
+        return Ok(Keyed {
+            loaded,
+            key,
+            blocks,
+        });
     }
     on_miss();
     // A miss: read the text, and key the new snapshot by exactly the bytes
     // parsed (the file may have changed since it was hashed).
     let bytes = read(path)?;
     let key = snapshot::key(&bytes);
-    Ok((parse_and_keep(path, bytes, key, cache_file)?, key))
+    Ok(Keyed {
+        loaded: parse_and_keep(path, bytes, key, cache_file)?,
+        key,
+        blocks: None,
+    })
 }
 
 /// The key of the bytes of the store at `path` and their length (see
