@@ -435,7 +435,28 @@ impl Graph {
 
     /// The derived state of task `i`.
     pub fn state(&self, plan: &Plan, i: usize) -> State {
-        match plan.status(i) {
+        self.state_by(plan, i, |j| plan.status(j))
+    }
+
+    /// Every task's derived state, by index: the statuses read in order
+    /// first, then each task's dependencies looked up in that dense array
+    /// rather than in the plan (for 100,000 tasks with dependencies
+    /// anywhere, each such lookup was a cache miss or two). For callers
+    /// that want most tasks' states.
+    pub fn states(&self, plan: &Plan) -> Vec<State> {
+        let statuses: Vec<Status> = (0..plan.len()).map(|j| plan.status(j)).collect();
+        (0..plan.len())
+            .map(|i| {
+                self.state_by(plan, i, |j| {
+                    statuses.get(j).copied().unwrap_or(Status::Pending)
+                })
+            })
+            .collect()
+    }
+
+    /// Task `i`'s state, given how to tell a task's status.
+    fn state_by(&self, plan: &Plan, i: usize, status: impl Fn(usize) -> Status) -> State {
+        match status(i) {
             Status::Completed => State::Completed,
             Status::Cancelled => State::Cancelled,
             Status::InProgress => State::InProgress,
@@ -445,7 +466,7 @@ impl Graph {
                     .deps
                     .get(i)
                     .iter()
-                    .all(|&(j, _)| plan.status(j).is_settled())
+                    .all(|&(j, _)| status(j).is_settled())
                 {
                     State::Ready
                 } else {
@@ -689,5 +710,41 @@ mod tests {
         let p = plan(vec![a, b]);
         let g = Graph::build(&p);
         assert_eq!(g.state(&p, 1), State::Ready);
+    }
+
+    #[test]
+    fn all_states_at_once_are_each_tasks_state() {
+        // Every state: done, cancelled, in progress, an open epic, ready
+        // and blocked (on a pending and on an in-progress dependency).
+        let mut tasks: Vec<Task> = ["analysis", "backup", "impl", "config", "staging", "docs"]
+            .iter()
+            .enumerate()
+            .map(|(k, ph)| task(&format!("t{k}"), 1, Some(ph), k as i64))
+            .collect();
+        tasks[0].status = Status::Completed;
+        tasks[1].status = Status::Cancelled;
+        tasks[2].status = Status::InProgress;
+        let mut epic = task("e", 1, None, 9);
+        epic.kind = TaskType::Epic;
+        tasks.push(epic);
+        let mut other = task("x", 2, Some("analysis"), 10);
+        other.depends_on = vec!["t4".into()];
+        tasks.push(other);
+        tasks.push(task("r", 3, Some("analysis"), 11));
+        let p = plan(tasks);
+        let g = Graph::build(&p);
+        let all = g.states(&p);
+        let each: Vec<State> = (0..p.len()).map(|i| g.state(&p, i)).collect();
+        assert_eq!(all, each);
+        for s in [
+            State::Completed,
+            State::Cancelled,
+            State::InProgress,
+            State::OpenEpic,
+            State::Ready,
+            State::Blocked,
+        ] {
+            assert!(all.contains(&s), "{s:?} in {all:?}");
+        }
     }
 }

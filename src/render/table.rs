@@ -206,27 +206,41 @@ fn state_color(s: State) -> &'static str {
 /// What the status column shows: the stored status, or `blocked` for a
 /// pending task waiting on others.
 pub fn status_label(plan: &Plan, graph: &Graph, i: usize) -> &'static str {
-    match graph.state(plan, i) {
+    label_of(plan, i, graph.state(plan, i))
+}
+
+/// [`status_label`] for task `i` in `state`.
+fn label_of(plan: &Plan, i: usize, state: State) -> &'static str {
+    match state {
         State::Blocked => "blocked",
         _ => plan.status(i).as_str(),
     }
 }
 
-/// Add task `i`'s row to the task table's columns. Every cell but an id,
-/// a phase or a title is printable ASCII by construction, and is not
-/// measured: a table of 10,000 rows has 70,000 cells.
-fn push_row(cols: &mut [Column], plan: &Plan, graph: &Graph, i: usize, f: &Facts) {
+/// Add task `i`, in `state`, to the task table's columns but its id,
+/// which is in `ids` already (where `id_cell[task]` says, for every task
+/// shown). Every cell but a phase or a title is printable ASCII by
+/// construction, or copied from `ids`, and is not measured: a table of
+/// 10,000 rows has 70,000 cells.
+fn push_row(
+    cols: &mut [Column],
+    ids: &IdCells,
+    plan: &Plan,
+    graph: &Graph,
+    i: usize,
+    f: &Facts,
+    state: State,
+) {
     // From the plan's accessors, not the task: a plan read from a snapshot
     // then decodes no task to draw its table.
     let texts = plan.texts(i);
-    cols[ID].push_escaped_bytes(texts.id);
     cols[TYPE].push_ascii(f.kind.as_str());
     cols[PHASE].push_escaped_bytes(texts.phase.unwrap_or(b"-"));
-    cols[STATUS].push_ascii(status_label(plan, graph, i));
+    cols[STATUS].push_ascii(label_of(plan, i, state));
     match f.issue {
         Some(n) => {
-            let issue = &mut cols[ISSUE];
             // Not `write!`: formatting took a fifth of a row's time.
+            let issue = &mut cols[ISSUE];
             issue.text.push(b'#');
             issue
                 .text
@@ -246,8 +260,16 @@ fn push_row(cols: &mut [Column], plan: &Plan, graph: &Graph, i: usize, f: &Facts
                 if k > 0 {
                     deps.text.push(b',');
                 }
-                let id = plan.texts(j).id;
+                // A dependency shown in the table has its id, escaped, in
+                // `ids`: copied from there, not looked up in the plan (it
+                // can be anywhere in a 100,000-task snapshot, a cache miss
+                // or two each).
+                let shown = ids.of(j);
+                let id = shown.unwrap_or_else(|| plan.texts(j).id);
                 if super::plain_ascii(id) {
+                    deps.text.extend_from_slice(id);
+                } else if shown.is_some() {
+                    plain = false;
                     deps.text.extend_from_slice(id);
                 } else if let Ok(id) = std::str::from_utf8(id) {
                     plain = false;
@@ -262,6 +284,23 @@ fn push_row(cols: &mut [Column], plan: &Plan, graph: &Graph, i: usize, f: &Facts
                 deps.end_measured(start);
             }
         }
+    }
+}
+
+/// The id column of a task table, and where in it each task's id is
+/// (an empty range: not shown; no id is empty).
+struct IdCells {
+    column: Column,
+    at: Vec<(u32, u32)>,
+}
+
+impl IdCells {
+    /// Task `j`'s id as shown, escaped, if it is.
+    fn of(&self, j: usize) -> Option<&[u8]> {
+        let &(start, end) = self.at.get(j)?;
+        (end > start)
+            .then(|| self.column.text.get(start as usize..end as usize))
+            .flatten()
     }
 }
 
@@ -304,17 +343,39 @@ pub fn tasks_to<E>(
         .zip(EACH)
         .map(|(&h, each)| Column::new(h, rows.len(), each))
         .collect();
+    // Ids first, with where each task's is: the dependencies shown are
+    // then copied from this column.
+    let mut ids = IdCells {
+        column: std::mem::take(&mut cols[ID]),
+        at: vec![(0, 0); plan.len()],
+    };
+    for &i in rows {
+        let start = ids.column.text.len();
+        ids.column.push_escaped_bytes(plan.texts(i).id);
+        if let Some(at) = ids.at.get_mut(i) {
+            let end = ids.column.text.len();
+            *at = (
+                u32::try_from(start).unwrap_or(u32::MAX),
+                u32::try_from(end).unwrap_or(u32::MAX),
+            );
+        }
+    }
+    // Most of the plan's states: all at once (see Graph::states).
+    let states = (rows.len() >= plan.len() / 4).then(|| graph.states(plan));
     let mut prioritised = false;
     for &i in rows {
         let f = plan.facts(i);
         prioritised |= f.priority.is_some();
-        push_row(&mut cols, plan, graph, i, &f);
+        let state = match &states {
+            Some(all) => all.get(i).copied().unwrap_or(State::Ready),
+            None => graph.state(plan, i),
+        };
+        push_row(&mut cols, &ids, plan, graph, i, &f, state);
         if style.color {
-            cols[STATUS]
-                .colors
-                .push(Some(state_color(graph.state(plan, i))));
+            cols[STATUS].colors.push(Some(state_color(state)));
         }
     }
+    cols[ID] = ids.column;
     if !prioritised {
         return layout_to(&cols, &TASK_STEPS, style, out);
     }
