@@ -64,19 +64,10 @@ impl Column {
     /// UTF-8 (a snapshot's): bytes that are not show as an empty cell,
     /// as a snapshot's reader shows them.
     fn push_escaped_bytes(&mut self, raw: &[u8]) {
-        // Printable ASCII (most text) is copied as is and is as wide as it
-        // is long: told once here, not again as UTF-8, by the escape and by
-        // the width.
-        if super::plain_ascii(raw) {
-            self.text.extend_from_slice(raw);
+        let start = self.text.len();
+        if append_escaped(&mut self.text, raw) {
             self.end_ascii();
         } else {
-            let start = self.text.len();
-            if let Ok(s) = std::str::from_utf8(raw) {
-                let mut escaped = String::new();
-                escape_into(&mut escaped, s);
-                self.text.extend_from_slice(escaped.as_bytes());
-            }
             self.end_measured(start);
         }
     }
@@ -149,6 +140,24 @@ impl Column {
     fn widest(&self) -> usize {
         self.cells.iter().map(|c| c.width).max().unwrap_or(0) as usize
     }
+}
+
+/// Append `raw` made safe to show ([`escape`](super::escape)), nothing if
+/// it is not UTF-8 (only a forged snapshot has such text); whether it was
+/// printable ASCII, copied as is and as wide as it is long.
+fn append_escaped(text: &mut Vec<u8>, raw: &[u8]) -> bool {
+    // Printable ASCII (most text) is told once here, not again as UTF-8,
+    // by the escape and by the width.
+    if super::plain_ascii(raw) {
+        text.extend_from_slice(raw);
+        return true;
+    }
+    if let Ok(s) = std::str::from_utf8(raw) {
+        let mut escaped = String::new();
+        escape_into(&mut escaped, s);
+        text.extend_from_slice(escaped.as_bytes());
+    }
+    false
 }
 
 /// Where a cell ends in its column's text, and its display width.
@@ -266,17 +275,13 @@ fn push_row(
                 // or two each).
                 let shown = ids.of(j);
                 let id = shown.unwrap_or_else(|| plan.texts(j).id);
-                if super::plain_ascii(id) {
+                plain &= if shown.is_some() {
+                    // Escaped already.
                     deps.text.extend_from_slice(id);
-                } else if shown.is_some() {
-                    plain = false;
-                    deps.text.extend_from_slice(id);
-                } else if let Ok(id) = std::str::from_utf8(id) {
-                    plain = false;
-                    let mut escaped = String::new();
-                    escape_into(&mut escaped, id);
-                    deps.text.extend_from_slice(escaped.as_bytes());
-                }
+                    super::plain_ascii(id)
+                } else {
+                    append_escaped(&mut deps.text, id)
+                };
             }
             if plain {
                 deps.end_ascii();
