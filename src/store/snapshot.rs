@@ -1345,10 +1345,17 @@ where
     // On a big snapshot a helper takes one of the two jobs (the graph's
     // part, the checksum) while this thread takes the other (10,000
     // tasks: graph 1.35 ms, checksum 0.65).
+    //
+    // Not made to run beside this thread (helper.rs): whichever thread is
+    // free takes a job, so a helper queued behind this one costs at most
+    // the 0.65 ms it would have saved, while moving this thread to the
+    // other CPU was seen to block it 2.1 ms (`perf trace` of a 10,000-task
+    // `list`, 2026-12-03). Three rounds of 40 runs, each build in turn:
+    // `list` 0.5-2.9 ms and `ready` 0.3-0.7 ms faster without the move.
     let rest = Rest::of(&opened);
     let records = if opened.len() as u64 >= super::helper::BESIDE_FROM {
         std::thread::scope(|s| {
-            let h = super::helper::spawn(s, true, || rest.work());
+            let h = super::helper::spawn(s, false, || rest.work());
             let records = opened.records();
             rest.work();
             if let Some(h) = h {
