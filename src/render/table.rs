@@ -12,6 +12,7 @@
 use super::{escape_into, truncate, width};
 use crate::graph::plan::{Facts, Plan};
 use crate::graph::{Graph, State};
+use crate::model::Status;
 
 /// How the table is drawn.
 #[derive(Debug, Clone, Copy, Default)]
@@ -215,19 +216,23 @@ fn state_color(s: State) -> &'static str {
 /// What the status column shows: the stored status, or `blocked` for a
 /// pending task waiting on others.
 pub fn status_label(plan: &Plan, graph: &Graph, i: usize) -> &'static str {
-    label_of(plan, i, graph.state(plan, i))
+    label_of(graph.state(plan, i))
 }
 
-/// [`status_label`] for task `i` in `state`.
-fn label_of(plan: &Plan, i: usize, state: State) -> &'static str {
+/// [`status_label`] for a task in `state`, which tells its stored status
+/// too.
+fn label_of(state: State) -> &'static str {
     match state {
         State::Blocked => "blocked",
-        _ => plan.status(i).as_str(),
+        State::Ready | State::OpenEpic => Status::Pending.as_str(),
+        State::InProgress => Status::InProgress.as_str(),
+        State::Completed => Status::Completed.as_str(),
+        State::Cancelled => Status::Cancelled.as_str(),
     }
 }
 
 /// Add task `i`, in `state`, to the task table's columns but its id,
-/// which is in `ids` already (where `id_cell[task]` says, for every task
+/// which is in `ids` already (where `ids.at[task]` says, for every task
 /// shown). Every cell but a phase or a title is printable ASCII by
 /// construction, or copied from `ids`, and is not measured: a table of
 /// 10,000 rows has 70,000 cells.
@@ -245,7 +250,7 @@ fn push_row(
     let texts = plan.texts(i);
     cols[TYPE].push_ascii(f.kind.as_str());
     cols[PHASE].push_escaped_bytes(texts.phase.unwrap_or(b"-"));
-    cols[STATUS].push_ascii(label_of(plan, i, state));
+    cols[STATUS].push_ascii(label_of(state));
     match f.issue {
         Some(n) => {
             // Not `write!`: formatting took a fifth of a row's time.
