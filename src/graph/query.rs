@@ -148,6 +148,28 @@ fn known(names: BTreeSet<&str>) -> String {
 
 /// Order rows by issue (tasks without one last), then dependency order.
 pub fn sort_by_issue(plan: &Plan, graph: &Graph, rows: &mut [usize]) {
+    let order = graph.order();
+    // A task's rank is its place in `order`, a permutation: no two rows
+    // tie, and a rank names its task. So each row's key is one number,
+    // (no issue, issue, rank) packed in 97 bits, and the sorted keys give
+    // the rows back through `order`: 16 bytes a row, where a key and its
+    // row side by side took 40 (at 100,000 rows, a thousand fresh pages).
+    if u32::try_from(order.len()).is_ok() {
+        let mut keys: Vec<u128> = rows
+            .iter()
+            .map(|&i| {
+                let issue = plan.issue(i).map_or(1 << 64, u128::from);
+                issue << 32 | graph.rank(i) as u128
+            })
+            .collect();
+        keys.sort_unstable();
+        for (row, key) in rows.iter_mut().zip(&keys) {
+            if let Some(&i) = order.get(*key as u32 as usize) {
+                *row = i;
+            }
+        }
+        return;
+    }
     // Each key asked for once, not twice per comparison: for 10,000 tasks
     // that was most of the sort.
     rows.sort_by_cached_key(|&i| {

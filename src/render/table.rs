@@ -10,8 +10,8 @@
 //! or `--width`), so a pipe keeps every title whole.
 
 use super::{escape_into, truncate, width};
-use crate::graph::plan::{Facts, Plan};
-use crate::graph::{Graph, State};
+use crate::graph::plan::Plan;
+use crate::graph::{EdgeKind, Graph, State};
 use crate::model::Status;
 
 /// How the table is drawn.
@@ -39,8 +39,6 @@ pub struct Column {
     /// then each line's padding), and for 10,000 rows the second time
     /// showed. Side by side, so a line reads each cell's in one go.
     cells: Vec<Cell>,
-    /// An ANSI colour per cell (empty: none).
-    pub colors: Vec<Option<&'static str>>,
 }
 
 impl Column {
@@ -51,7 +49,6 @@ impl Column {
             header,
             text: Vec::with_capacity(rows * each),
             cells: Vec::with_capacity(rows),
-            colors: Vec::new(),
         }
     }
 
@@ -78,14 +75,6 @@ impl Column {
         let start = self.text.len();
         self.text.extend_from_slice(cell.as_bytes());
         self.end_measured(start);
-    }
-
-    /// Add a cell of printable ASCII (a label, a number): safe to show
-    /// and as wide as it is long, so nothing is measured.
-    fn push_ascii(&mut self, cell: &str) {
-        debug_assert!(super::plain_ascii(cell.as_bytes()), "{cell:?}");
-        self.text.extend_from_slice(cell.as_bytes());
-        self.end_ascii();
     }
 
     /// End the cell the text has grown by since the last one, known to
@@ -231,86 +220,89 @@ fn label_of(state: State) -> &'static str {
     }
 }
 
-/// Add task `i`, in `state`, to the task table's columns but its id,
-/// which is in `ids` already (where `ids.at[task]` says, for every task
-/// shown). Every cell but a phase or a title is printable ASCII by
-/// construction, or copied from `ids`, and is not measured: a table of
-/// 10,000 rows has 70,000 cells.
-fn push_row(
-    cols: &mut [Column],
-    ids: &IdCells,
-    plan: &Plan,
-    graph: &Graph,
-    i: usize,
-    f: &Facts,
-    state: State,
-) {
-    // From the plan's accessors, not the task: a plan read from a snapshot
-    // then decodes no task to draw its table.
-    let texts = plan.texts(i);
-    cols[TYPE].push_ascii(f.kind.as_str());
-    cols[PHASE].push_escaped_bytes(texts.phase.unwrap_or(b"-"));
-    cols[STATUS].push_ascii(label_of(state));
-    match f.issue {
-        Some(n) => {
-            // Not `write!`: formatting took a fifth of a row's time.
-            let issue = &mut cols[ISSUE];
-            issue.text.push(b'#');
-            issue
-                .text
-                .extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
-            issue.end_ascii();
-        }
-        None => cols[ISSUE].push_ascii("-"),
-    }
-    cols[TITLE].push_escaped_bytes(texts.title);
-    let deps = &mut cols[DEPS];
-    match graph.deps(i) {
-        [] => deps.push_ascii("-"),
-        list => {
-            let start = deps.text.len();
-            let mut plain = true;
-            for (k, &(j, _)) in list.iter().enumerate() {
-                if k > 0 {
-                    deps.text.push(b',');
-                }
-                // A dependency shown in the table has its id, escaped, in
-                // `ids`: copied from there, not looked up in the plan (it
-                // can be anywhere in a 100,000-task snapshot, a cache miss
-                // or two each).
-                let shown = ids.of(j);
-                let id = shown.unwrap_or_else(|| plan.texts(j).id);
-                plain &= if shown.is_some() {
-                    // Escaped already.
-                    deps.text.extend_from_slice(id);
-                    super::plain_ascii(id)
-                } else {
-                    append_escaped(&mut deps.text, id)
-                };
-            }
-            if plain {
-                deps.end_ascii();
-            } else {
-                deps.end_measured(start);
-            }
-        }
-    }
-}
-
 /// The id column of a task table, and where in it each task's id is
 /// (an empty range: not shown; no id is empty).
 struct IdCells {
     column: Column,
     at: Vec<(u32, u32)>,
+    /// Every id shown is printable ASCII: a list of them is as wide as it
+    /// is long.
+    plain: bool,
 }
 
 impl IdCells {
+    /// The ids of `rows`, in order.
+    fn of_rows(plan: &Plan, rows: &[usize]) -> IdCells {
+        let mut ids = IdCells {
+            column: Column::new("ID", rows.len(), 9),
+            at: vec![(0, 0); plan.len()],
+            plain: true,
+        };
+        for &i in rows {
+            let start = ids.column.text.len();
+            let raw = plan.texts(i).id;
+            let plain = append_escaped(&mut ids.column.text, raw);
+            ids.plain &= plain;
+            if plain {
+                ids.column.end_ascii();
+            } else {
+                ids.column.end_measured(start);
+            }
+            if let Some(at) = ids.at.get_mut(i) {
+                let end = ids.column.text.len();
+                *at = (
+                    u32::try_from(start).unwrap_or(u32::MAX),
+                    u32::try_from(end).unwrap_or(u32::MAX),
+                );
+            }
+        }
+        ids
+    }
+
     /// Task `j`'s id as shown, escaped, if it is.
     fn of(&self, j: usize) -> Option<&[u8]> {
         let &(start, end) = self.at.get(j)?;
         (end > start)
             .then(|| self.column.text.get(start as usize..end as usize))
             .flatten()
+    }
+
+    /// The width of the list of `deps`' ids, if every one is shown and
+    /// printable ASCII (the list is then their lengths and commas).
+    fn plain_width(&self, deps: &[(usize, EdgeKind)]) -> Option<usize> {
+        if !self.plain {
+            return None;
+        }
+        let mut sum = deps.len().saturating_sub(1);
+        for &(j, _) in deps {
+            let &(start, end) = self.at.get(j)?;
+            if end <= start {
+                return None;
+            }
+            sum += (end - start) as usize;
+        }
+        Some(sum)
+    }
+
+    /// Write the list of `deps`' ids, escaped, to `out`: copied from the
+    /// id column where shown, not looked up in the plan (a dependency can
+    /// be anywhere in a 100,000-task snapshot, a cache miss or two each).
+    /// Whether it is all printable ASCII.
+    fn write_list(&self, plan: &Plan, deps: &[(usize, EdgeKind)], out: &mut Vec<u8>) -> bool {
+        let mut plain = true;
+        for (k, &(j, _)) in deps.iter().enumerate() {
+            if k > 0 {
+                out.push(b',');
+            }
+            plain &= match self.of(j) {
+                Some(id) => {
+                    out.extend_from_slice(id);
+                    self.plain || super::plain_ascii(id)
+                }
+                None => append_escaped(out, plan.texts(j).id),
+            };
+        }
+        plain
     }
 }
 
@@ -335,9 +327,93 @@ fn gather(
     String::from_utf8(all).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
+/// A task table's cell that is not printable ASCII as stored (or a list
+/// of dependencies not all shown): escaped and measured once, while the
+/// table is measured, and kept for its line. Few cells are.
+struct Odd {
+    /// Its row, and its column in [`TASK_HEADER`].
+    row: u32,
+    col: u8,
+    /// Where it ends in the odd cells' text (it starts where the last one
+    /// ended), and its display width.
+    cell: Cell,
+}
+
+/// The odd cells of a task table, in the order of their rows and columns.
+#[derive(Default)]
+struct Odds {
+    text: Vec<u8>,
+    cells: Vec<Odd>,
+}
+
+impl Odds {
+    /// Keep the cell the text has grown by since `start`, measured.
+    fn keep(&mut self, row: usize, col: usize, start: usize) -> usize {
+        let w = self
+            .text
+            .get(start..)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .map_or(0, width);
+        self.cells.push(Odd {
+            row: u32::try_from(row).unwrap_or(u32::MAX),
+            col: col as u8,
+            cell: Cell {
+                end: u32::try_from(self.text.len()).unwrap_or(u32::MAX),
+                width: u32::try_from(w).unwrap_or(u32::MAX),
+            },
+        });
+        w
+    }
+
+    /// The width of `raw` as a cell (row `row`, column `col`): its length
+    /// when it is printable ASCII, else it is escaped, measured and kept.
+    fn measure(&mut self, row: usize, col: usize, raw: &[u8]) -> usize {
+        if super::plain_ascii(raw) {
+            return raw.len();
+        }
+        let start = self.text.len();
+        append_escaped(&mut self.text, raw);
+        self.keep(row, col, start)
+    }
+}
+
+/// Walks the odd cells while the lines are written, row by row.
+struct OddCursor<'a> {
+    odds: &'a Odds,
+    next: usize,
+    start: usize,
+}
+
+impl<'a> OddCursor<'a> {
+    /// The cell kept for row `row`, column `col`, if one was.
+    #[inline]
+    fn take(&mut self, row: usize, col: usize) -> Option<(&'a [u8], usize)> {
+        let odd = self.odds.cells.get(self.next)?;
+        if odd.row as usize != row || odd.col as usize != col {
+            return None;
+        }
+        self.next += 1;
+        let end = odd.cell.end as usize;
+        let text = self.odds.text.get(self.start..end).unwrap_or_default();
+        self.start = end;
+        Some((text, odd.cell.width as usize))
+    }
+}
+
+/// The digits of `n`.
+fn digits(n: u64) -> usize {
+    n.checked_ilog10().map_or(1, |d| d as usize + 1)
+}
+
 /// [`tasks`], handed to `out` a piece at a time (at most about 64 KiB):
 /// a table of 10,000 rows is a megabyte that need not be held whole. The
 /// first error `out` gives ends it.
+///
+/// The table is measured first, then written line by line from the plan:
+/// its cells are not gathered into columns, whose memory (15 MB, 4,000
+/// fresh pages at 100,000 rows) was a third of the time. Only the ids are
+/// gathered (the DEPS cells copy them), and the few cells that need an
+/// escape or a measure ([`Odds`]).
 pub fn tasks_to<E>(
     plan: &Plan,
     graph: &Graph,
@@ -345,68 +421,140 @@ pub fn tasks_to<E>(
     style: Style,
     out: &mut dyn FnMut(&[u8]) -> Result<(), E>,
 ) -> Result<(), E> {
-    // Typical bytes a cell (a title of 40 to 50 characters): a column that
-    // outgrows its room is copied whole, fresh pages and all.
-    const EACH: [usize; 7] = [9, 6, 12, 9, 6, 48, 20];
-    let mut cols: Vec<Column> = TASK_HEADER
-        .iter()
-        .zip(EACH)
-        .map(|(&h, each)| Column::new(h, rows.len(), each))
-        .collect();
-    // Ids first, with where each task's is: the dependencies shown are
-    // then copied from this column.
-    let mut ids = IdCells {
-        column: std::mem::take(&mut cols[ID]),
-        at: vec![(0, 0); plan.len()],
-    };
-    for &i in rows {
-        let start = ids.column.text.len();
-        ids.column.push_escaped_bytes(plan.texts(i).id);
-        if let Some(at) = ids.at.get_mut(i) {
-            let end = ids.column.text.len();
-            *at = (
-                u32::try_from(start).unwrap_or(u32::MAX),
-                u32::try_from(end).unwrap_or(u32::MAX),
-            );
-        }
-    }
+    let ids = IdCells::of_rows(plan, rows);
     // Most of the plan's states: all at once (see Graph::states).
-    let states = (rows.len() >= plan.len() / 4).then(|| graph.states(plan));
+    let all = (rows.len() >= plan.len() / 4).then(|| graph.states(plan));
+    let mut states = Vec::with_capacity(rows.len());
+    let mut odds = Odds::default();
+    // The natural widths, PRI last (moved after STATUS if shown).
+    let mut natural = [0usize; 8];
     let mut prioritised = false;
-    for &i in rows {
+    for (r, &i) in rows.iter().enumerate() {
         let f = plan.facts(i);
-        prioritised |= f.priority.is_some();
-        let state = match &states {
+        let state = match &all {
             Some(all) => all.get(i).copied().unwrap_or(State::Ready),
             None => graph.state(plan, i),
         };
-        push_row(&mut cols, &ids, plan, graph, i, &f, state);
-        if style.color {
-            cols[STATUS].colors.push(Some(state_color(state)));
+        states.push(state);
+        let texts = plan.texts(i);
+        let phase = odds.measure(r, PHASE, texts.phase.unwrap_or(b"-"));
+        let title = odds.measure(r, TITLE, texts.title);
+        let deps = match graph.deps(i) {
+            [] => 1,
+            list => ids.plain_width(list).unwrap_or_else(|| {
+                let start = odds.text.len();
+                ids.write_list(plan, list, &mut odds.text);
+                odds.keep(r, DEPS, start)
+            }),
+        };
+        let issue = f.issue.map_or(1, |n| digits(n) + 1);
+        prioritised |= f.priority.is_some();
+        let pri = digits(u64::from(
+            f.priority.unwrap_or(crate::model::DEFAULT_PRIORITY),
+        )) + 1;
+        let cells = [
+            0,
+            f.kind.as_str().len(),
+            phase,
+            label_of(state).len(),
+            issue,
+            title,
+            deps,
+            pri,
+        ];
+        for (n, w) in natural.iter_mut().zip(cells) {
+            *n = (*n).max(w);
         }
     }
-    cols[ID] = ids.column;
-    if !prioritised {
-        return layout_to(&cols, &TASK_STEPS, style, out);
-    }
+    natural[ID] = ids.column.widest();
+    let mut headers: Vec<&str> = TASK_HEADER.to_vec();
+    let mut widths: Vec<usize> = natural[..TASK_HEADER.len()].to_vec();
     let pri = STATUS + 1;
-    let mut column = Column::new("PRI", rows.len(), 2);
-    for &i in rows {
-        let p = plan
-            .facts(i)
-            .priority
-            .unwrap_or(crate::model::DEFAULT_PRIORITY);
-        column.push(&format!("P{p}"));
+    let steps: Vec<Step> = if prioritised {
+        headers.insert(pri, "PRI");
+        widths.insert(pri, natural[7]);
+        let shift = |c: usize| if c >= pri { c + 1 } else { c };
+        std::iter::once(Step::Drop(pri))
+            .chain(TASK_STEPS.iter().map(|s| match *s {
+                Step::Cut(c, f) => Step::Cut(shift(c), f),
+                Step::Drop(c) => Step::Drop(shift(c)),
+            }))
+            .collect()
+    } else {
+        TASK_STEPS.to_vec()
+    };
+    for (w, h) in widths.iter_mut().zip(&headers) {
+        *w = (*w).max(width(h));
     }
-    cols.insert(pri, column);
-    let shift = |c: usize| if c >= pri { c + 1 } else { c };
-    let steps: Vec<Step> = std::iter::once(Step::Drop(pri))
-        .chain(TASK_STEPS.iter().map(|s| match *s {
-            Step::Cut(c, f) => Step::Cut(shift(c), f),
-            Step::Drop(c) => Step::Drop(shift(c)),
-        }))
-        .collect();
-    layout_to(&cols, &steps, style, out)
+    let mut odd = OddCursor {
+        odds: &odds,
+        next: 0,
+        start: 0,
+    };
+    let mut list = Vec::new();
+    let mut number = itoa::Buffer::new();
+    let mut label = [0u8; 21];
+    lines_to(
+        &headers,
+        &widths,
+        &steps,
+        style,
+        rows.len(),
+        out,
+        |r, line| {
+            let Some(&i) = rows.get(r) else { return };
+            let f = plan.facts(i);
+            let texts = plan.texts(i);
+            let state = states.get(r).copied().unwrap_or(State::Ready);
+            let id = ids.column.cells.get(r).copied().unwrap_or_default();
+            line.cell(ids.column.cell_bytes(r), id.width as usize, None);
+            let kind = f.kind.as_str();
+            line.cell(kind.as_bytes(), kind.len(), None);
+            let (phase, w) = odd.take(r, PHASE).unwrap_or_else(|| {
+                let p = texts.phase.unwrap_or(b"-");
+                (p, p.len())
+            });
+            line.cell(phase, w, None);
+            let status = label_of(state);
+            let color = style.color.then(|| state_color(state));
+            line.cell(status.as_bytes(), status.len(), color);
+            if prioritised {
+                let p = f.priority.unwrap_or(crate::model::DEFAULT_PRIORITY);
+                let cell = prefixed(&mut label, b'P', number.format(p));
+                line.cell(cell, cell.len(), None);
+            }
+            match f.issue {
+                Some(n) => {
+                    let cell = prefixed(&mut label, b'#', number.format(n));
+                    line.cell(cell, cell.len(), None);
+                }
+                None => line.cell(b"-", 1, None),
+            }
+            let (title, w) = odd
+                .take(r, TITLE)
+                .unwrap_or((texts.title, texts.title.len()));
+            line.cell(title, w, None);
+            match graph.deps(i) {
+                [] => line.cell(b"-", 1, None),
+                deps => match odd.take(r, DEPS) {
+                    Some((cell, w)) => line.cell(cell, w, None),
+                    None => {
+                        list.clear();
+                        ids.write_list(plan, deps, &mut list);
+                        line.cell(&list, list.len(), None);
+                    }
+                },
+            }
+        },
+    )
+}
+
+/// `number` after `prefix`, in `buf` (room for a `#` and a `u64`).
+fn prefixed<'b>(buf: &'b mut [u8; 21], prefix: u8, number: &str) -> &'b [u8] {
+    let n = number.len().min(buf.len() - 1);
+    buf[0] = prefix;
+    buf[1..=n].copy_from_slice(&number.as_bytes()[..n]);
+    &buf[..=n]
 }
 
 /// Which columns a table shows and how wide each is, for `width`.
@@ -474,47 +622,64 @@ pub fn layout_to<E>(
     style: Style,
     sink: &mut dyn FnMut(&[u8]) -> Result<(), E>,
 ) -> Result<(), E> {
+    let headers: Vec<&str> = cols.iter().map(|c| c.header).collect();
     let natural: Vec<usize> = cols
         .iter()
         .map(|c| c.widest().max(width(c.header)))
         .collect();
-    let (shown, fitted) = fit(&natural, steps, style.width);
-    let w = if style.truncate { fitted } else { natural };
     let rows = cols.first().map_or(0, Column::len);
-    // The shown columns, each with its width and where its next cell
-    // starts: rows go out in order, so a cell is where the last one ended.
-    let mut visible: Vec<(&Column, usize, usize)> = (0..cols.len())
-        .filter(|&c| shown[c])
-        .map(|c| (&cols[c], w[c], 0))
+    lines_to(&headers, &natural, steps, style, rows, sink, |r, line| {
+        for col in cols {
+            let cell = col.cells.get(r).copied().unwrap_or_default();
+            line.cell(col.cell_bytes(r), cell.width as usize, None);
+        }
+    })
+}
+
+/// Write a table of `rows` rows under `headers`, whose columns are
+/// `natural` display columns wide (their headers' widths included),
+/// giving way by `steps` to fit the style's width: `row` puts row `r`'s
+/// cells on its line, every column's in order (a line leaves out those not
+/// shown). Out to `sink` in pieces of whole lines.
+fn lines_to<E>(
+    headers: &[&str],
+    natural: &[usize],
+    steps: &[Step],
+    style: Style,
+    rows: usize,
+    sink: &mut dyn FnMut(&[u8]) -> Result<(), E>,
+    mut row: impl FnMut(usize, &mut Line<'_>),
+) -> Result<(), E> {
+    let (shown, fitted) = fit(natural, steps, style.width);
+    let w = if style.truncate {
+        fitted
+    } else {
+        natural.to_vec()
+    };
+    let widths: Vec<Option<usize>> = w
+        .iter()
+        .zip(&shown)
+        .map(|(&w, &s)| s.then_some(w))
         .collect();
     // A piece and a line (padded to the widths, with colour codes).
-    let line_room: usize = visible.iter().map(|&(_, w, _)| w + 1 + 16).sum::<usize>() + 1;
+    let line_room: usize = widths.iter().flatten().map(|w| w + 1 + 16).sum::<usize>() + 1;
     let mut out = Vec::with_capacity(PIECE + line_room);
     let mut line = Line {
         out: &mut out,
         start: 0,
         owed: 0,
+        next: 0,
+        widths: &widths,
         style,
     };
     line.start();
-    for &(col, w, _) in &visible {
-        line.cell(col.header.as_bytes(), width(col.header), w, None);
+    for h in headers {
+        line.cell(h.as_bytes(), width(h), None);
     }
     line.end();
     for r in 0..rows {
         line.start();
-        for (col, w, at) in &mut visible {
-            let cell = col.cells.get(r).copied().unwrap_or_default();
-            let end = cell.end as usize;
-            let text = col.text.get(*at..end).unwrap_or_default();
-            *at = end;
-            let color = if style.color {
-                col.colors.get(r).copied().flatten()
-            } else {
-                None
-            };
-            line.cell(text, cell.width as usize, *w, color);
-        }
+        row(r, &mut line);
         line.end();
         if line.out.len() >= PIECE {
             sink(line.out)?;
@@ -534,6 +699,10 @@ struct Line<'a> {
     /// dependencies) does not make every other row write and then trim
     /// that many spaces, which was quadratic.
     owed: usize,
+    /// The column of the next cell.
+    next: usize,
+    /// Each column's width, `None` where it is not shown.
+    widths: &'a [Option<usize>],
     style: Style,
 }
 
@@ -541,11 +710,18 @@ impl Line<'_> {
     fn start(&mut self) {
         self.start = self.out.len();
         self.owed = 0;
+        self.next = 0;
     }
 
-    /// Add a cell of `text_width` columns to a column `w` wide.
+    /// Add the next column's cell, of `text_width` columns (nothing if
+    /// the column is not shown).
     #[inline(always)]
-    fn cell(&mut self, text: &[u8], text_width: usize, w: usize, color: Option<&str>) {
+    fn cell(&mut self, text: &[u8], text_width: usize, color: Option<&str>) {
+        let c = self.next;
+        self.next += 1;
+        let Some(&Some(w)) = self.widths.get(c) else {
+            return;
+        };
         if self.style.truncate && text_width > w {
             self.cut(text, w, color);
         } else {
@@ -672,6 +848,148 @@ mod tests {
             },
         );
         assert_eq!((stopped, calls), (Err("closed"), 1));
+    }
+
+    /// The task table as any other table would draw it: every cell
+    /// escaped into a column, then laid out.
+    fn by_columns(plan: &Plan, graph: &Graph, rows: &[usize], style: Style) -> String {
+        let prioritised = rows.iter().any(|&i| plan.task(i).priority.is_some());
+        let mut headers: Vec<&'static str> = TASK_HEADER.to_vec();
+        let mut steps = TASK_STEPS.to_vec();
+        if prioritised {
+            headers.insert(STATUS + 1, "PRI");
+            let shift = |c: usize| if c > STATUS { c + 1 } else { c };
+            steps = std::iter::once(Step::Drop(STATUS + 1))
+                .chain(steps.iter().map(|s| match *s {
+                    Step::Cut(c, f) => Step::Cut(shift(c), f),
+                    Step::Drop(c) => Step::Drop(shift(c)),
+                }))
+                .collect();
+        }
+        let mut cols: Vec<Column> = headers.iter().map(|h| Column::new(h, 0, 0)).collect();
+        for &i in rows {
+            let t = plan.task(i);
+            let mut cells = vec![
+                t.id.clone(),
+                t.kind.as_str().to_string(),
+                t.phase.clone().unwrap_or_else(|| "-".into()),
+                status_label(plan, graph, i).to_string(),
+            ];
+            if prioritised {
+                cells.push(format!(
+                    "P{}",
+                    t.priority.unwrap_or(crate::model::DEFAULT_PRIORITY)
+                ));
+            }
+            cells.push(t.issue.map_or("-".into(), |n| format!("#{n}")));
+            cells.push(t.title.clone());
+            let deps: Vec<&str> = graph
+                .deps(i)
+                .iter()
+                .map(|&(j, _)| plan.task(j).id.as_str())
+                .collect();
+            cells.push(if deps.is_empty() {
+                "-".into()
+            } else {
+                deps.join(",")
+            });
+            for (col, cell) in cols.iter_mut().zip(&cells) {
+                col.push_escaped(cell);
+            }
+        }
+        layout(&cols, &steps, style)
+    }
+
+    #[test]
+    fn the_task_table_is_what_its_cells_in_columns_would_draw() {
+        // Odd cells (escaped, wide, empty) in the id, phase, title and
+        // DEPS columns; dependencies shown and not shown; a priority.
+        let now = Utc.timestamp_opt(1_700_000_000, 0).unwrap();
+        // id, title, phase, dependencies, priority.
+        type Spec<'a> = (&'a str, &'a str, Option<&'a str>, &'a [&'a str], Option<u8>);
+        let specs: [Spec; 8] = [
+            ("a", "GH#1: Analyze", Some("analysis"), &[], None),
+            ("b\tx", "漢字のタイトル", Some("impl"), &["a"], None),
+            (
+                "c",
+                "emoji 🚀 launch",
+                Some("ステージ"),
+                &["a", "b\tx"],
+                Some(4),
+            ),
+            ("d", "tab\there", None, &["c"], None),
+            ("e", "", Some("docs"), &["d", "b\tx"], None),
+            ("f", "plain", None, &["e", "a"], Some(0)),
+            ("g", "last \x1b[31m", None, &[], None),
+            ("h", "waits on three", None, &["a", "f", "g"], None),
+        ];
+        let list = specs
+            .iter()
+            .enumerate()
+            .map(|(k, (id, title, phase, deps, pri))| {
+                let mut t = Task::new(id.to_string(), title.to_string(), TaskType::Impl, now);
+                t.issue = (k % 3 != 2).then_some(7 + k as u64 % 2);
+                t.phase = phase.map(String::from);
+                t.depends_on = deps.iter().map(|d| d.to_string()).collect();
+                t.priority = *pri;
+                t
+            })
+            .collect();
+        let plan = Plan::new(StoreFile {
+            tasks: list,
+            ..StoreFile::default()
+        });
+        let graph = Graph::build(&plan);
+        let all: Vec<usize> = (0..plan.len()).collect();
+        // Some rows only (their dependencies not all shown), some rows
+        // without a priority (no PRI column), every row.
+        // Rows whose ids are all printable ASCII, with every dependency
+        // shown (their DEPS cells are not gathered) but one's.
+        let subsets: [Vec<usize>; 5] = [
+            all.clone(),
+            vec![1, 3, 4],
+            vec![0, 3, 6],
+            vec![6, 5, 4],
+            vec![0, 5, 6, 7],
+        ];
+        for rows in &subsets {
+            for width in std::iter::once(None).chain((8..=120).map(Some)) {
+                for truncate in [false, true] {
+                    let style = Style {
+                        color: false,
+                        width,
+                        truncate,
+                    };
+                    let got = tasks(&plan, &graph, rows, style);
+                    assert_eq!(
+                        got,
+                        by_columns(&plan, &graph, rows, style),
+                        "{rows:?} {style:?}"
+                    );
+                    assert_eq!(got.lines().count(), rows.len() + 1);
+                }
+            }
+        }
+        // Colour wraps the status cell alone.
+        let colored = tasks(
+            &plan,
+            &graph,
+            &all,
+            Style {
+                color: true,
+                ..Style::default()
+            },
+        );
+        let plain = tasks(&plan, &graph, &all, Style::default());
+        let stripped = colored
+            .replace("\x1b[0m", "")
+            .replace("\x1b[32m", "")
+            .replace("\x1b[31m", "")
+            .replace("\x1b[90m", "")
+            .replace("\x1b[33m", "")
+            .replace("\x1b[36m", "");
+        assert_eq!(stripped, plain);
+        assert_eq!(colored.matches("\x1b[0m").count(), all.len());
     }
 
     #[test]
