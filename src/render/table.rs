@@ -234,7 +234,7 @@ impl IdCells {
     /// The ids of `rows`, in order.
     fn of_rows(plan: &Plan, rows: &[usize]) -> IdCells {
         let mut ids = IdCells {
-            column: Column::new("ID", rows.len(), 9),
+            column: Column::new(TASK_HEADER[ID], rows.len(), 9),
             at: vec![(0, 0); plan.len()],
             plain: true,
         };
@@ -287,22 +287,18 @@ impl IdCells {
     /// Write the list of `deps`' ids, escaped, to `out`: copied from the
     /// id column where shown, not looked up in the plan (a dependency can
     /// be anywhere in a 100,000-task snapshot, a cache miss or two each).
-    /// Whether it is all printable ASCII.
-    fn write_list(&self, plan: &Plan, deps: &[(usize, EdgeKind)], out: &mut Vec<u8>) -> bool {
-        let mut plain = true;
+    fn write_list(&self, plan: &Plan, deps: &[(usize, EdgeKind)], out: &mut Vec<u8>) {
         for (k, &(j, _)) in deps.iter().enumerate() {
             if k > 0 {
                 out.push(b',');
             }
-            plain &= match self.of(j) {
-                Some(id) => {
-                    out.extend_from_slice(id);
-                    self.plain || super::plain_ascii(id)
+            match self.of(j) {
+                Some(id) => out.extend_from_slice(id),
+                None => {
+                    append_escaped(out, plan.texts(j).id);
                 }
-                None => append_escaped(out, plan.texts(j).id),
-            };
+            }
         }
-        plain
     }
 }
 
