@@ -119,11 +119,17 @@ impl Column {
     }
 
     /// Cell `r`'s bytes.
+    /// (Empty past the last cell: a table's columns can differ in
+    /// length, and a short one shows empty cells.)
     fn cell_bytes(&self, r: usize) -> &[u8] {
-        let start = r.checked_sub(1).map_or(0, |p| self.cells[p].end as usize);
-        self.text
-            .get(start..self.cells[r].end as usize)
-            .unwrap_or_default()
+        let Some(end) = self.cells.get(r) else {
+            return &[];
+        };
+        let start = r
+            .checked_sub(1)
+            .and_then(|p| self.cells.get(p))
+            .map_or(0, |c| c.end as usize);
+        self.text.get(start..end.end as usize).unwrap_or_default()
     }
 
     /// The widest cell's display width.
@@ -423,7 +429,8 @@ pub fn tasks_to<E>(
     let mut states = Vec::with_capacity(rows.len());
     let mut odds = Odds::default();
     // The natural widths, PRI last (moved after STATUS if shown).
-    let mut natural = [0usize; 8];
+    const PRI_LAST: usize = TASK_HEADER.len();
+    let mut natural = [0usize; PRI_LAST + 1];
     let mut prioritised = false;
     for (r, &i) in rows.iter().enumerate() {
         let f = plan.facts(i);
@@ -468,7 +475,7 @@ pub fn tasks_to<E>(
     let pri = STATUS + 1;
     let steps: Vec<Step> = if prioritised {
         headers.insert(pri, "PRI");
-        widths.insert(pri, natural[7]);
+        widths.insert(pri, natural[PRI_LAST]);
         let shift = |c: usize| if c >= pri { c + 1 } else { c };
         std::iter::once(Step::Drop(pri))
             .chain(TASK_STEPS.iter().map(|s| match *s {
@@ -844,6 +851,18 @@ mod tests {
             },
         );
         assert_eq!((stopped, calls), (Err("closed"), 1));
+    }
+
+    #[test]
+    fn a_column_shorter_than_the_first_shows_empty_cells() {
+        let mut id = Column::new("ID", 0, 0);
+        let mut note = Column::new("NOTE", 0, 0);
+        for r in 0..3 {
+            id.push(&format!("row{r}"));
+        }
+        note.push("only one");
+        let text = layout(&[id, note], &[], Style::default());
+        assert_eq!(text, " ID    NOTE\n row0  only one\n row1\n row2\n");
     }
 
     /// The task table as any other table would draw it: every cell
