@@ -1348,10 +1348,12 @@ where
     //
     // Not made to run beside this thread (helper.rs): whichever thread is
     // free takes a job, so a helper queued behind this one costs at most
-    // the 0.65 ms it would have saved, while moving this thread to the
-    // other CPU was seen to block it 2.1 ms (`perf trace` of a 10,000-task
-    // `list`, 2026-12-03). Three rounds of 40 runs, each build in turn:
-    // `list` 0.5-2.9 ms and `ready` 0.3-0.7 ms faster without the move.
+    // the 0.65 ms it would have saved. When beside meant moving this
+    // thread, `list` was 0.5-2.9 ms and `ready` 0.3-0.7 ms faster without
+    // it (2026-12-03). Now that the helper moves instead, two rounds of 40
+    // runs each (2026-12-04) showed no steady difference either way
+    // (`list` 4.21/4.20 then 4.26/4.01 ms, `ready` 2.96/3.48 then
+    // 3.00/2.89 ms, plain/beside), so it stays plain.
     let rest = Rest::of(&opened);
     let records = if opened.len() as u64 >= super::helper::BESIDE_FROM {
         std::thread::scope(|s| {
