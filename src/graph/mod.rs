@@ -280,8 +280,7 @@ impl Graph {
         epic: Vec<Option<usize>>,
         by_key: Vec<usize>,
     ) -> Graph {
-        let dependents = dependents_of(&deps);
-        let (order, cycles) = order_from(plan, &deps, &dependents, &by_key);
+        let (order, cycles, dependents) = order_from(plan, &deps, &by_key);
         Graph::assemble(
             deps,
             Some(dependents),
@@ -519,36 +518,59 @@ fn is_permutation(v: &[usize], n: usize) -> bool {
 
 /// A stable topological order by `deps` (Kahn's algorithm: among the tasks
 /// whose dependencies are placed, the first in `by_key` first; cyclic
-/// parts appended in key order), and its cycles.
+/// parts appended in key order), its cycles, and the dependents worked
+/// out for it.
 fn order_from(
     plan: &Plan,
     deps: &Lists<(usize, EdgeKind)>,
-    dependents: &Lists<usize>,
     by_key: &[usize],
-) -> (Vec<usize>, Vec<Vec<usize>>) {
+) -> (Vec<usize>, Vec<Vec<usize>>, Lists<usize>) {
     let n = deps.len();
-    let mut missing: Vec<usize> = deps.iter().map(<[_]>::len).collect();
     // Keys were compared once, by sorting; the heap orders plain ranks.
     let mut key_rank = vec![0usize; n];
     for (r, &i) in by_key.iter().enumerate() {
         key_rank[i] = r;
     }
-    let mut heap: BinaryHeap<Reverse<usize>> = BinaryHeap::new();
-    for i in 0..n {
-        if missing[i] == 0 {
-            heap.push(Reverse(key_rank[i]));
-        }
-    }
+    let dependents = dependents_of(deps);
+    let mut missing: Vec<usize> = deps.iter().map(<[_]>::len).collect();
+    // Kahn's algorithm takes, of the tasks whose dependencies are all
+    // placed, the first in key order. Usually a task's dependencies come
+    // before it in key order (phases rank in workflow order, and work
+    // mostly depends on earlier work), so that task is simply the next in
+    // key order: a cursor walks `by_key`, and only a task it passes before
+    // it is ready waits in a heap, which always comes first once it is
+    // ready (it is before the cursor). A 10,000-task template store has
+    // 321 edges in 8,242 that point forward; the order of its create's
+    // check took 3.36 M instructions with every task through the heap,
+    // 1.77 M so (callgrind, 2026-12-04).
     let mut order = Vec::with_capacity(n);
     let mut placed = vec![false; n];
-    while let Some(Reverse(r)) = heap.pop() {
-        let i = by_key[r];
+    let mut passed = vec![false; n];
+    let mut waiting: BinaryHeap<Reverse<usize>> = BinaryHeap::new();
+    let mut cursor = 0;
+    loop {
+        let next = match waiting.pop() {
+            Some(Reverse(r)) => by_key.get(r).copied(),
+            None => loop {
+                let Some(&i) = by_key.get(cursor) else {
+                    break None;
+                };
+                cursor += 1;
+                if missing[i] == 0 {
+                    break Some(i);
+                }
+                passed[i] = true;
+            },
+        };
+        let Some(i) = next else {
+            break;
+        };
         order.push(i);
         placed[i] = true;
         for &k in dependents.get(i) {
             missing[k] -= 1;
-            if missing[k] == 0 {
-                heap.push(Reverse(key_rank[k]));
+            if missing[k] == 0 && passed[k] {
+                waiting.push(Reverse(key_rank[k]));
             }
         }
     }
@@ -576,7 +598,7 @@ fn order_from(
             .collect();
         cycles = crate::algo::cycles(&adj, |i| plan.id(i));
     }
-    (order, cycles)
+    (order, cycles, dependents)
 }
 
 fn dependents_of(deps: &Lists<(usize, EdgeKind)>) -> Lists<usize> {
@@ -615,6 +637,81 @@ mod tests {
             tasks,
             ..StoreFile::default()
         })
+    }
+
+    /// Kahn's algorithm with every ready task in one heap by key rank:
+    /// what `order_from` must give, cyclic tasks last in key order.
+    fn kahn_by_heap(deps: &[Vec<usize>], by_key: &[usize]) -> Vec<usize> {
+        let n = deps.len();
+        let mut rank = vec![0; n];
+        for (r, &i) in by_key.iter().enumerate() {
+            rank[i] = r;
+        }
+        let mut missing: Vec<usize> = deps.iter().map(Vec::len).collect();
+        let mut heap: BinaryHeap<Reverse<usize>> = (0..n)
+            .filter(|&i| missing[i] == 0)
+            .map(|i| Reverse(rank[i]))
+            .collect();
+        let mut order = Vec::new();
+        while let Some(Reverse(r)) = heap.pop() {
+            let i = by_key[r];
+            order.push(i);
+            for (k, d) in deps.iter().enumerate() {
+                for &j in d {
+                    if j == i {
+                        missing[k] -= 1;
+                        if missing[k] == 0 {
+                            heap.push(Reverse(rank[k]));
+                        }
+                    }
+                }
+            }
+        }
+        let placed = order.clone();
+        order.extend(by_key.iter().filter(|i| !placed.contains(i)));
+        order
+    }
+
+    proptest::proptest! {
+        // The cursor and its small heap give the order one heap of every
+        // ready task would: on graphs whose edges mostly point back in key
+        // order, or anywhere, with repeated edges, self-loops and cycles.
+        #[test]
+        fn the_order_is_kahns_by_key(
+            n in 1usize..40,
+            raw in proptest::collection::vec((0usize..40, 0usize..40, proptest::bool::weighted(0.8)), 0..120),
+            shuffle in proptest::collection::vec(0usize..1000, 40),
+        ) {
+            let mut by_key: Vec<usize> = (0..n).collect();
+            by_key.sort_by_key(|&i| (shuffle[i], i));
+            let mut rank = vec![0; n];
+            for (r, &i) in by_key.iter().enumerate() {
+                rank[i] = r;
+            }
+            // Most edges point from a task to one before it in key order.
+            let mut deps: Vec<Vec<usize>> = vec![Vec::new(); n];
+            for &(a, b, back) in &raw {
+                let (a, b) = (a % n, b % n);
+                let (from, to) = if back == (rank[a] >= rank[b]) { (a, b) } else { (b, a) };
+                deps[from].push(to);
+            }
+            let lists = Lists::grouped(n, (0, EdgeKind::Explicit), || {
+                deps.iter()
+                    .enumerate()
+                    .flat_map(|(i, d)| d.iter().map(move |&j| (i, (j, EdgeKind::Explicit))))
+            });
+            let p = plan((0..n).map(|i| task(&format!("t{i}"), 1, None, i as i64)).collect());
+            let (order, cycles, dependents) = order_from(&p, &lists, &by_key);
+            proptest::prop_assert_eq!(&order, &kahn_by_heap(&deps, &by_key));
+            proptest::prop_assert_eq!(cycles.is_empty(), order.iter().enumerate().all(|(at, &i)| {
+                deps[i].iter().all(|j| order[..at].contains(j))
+            }));
+            for (i, d) in deps.iter().enumerate() {
+                for &j in d {
+                    proptest::prop_assert!(dependents.get(j).contains(&i));
+                }
+            }
+        }
     }
 
     fn dep_ids(p: &Plan, g: &Graph, id: &str) -> Vec<(String, EdgeKind)> {
