@@ -74,16 +74,39 @@ impl Graph {
             is_added[k] = true;
         }
         let new_ids: HashSet<&str> = added.iter().map(|&k| plan.id(k)).collect();
-        if (0..n).any(|k| !is_added[k] && plan.parent(k).is_some_and(|p| new_ids.contains(p))) {
+        // An old task whose parent is a new task had a missing parent, and
+        // so no epic (a task whose parent exists has it as its epic): only
+        // those are looked at (in a store of issues' groups, a few).
+        if old.epic.len() != old_len
+            || old.epic.iter().enumerate().any(|(p, e)| {
+                e.is_none() && plan.parent(place[p]).is_some_and(|id| new_ids.contains(id))
+            })
+        {
             return None;
         }
         let groups: HashSet<GroupRef<'_>> = added
             .iter()
             .filter_map(|&k| derive::group_ref(plan, k))
             .collect();
-        let changed: Vec<bool> = (0..n)
-            .map(|k| is_added[k] || derive::group_ref(plan, k).is_some_and(|g| groups.contains(&g)))
+        // The members of those groups: in a sorted plan, within the runs of
+        // their issues (a task without an issue, grouped by its parent, is
+        // in the run of tasks without one), found by binary search; else
+        // anywhere.
+        let mut changed = is_added.clone();
+        let mut runs: Vec<std::ops::Range<usize>> = groups
+            .iter()
+            .map(|g| match g {
+                GroupRef::Issue(k) => plan.maybe_with_issue(Some(*k)),
+                GroupRef::Parent(_) => plan.maybe_with_issue(None),
+            })
             .collect();
+        runs.sort_by_key(|r| (r.start, r.end));
+        runs.dedup();
+        for k in runs.into_iter().flatten() {
+            if !changed[k] && derive::group_ref(plan, k).is_some_and(|g| groups.contains(&g)) {
+                changed[k] = true;
+            }
+        }
         // The task now at `k` was at `was[k]` (usize::MAX: added).
         let mut was = vec![usize::MAX; n];
         for (p, &k) in place.iter().enumerate().take(old_len) {

@@ -665,8 +665,23 @@ impl Plan {
             perm.sort_by(|&a, &b| key(self, a).cmp(&key(self, b)));
             perm
         };
+        // One task moved from the end to `at` (a create of one task): the
+        // tasks from there on shift by one, a rotation of each list rather
+        // than a rebuild (a tenth of the work at 10,000 tasks).
+        let one = if sorted_prefix + 1 == n {
+            perm.iter().position(|&k| k == n - 1)
+        } else {
+            None
+        };
         self.before_change();
-        fn apply<T>(v: &mut Vec<T>, perm: &[usize]) {
+        fn apply<T>(v: &mut Vec<T>, perm: &[usize], one: Option<usize>) {
+            if let Some(at) = one
+                && v.len() == perm.len()
+                && let Some(tail) = v.get_mut(at..)
+            {
+                tail.rotate_right(1);
+                return;
+            }
             let mut old: Vec<Option<T>> = v.drain(..).map(Some).collect();
             v.extend(
                 perm.iter()
@@ -674,30 +689,45 @@ impl Plan {
             );
         }
         match &mut self.lazy {
-            None => apply(&mut self.file.tasks, &perm),
+            None => apply(&mut self.file.tasks, &perm, one),
             Some(lazy) => {
-                apply(&mut lazy.src, &perm);
-                apply(&mut lazy.one, &perm);
-                apply(&mut lazy.owned, &perm);
+                apply(&mut lazy.src, &perm, one);
+                apply(&mut lazy.one, &perm, one);
+                apply(&mut lazy.owned, &perm, one);
             }
         }
         // The origins move with their tasks.
         match &mut self.origins {
-            Some(o) if o.of.len() == n => apply(&mut o.of, &perm),
+            Some(o) if o.of.len() == n => apply(&mut o.of, &perm, one),
             _ => self.origins = None,
         }
         // So does the id index: each entry gets its task's new place (ids
         // with one hash, duplicates, are put back in task order).
         if let Some(index) = self.index.get_mut() {
-            let mut place = vec![0u32; n];
-            for (to, &from) in perm.iter().enumerate() {
-                place[from] = u32::try_from(to).unwrap_or(u32::MAX);
-            }
-            for e in &mut index.0 {
-                e.1 = place.get(e.1 as usize).copied().unwrap_or(u32::MAX);
+            match one.and_then(|at| Some((u32::try_from(at).ok()?, u32::try_from(n - 1).ok()?))) {
+                Some((at, last)) => {
+                    for e in &mut index.0 {
+                        if e.1 == last {
+                            e.1 = at;
+                        } else if e.1 >= at {
+                            e.1 += 1;
+                        }
+                    }
+                }
+                None => {
+                    let mut place = vec![0u32; n];
+                    for (to, &from) in perm.iter().enumerate() {
+                        place[from] = u32::try_from(to).unwrap_or(u32::MAX);
+                    }
+                    for e in &mut index.0 {
+                        e.1 = place.get(e.1 as usize).copied().unwrap_or(u32::MAX);
+                    }
+                }
             }
             for run in index.0.chunk_by_mut(|a, b| a.0 == b.0) {
-                run.sort_unstable();
+                if run.len() > 1 {
+                    run.sort_unstable();
+                }
             }
         }
         self.sorted = Sortedness::Sorted;

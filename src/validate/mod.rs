@@ -161,7 +161,19 @@ fn check_in(plan: &Plan, graph: &Graph, scope: Option<&[bool]>) -> Vec<Problem> 
             if issues.is_some() { 64 } else { n },
             Default::default(),
         );
-    for i in 0..n {
+    // In a sorted plan each issue's tasks are one run, found by binary
+    // search: a create's check reads a few dozen tasks' issues, not all
+    // 10,000 (0.55 M instructions, 2026-12-04). Runs in task order, so
+    // duplicates are found as a scan of every task finds them.
+    let ranges: Vec<std::ops::Range<usize>> = match &issues {
+        Some(s) if plan.known_sorted() => {
+            let mut r: Vec<_> = s.iter().map(|&k| plan.maybe_with_issue(k)).collect();
+            r.sort_by_key(|r| r.start);
+            r
+        }
+        _ => std::iter::once(0..n).collect(),
+    };
+    for i in ranges.into_iter().flatten() {
         if issues.as_ref().is_some_and(|s| !s.contains(&plan.issue(i))) {
             continue;
         }
