@@ -306,9 +306,24 @@ fn assert_snapshot_is_the_file(env: &Env, what: &str) {
     let bytes = std::fs::read(env.store()).unwrap();
     let snap = std::fs::read(&caches[0]).unwrap();
     let key = wm::store::snapshot::key(&bytes);
-    let s = wm::store::snapshot::decode(snap, key)
+    let s = wm::store::snapshot::decode(snap.clone(), key)
         .unwrap_or_else(|| panic!("{what}: the snapshot is for the bytes written"));
     let loaded = wm::store::load(&env.store()).unwrap();
+    // Byte for byte what encoding the file read afresh gives: the tasks a
+    // write copied from the snapshot before it (one by one, or runs of
+    // them in one piece) are where a fresh encoding puts them.
+    let fresh = wm::store::snapshot::encode(
+        key,
+        loaded.plan().file(),
+        loaded.graph(),
+        loaded.problems(),
+        s.blocks.as_deref(),
+    )
+    .unwrap();
+    assert!(
+        fresh == snap,
+        "{what}: the snapshot is not a fresh encoding of the file"
+    );
     assert_eq!(s.plan.file(), loaded.plan().file(), "{what}: tasks");
     assert_eq!(s.problems.as_slice(), loaded.problems(), "{what}: problems");
     let (a, b) = (s.graph.parts(), loaded.graph().parts());
