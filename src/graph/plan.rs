@@ -185,9 +185,10 @@ pub trait TaskSource: std::fmt::Debug + Send + Sync {
     /// where its encoding is, and its encoding), for a new snapshot to
     /// copy.
     fn encoded(&self, i: usize) -> Option<(&[u8], &[u8])>;
-    /// The encodings of tasks `from..to`, when the source holds them one
-    /// after the other: a new snapshot copies them in one piece.
-    fn encodings(&self, from: usize, to: usize) -> Option<&[u8]> {
+    /// The records and the encodings of tasks `from..to`, when the source
+    /// holds each one after the other: a new snapshot copies them in one
+    /// piece (and puts in where each encoding now is).
+    fn encodings(&self, from: usize, to: usize) -> Option<(&[u8], &[u8])> {
         let _ = (from, to);
         None
     }
@@ -442,29 +443,23 @@ impl Plan {
         lazy.source.encoded(lazy.unchanged(i)?)
     }
 
-    /// Where task `i` is in the snapshot this plan was restored from, when
-    /// it is still as that snapshot has it.
-    pub(crate) fn encoded_index(&self, i: usize) -> Option<usize> {
-        if i >= self.len() {
-            return None;
-        }
-        self.lazy.as_ref()?.unchanged(i)
-    }
-
-    /// The encodings of tasks `from..to` in one piece, when each is still
-    /// as the snapshot this plan was restored from has it, and that
-    /// snapshot has them one after the other (what it had before them
-    /// still before them).
-    pub(crate) fn encodings(&self, from: usize, to: usize) -> Option<&[u8]> {
-        if to <= from || to > self.len() {
+    /// The longest run of tasks from `from` on that are still as the
+    /// snapshot this plan was restored from has them, in its order (what
+    /// it had before them still before them): where the run ends, and its
+    /// stored records and encodings, each in one piece, when that snapshot
+    /// has them one after the other. None when task `from` is not as that
+    /// snapshot has it.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn encoded_run(&self, from: usize) -> Option<(usize, Option<(&[u8], &[u8])>)> {
+        if from >= self.len() {
             return None;
         }
         let lazy = self.lazy.as_ref()?;
         let first = lazy.unchanged(from)?;
-        if !(from..to).all(|i| lazy.unchanged(i) == Some(first + (i - from))) {
-            return None;
-        }
-        lazy.source.encodings(first, first + (to - from))
+        let to = (from + 1..self.len())
+            .find(|&i| lazy.unchanged(i) != Some(first + (i - from)))
+            .unwrap_or(self.len());
+        Some((to, lazy.source.encodings(first, first + (to - from))))
     }
 
     /// The filtering facts of task `i`, without decoding it.

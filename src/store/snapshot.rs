@@ -1007,26 +1007,33 @@ impl<B: AsRef<[u8]> + Send + Sync> TaskSource for Tasks<B> {
         Some((self.record(i)?.get(..RECORD_LEN)?, self.task_bytes(i)))
     }
 
-    fn encodings(&self, from: usize, to: usize) -> Option<&[u8]> {
-        let span = |i: usize| {
-            let rec = self.record(i)?;
+    fn encodings(&self, from: usize, to: usize) -> Option<(&[u8], &[u8])> {
+        if from >= to || to > self.n {
+            return None;
+        }
+        let at = |i: usize| {
+            self.records_from
+                .checked_add(i.checked_mul(STORED_RECORD_LEN)?)
+        };
+        let records = self.all().get(at(from)?..at(to)?)?;
+        let mut spans = records.chunks_exact(STORED_RECORD_LEN).map(|rec| {
             let start = le_u32(&rec[RECORD_LEN..]) as usize;
             Some((
                 start,
                 start.checked_add(le_u32(&rec[RECORD_LEN + 4..]) as usize)?,
             ))
-        };
-        let (start, mut end) = span(from)?;
+        });
+        let (start, mut end) = spans.next()??;
         // Each begins where the one before ended (as this format writes
         // them; a forged snapshot may not).
-        for i in from + 1..to {
-            let (s, e) = span(i)?;
+        for span in spans {
+            let (s, e) = span?;
             if s != end {
                 return None;
             }
             end = e;
         }
-        self.all().get(start..end)
+        Some((records, self.all().get(start..end)?))
     }
 
     fn task(&self, i: usize) -> Task {
@@ -1102,7 +1109,7 @@ pub fn encode(
         derived,
         |i| Some(Entry::Fresh(&file.tasks[i])),
         None,
-        |_| None,
+        |_| None::<Run<'_>>,
     )
 }
 
@@ -1139,17 +1146,32 @@ pub fn encode_plan_to(
         })
     };
     // Runs of tasks unchanged since the snapshot the plan was restored
-    // from, in its order: a create's are the tasks before and after the
-    // new one. Each is copied in one piece, straight from that snapshot
-    // to `out`: 10,000 copies into the buffer (and 10,000 questions of the
-    // plan) were a third of encoding a create's snapshot.
-    let run = |i: usize| {
-        let mut to = i;
-        let first = plan.encoded_index(i)?;
-        while to < plan.len() && plan.encoded_index(to) == Some(first + (to - i)) {
-            to += 1;
+    // from, in its order (a create's: the tasks before and after the new
+    // one), found once; each part of the encoding asks for them in turn.
+    // Only runs whose parts fit are kept (`Run::fits`): every part must
+    // take the same ones.
+    let mut runs: Vec<(usize, Run<'_>)> = Vec::new();
+    let mut i = 0;
+    while i < plan.len() {
+        let Some((to, parts)) = plan.encoded_run(i) else {
+            i += 1;
+            continue;
+        };
+        if let Some((records, encodings)) = parts {
+            let r = Run {
+                to,
+                records,
+                encodings,
+            };
+            if r.fits(i) {
+                runs.push((i, r));
+            }
         }
-        Some((to, plan.encodings(i, to)?))
+        i = to.max(i + 1);
+    }
+    let run = |i: usize| {
+        let at = runs.binary_search_by_key(&i, |r| r.0).ok()?;
+        runs.get(at).map(|r| r.1.clone())
     };
     let derived = Derived {
         graph,
@@ -1231,6 +1253,33 @@ enum Entry<'a> {
     Fresh(&'a Task),
 }
 
+/// Tasks `i..to` (from the `i` asked for) as a snapshot stores them, each
+/// part in one piece: their stored records (each ends with where its
+/// encoding was, and its length) and their encodings, one after the other.
+#[derive(Clone)]
+struct Run<'a> {
+    to: usize,
+    records: &'a [u8],
+    encodings: &'a [u8],
+}
+
+impl Run<'_> {
+    /// The length of each encoding, from its record.
+    fn lens(&self) -> impl Iterator<Item = usize> + '_ {
+        self.records
+            .chunks_exact(STORED_RECORD_LEN)
+            .map(|r| le_u32(&r[RECORD_LEN + 4..]) as usize)
+    }
+
+    /// Whether its parts fit: a record per task (more than one), as long
+    /// together as the encodings they describe.
+    fn fits(&self, from: usize) -> bool {
+        self.to > from + 1
+            && self.records.len() == (self.to - from) * STORED_RECORD_LEN
+            && self.lens().sum::<usize>() == self.encodings.len()
+    }
+}
+
 /// What a snapshot stores besides its tasks: what was worked out from
 /// them, and where their blocks are in the text.
 struct Derived<'g> {
@@ -1243,14 +1292,17 @@ struct Derived<'g> {
 /// there in pieces (then the returned bytes are empty). `entry` gives each
 /// task's; it is asked three times per task (the records say where the
 /// encodings will be, so their lengths are needed first), and the tasks
-/// encoded afresh are encoded once, on the first pass.
+/// encoded afresh are encoded once, on the first pass. `run` gives the run
+/// of tasks that starts at a task, if one does, to be copied whole; it must
+/// give the same runs on every pass, and only runs that fit
+/// ([`Run::fits`]).
 fn encode_with<'a>(
     key: u128,
     head: Head,
     derived: Derived<'_>,
     entry: impl Fn(usize) -> Option<Entry<'a>>,
     out: Option<Out<'_>>,
-    run: impl Fn(usize) -> Option<(usize, &'a [u8])>,
+    run: impl Fn(usize) -> Option<Run<'a>>,
 ) -> Option<Vec<u8>> {
     let Derived {
         graph,
@@ -1291,10 +1343,21 @@ fn encode_with<'a>(
     };
     w.opt_str(&workflow)?;
     w.idx(head.tasks)?;
-    // First the length of every encoding, and the fresh ones made.
+    // First the length of every encoding, and the fresh ones made. The
+    // runs `run` gives (a create's: the tasks before and after the new
+    // one) are copied in one piece in each part below: their records, with
+    // where each encoding now is put in, then their encodings, straight
+    // to `out`. One by one, 10,000 tasks' records and encodings were most
+    // of encoding a create's snapshot.
     let mut fresh = Vec::new();
     let mut lens = Vec::with_capacity(head.tasks);
-    for i in 0..head.tasks {
+    let mut i = 0;
+    while i < head.tasks {
+        if let Some(r) = run(i) {
+            lens.extend(r.lens());
+            i = r.to;
+            continue;
+        }
         match entry(i)? {
             Entry::Copied(_, encoding) => lens.push(encoding.len()),
             Entry::Fresh(t) => {
@@ -1303,12 +1366,32 @@ fn encode_with<'a>(
                 fresh.push((record, encoding));
             }
         }
+        i += 1;
     }
     // The records, each saying where its encoding will be.
     let sent = |spill: &Option<Spill>, w: &W| spill.as_ref().map_or(0, |s| s.sent) + w.0.len();
     let mut at = sent(&spill, &w).checked_add(head.tasks.checked_mul(STORED_RECORD_LEN)?)?;
     let mut fresh_records = fresh.iter();
-    for (i, &len) in lens.iter().enumerate() {
+    let mut i = 0;
+    while i < head.tasks {
+        if let Some(r) = run(i) {
+            // A piece at a time, so that the buffer keeps its size.
+            let piece = (SPILL_AT / STORED_RECORD_LEN).max(1) * STORED_RECORD_LEN;
+            for records in r.records.chunks(piece) {
+                let from = w.0.len();
+                w.0.extend_from_slice(records);
+                for rec in w.0.get_mut(from..)?.chunks_exact_mut(STORED_RECORD_LEN) {
+                    let len = le_u32(&rec[RECORD_LEN + 4..]) as usize;
+                    rec[RECORD_LEN..RECORD_LEN + 4]
+                        .copy_from_slice(&u32::try_from(at).ok()?.to_le_bytes());
+                    at = at.checked_add(len)?;
+                }
+                spill_some(&mut spill, &mut w)?;
+            }
+            i = r.to;
+            continue;
+        }
+        let len = *lens.get(i)?;
         match entry(i)? {
             Entry::Copied(record, _) if record.len() == RECORD_LEN => w.0.extend_from_slice(record),
             Entry::Copied(..) => return None,
@@ -1318,21 +1401,18 @@ fn encode_with<'a>(
         w.idx(len)?;
         at = at.checked_add(len)?;
         spill_some(&mut spill, &mut w)?;
+        i += 1;
     }
-    // Then the encodings: a run of them that `run` gives (tasks `i..to`,
-    // as long together as they are one by one) in one piece.
+    // Then the encodings.
     let mut fresh_encodings = fresh.iter();
     let mut i = 0;
     while i < head.tasks {
-        if let Some((to, bytes)) = run(i)
-            && to > i + 1
-            && lens.get(i..to).map(|l| l.iter().sum::<usize>()) == Some(bytes.len())
-        {
+        if let Some(r) = run(i) {
             match &mut spill {
-                Some(s) => s.send(&mut w, bytes)?,
-                None => w.0.extend_from_slice(bytes),
+                Some(s) => s.send(&mut w, r.encodings)?,
+                None => w.0.extend_from_slice(r.encodings),
             }
-            i = to;
+            i = r.to;
             continue;
         }
         match entry(i)? {
