@@ -1832,14 +1832,13 @@ fn write_atomic_checked(
         let _ = tmp.file().set_permissions(mode);
     }
     before_rename()?;
+    // The exchange changed both directories; the spare's is synced too, so
+    // that no crash leaves both names on one file.
+    let mut spare_dir = None;
     match tmp {
         Temp::Spare(s, _) => {
             s.swap_in(path).map_err(|e| Error::io(path, e))?;
-            // The exchange changed both directories; the spare's is synced
-            // too, so that no crash leaves both names on one file.
-            if let Some(d) = s.dir().and_then(|d| File::open(d).ok()) {
-                let _ = d.sync_all();
-            }
+            spare_dir = s.dir().and_then(|d| File::open(d).ok());
         }
         Temp::Fresh(t, keep) if must_not_exist => {
             debug_assert!(keep.is_none());
@@ -1860,9 +1859,26 @@ fn write_atomic_checked(
             t.persist(path).map_err(|e| Error::io(path, e.error))?;
         }
     }
-    if let Ok(d) = File::open(&dir) {
-        let _ = d.sync_all();
-    }
+    // The two directories' syncs wait for the disk together: the spare's
+    // on a helper (started on this CPU, it runs once this thread waits).
+    let store_dir = File::open(&dir).ok();
+    std::thread::scope(|s| {
+        let beside = spare_dir
+            .as_ref()
+            .and_then(|d| helper::spawn(s, false, move || d.sync_all()));
+        if let Some(d) = &store_dir {
+            let _ = d.sync_all();
+        }
+        match (beside, &spare_dir) {
+            (Some(h), _) => {
+                let _ = h.join();
+            }
+            (None, Some(d)) => {
+                let _ = d.sync_all();
+            }
+            (None, None) => {}
+        }
+    });
     Ok(true)
 }
 
