@@ -66,8 +66,10 @@ fn columns(line: &str) -> Vec<(usize, char)> {
 /// Every box (`┌…┐` / `│…│` / `└…┘`, or `+…+` / `|…|` / `+…+` in ASCII)
 /// has its corners and sides at the same display columns on its three
 /// lines: the right border never sits short or long of the others. (A top
-/// line is one whose left corner has a side, a space, a mark and a space
-/// under it: edge routing such as `┌──┴──┐` has not.)
+/// line is one whose left corner has a side, a space, a mark, a space and
+/// a task's id under it: edge routing such as `┌──┴──┐` has not, nor does
+/// a fork of lanes `+-+-+-.` over `| # | |`, where a task's mark sits in
+/// its lane.)
 fn check_boxes(text: &str, plain: bool) -> Result<usize, String> {
     let (tl, tr, side, bl, br) = if plain {
         ('+', '+', '|', '+', '+')
@@ -92,6 +94,7 @@ fn check_boxes(text: &str, plain: bool) -> Result<usize, String> {
                         && at(m, l[k].0 + 1, &|c| c == ' ')
                         && at(m, l[k].0 + 2, &|c| "+>o#x.✓◐○⊘✗·".contains(c))
                         && at(m, l[k].0 + 3, &|c| c == ' ')
+                        && at(m, l[k].0 + 4, &|c| c.is_alphanumeric())
                 })
             {
                 k += 1;
