@@ -662,12 +662,14 @@ fn a_store_of_over_a_mebibyte_reads_and_writes_through_its_helpers() {
     // Long descriptions make the store big with few tasks (each argument
     // stays under the kernel's 128 KiB limit).
     let long = "word ".repeat(20_000);
-    for i in 0..11 {
-        env.create(
-            &format!("GH#42: Bulk {i}"),
-            &["--issue=42", "--description", &long],
-        );
-    }
+    let bulk: Vec<String> = (0..11)
+        .map(|i| {
+            env.create(
+                &format!("GH#42: Bulk {i}"),
+                &["--issue=42", "--description", &long],
+            )
+        })
+        .collect();
     assert!(
         std::fs::metadata(env.store()).unwrap().len() >= 1 << 20,
         "the store is big enough for helpers"
@@ -693,6 +695,37 @@ fn a_store_of_over_a_mebibyte_reads_and_writes_through_its_helpers() {
     complete_by_hand(&env, &id);
     let doc = env.json(&["tasks", "show", &id, "--json"]);
     assert_eq!(doc["task"]["status"], "completed");
+
+    // A flipped bit anywhere in a big snapshot, whose checksum two threads
+    // take a piece each, is refused by a read and by a write: from the
+    // first piece to the last, and the checksum itself.
+    let cache = cache_files(&env).pop().unwrap();
+    let last = bulk.last().unwrap();
+    let show: [&str; 4] = ["tasks", "show", last, "--json"];
+    for k in 0..=8 {
+        env.ok(&["tasks", "list"]);
+        let good = std::fs::read(&cache).unwrap();
+        assert!(good.len() > 1 << 20, "a big snapshot");
+        let i = (k * (good.len() - 1) / 8).max(30);
+        let mut bad = good.clone();
+        bad[i] ^= 0x20;
+        std::fs::write(&cache, &bad).unwrap();
+        assert_eq!(
+            env.ok(&show),
+            uncached(&env, &show),
+            "byte {i} of {}",
+            good.len()
+        );
+        std::fs::write(&cache, &bad).unwrap();
+        env.ok(&["tasks", "update", last, "--add-label", &format!("f{k}")]);
+        assert!(env.read().contains(&format!("- f{k}\n")), "byte {i}");
+        assert_eq!(
+            env.ok(&show),
+            uncached(&env, &show),
+            "byte {i}, after a write"
+        );
+        env.ok(&["tasks", "check"]);
+    }
 }
 
 /// `check` restores the snapshot as every read does, and its findings,
