@@ -768,6 +768,10 @@ pub struct Locked {
     /// start, when known (from the snapshot): the write copies unchanged
     /// blocks from `file` to the new file.
     text: Option<(usize, Vec<u32>)>,
+    /// The hasher's states partway through the text under the lock, when
+    /// it was hashed: the new text's key is hashed from the last one
+    /// before the first change.
+    prefixes: hash::Prefixes,
 }
 
 /// The editor modeline among the leading comment lines of store text.
@@ -815,6 +819,7 @@ pub fn lock_cached(
                     read_key: None,
                     stamp: None,
                     text: None,
+                    prefixes: hash::Prefixes::default(),
                 });
             }
             Err(e) => return Err(Error::io(path, e)),
@@ -844,7 +849,7 @@ pub fn lock_cached(
             Some(c) => restore_locked(path, c, &mut f, stamp.as_ref())?,
             None => None,
         };
-        let (loaded, text, modeline, read_key) = match restored {
+        let (loaded, text, modeline, read_key, prefixes) = match restored {
             Some(r) => r,
             None => {
                 // No snapshot for these bytes: read and parse them, keyed by
@@ -856,7 +861,8 @@ pub fn lock_cached(
                 let modeline = modeline(&bytes);
                 let file = parse(path, &bytes)?;
                 drop(bytes);
-                (analyse(path, file), None, modeline, key)
+                let none = hash::Prefixes::default();
+                (analyse(path, file), None, modeline, key, none)
             }
         };
         return Ok(Locked {
@@ -867,6 +873,7 @@ pub fn lock_cached(
             read_key: Some(read_key),
             stamp,
             text,
+            prefixes,
         });
     }
 }
@@ -882,7 +889,8 @@ fn vouched_key(stamp: Option<&stamp::Stamp>, cache_file: &Path) -> Option<(u128,
 
 /// What [`lock_cached`] gets from a snapshot of the locked file `f`: the
 /// store, the starts of its blocks (when they can be copied), its modeline
-/// and its key; None when no snapshot matches (`f` is then read to its end).
+/// its key and the hasher's states partway through the text (when it was
+/// hashed); None when no snapshot matches (`f` is then read to its end).
 /// The text is hashed a piece at a time, or not at all when a reader's
 /// stamp record vouches for it, and never held: a write copies the blocks
 /// it keeps from `f` to the new file.
@@ -892,9 +900,22 @@ fn restore_locked(
     cache_file: &Path,
     f: &mut File,
     stamp: Option<&stamp::Stamp>,
-) -> Result<Option<(Loaded, Option<(usize, Vec<u32>)>, Option<String>, u128)>> {
-    let (key, len, restored) = match vouched_key(stamp, cache_file) {
-        Some((key, len)) => (key, len, restore(path, cache_file, key, len)),
+) -> Result<
+    Option<(
+        Loaded,
+        Option<(usize, Vec<u32>)>,
+        Option<String>,
+        u128,
+        hash::Prefixes,
+    )>,
+> {
+    let (key, len, restored, prefixes) = match vouched_key(stamp, cache_file) {
+        Some((key, len)) => (
+            key,
+            len,
+            restore(path, cache_file, key, len),
+            hash::Prefixes::default(),
+        ),
         None => restore_while_hashing(path, cache_file, f)?,
     };
     let Some((mut loaded, blocks)) = restored else {
@@ -912,7 +933,7 @@ fn restore_locked(
     if text.is_some() {
         loaded.plan.track_origins(key);
     }
-    Ok(Some((loaded, text, modeline, key)))
+    Ok(Some((loaded, text, modeline, key, prefixes)))
 }
 
 /// The key and length of the store open as `f`, and what its snapshot
@@ -925,11 +946,21 @@ fn restore_while_hashing(
     path: &Path,
     cache_file: &Path,
     f: &File,
-) -> Result<(u128, u64, Option<(Loaded, Option<Vec<u32>>)>)> {
+) -> Result<(
+    u128,
+    u64,
+    Option<(Loaded, Option<Vec<u32>>)>,
+    hash::Prefixes,
+)> {
     let len = check_len(path, f)?;
     if len < helper::BESIDE_FROM {
         let (key, len) = key_of_open(path, f)?;
-        return Ok((key, len, restore(path, cache_file, key, len)));
+        return Ok((
+            key,
+            len,
+            restore(path, cache_file, key, len),
+            hash::Prefixes::default(),
+        ));
     }
     // The helper hashes the text while this thread maps the snapshot and
     // checks where its records are; the graph's part and the pieces of the
@@ -945,9 +976,9 @@ fn restore_while_hashing(
     let opened: OnceLock<Option<snapshot::Opened<memmap2::Mmap>>> = OnceLock::new();
     let rest: OnceLock<Option<snapshot::Rest<'_, memmap2::Mmap>>> = OnceLock::new();
     let help = || {
-        let key = key_at(f);
+        let key = key_keeping(f);
         // Not for a snapshot of other bytes.
-        if let (Ok((k, _)), Some(Some(r))) = (&key, rest.get())
+        if let (Ok((k, _, _)), Some(Some(r))) = (&key, rest.get())
             && opened.get().and_then(Option::as_ref).map(|o| o.key()) == Some(*k)
         {
             r.work();
@@ -977,9 +1008,9 @@ fn restore_while_hashing(
     // No thread to be had, or it failed: the hash on this thread.
     let hashed = match hashed {
         Some(h) => h,
-        None => key_at(f),
+        None => key_keeping(f),
     };
-    let (key, len) = hashed.map_err(|e| Error::io(path, e))?;
+    let (key, len, prefixes) = hashed.map_err(|e| Error::io(path, e))?;
     let matches = opened.get().and_then(Option::as_ref).map(|o| o.key()) == Some(key);
     let (intact, parts) = match rest.into_inner().flatten() {
         Some(r) => {
@@ -997,7 +1028,7 @@ fn restore_while_hashing(
         }
         _ => None,
     };
-    Ok((key, len, restored))
+    Ok((key, len, restored, prefixes))
 }
 
 /// The snapshot key of the bytes of `f` and their length, read with
@@ -1008,18 +1039,40 @@ fn key_at(f: &File) -> std::io::Result<(u128, u64)> {
     key_visiting(f, &mut |_| {})
 }
 
+/// [`key_at`], keeping the hasher's states partway through (see
+/// [`hash::Prefixes`]) where the pieces read end.
+fn key_keeping(f: &File) -> std::io::Result<(u128, u64, hash::Prefixes)> {
+    let mut prefixes = hash::Prefixes::default();
+    let stride = hash::Prefixes::stride(f.metadata()?.len(), PIECE as u64);
+    let (key, len) = key_hashing(f, &mut |_, at, hasher| {
+        if at % stride == 0 {
+            prefixes.keep(at, hasher);
+        }
+    })?;
+    Ok((key, len, prefixes))
+}
+
 /// [`key_at`], handing each piece read to `visit` as well.
 fn key_visiting(f: &File, visit: &mut dyn FnMut(&[u8])) -> std::io::Result<(u128, u64)> {
+    key_hashing(f, &mut |piece, _, _| visit(piece))
+}
+
+/// [`key_at`], handing each piece read to `visit`, with how many bytes
+/// were read then and the hasher's state after them.
+fn key_hashing(
+    f: &File,
+    visit: &mut dyn FnMut(&[u8], u64, &hash::Hasher),
+) -> std::io::Result<(u128, u64)> {
     let mut hasher = hash::Hasher::new();
-    let mut buf = [0u8; 64 * 1024];
+    let mut buf = [0u8; PIECE];
     let mut len = 0u64;
     loop {
         match read_at(f, &mut buf, len) {
             Ok(0) => break,
             Ok(n) => {
                 hasher.update(&buf[..n]);
-                visit(&buf[..n]);
                 len += n as u64;
+                visit(&buf[..n], len, &hasher);
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
@@ -1167,12 +1220,43 @@ impl Locked {
         // out, so it is filled in last.
         let key_taken = AtomicBool::new(cache.is_none());
         let new_key: OnceLock<u128> = OnceLock::new();
+        // Hashed from the old text's hasher state at the last piece read
+        // before the first change, when the restore hashed the old text
+        // (the bytes before are the same): a create in the middle of a
+        // 10,000-task store hashes half its text instead of all of it.
+        let (hashed_to, hashed) = self.prefixes.before(changed);
         let take_key = || {
             if !key_taken.swap(true, Ordering::AcqRel)
-                && let Ok(k) = laid.key()
+                && let Ok(k) = laid.key_after(hashed_to, hashed.clone())
             {
                 let _ = new_key.set(k);
             }
+        };
+        // The snapshot's first part, the header and the tasks, needs neither
+        // the graph nor the problems: whichever thread comes to it first
+        // writes it to the snapshot's file (on a big store the writer, once
+        // its text is out, while the helper still checks: 0.4 ms at 10,000
+        // tasks), and the helper writes the rest after it once its check
+        // is done. Not for a plan re-sorted since it was checked (no
+        // snapshot then, see `snapshot` below).
+        let tasks_taken = AtomicBool::new(cache.is_none() || resorted);
+        let tasks_sent: OnceLock<Option<(SnapshotFile, snapshot::TasksSent)>> = OnceLock::new();
+        let send_tasks = || {
+            if tasks_taken.swap(true, Ordering::AcqRel) {
+                return;
+            }
+            // Whatever happens, the other thread must not wait for ever.
+            let _unblock = SetOnDrop(&tasks_sent);
+            let sent = cache.and_then(|cache| {
+                let out = SnapshotFile::new(cache)?;
+                let mut buf = std::io::BufWriter::with_capacity(PIECE, out.file());
+                let mut sink = |b: &[u8]| buf.write_all(b).ok();
+                let sent = snapshot::encode_plan_tasks_to(plan, &mut sink);
+                let flushed = buf.flush().is_ok();
+                drop(buf);
+                Some((out, sent.filter(|_| flushed)?))
+            });
+            let _ = tasks_sent.set(sent);
         };
         // The check and the snapshot run beside the writing on a big store,
         // and its sync waits on a helper of its own (below).
@@ -1227,6 +1311,7 @@ impl Locked {
                     let settle = &mut *settle;
                     let h = helper::spawn(s, false, move || settle(&mut synced))?;
                     std::thread::yield_now();
+                    send_tasks();
                     let keep = laid.common_prefix(file, first, &mut compare);
                     take_key();
                     let synced = h
@@ -1266,11 +1351,11 @@ impl Locked {
         // is put in place after the rename. A
         // graph for another order of the tasks would be wrong: no snapshot
         // then (`ops::stage` sorts, so this does not happen).
-        let mut cache_tmp: Option<(&Path, SnapshotFile, u64)> = None;
+        let mut snapshot_at: Option<u64> = None;
         let mut refused: Option<Error> = None;
         let mut check = check;
         // Check, then write the snapshot: false when the check refuses.
-        let mut snapshot = || -> (bool, Option<(&Path, SnapshotFile, u64)>) {
+        let mut snapshot = || -> (bool, Option<u64>) {
             let checked = match check.take().map(|c| c(plan)) {
                 Some(Ok(checked)) => checked,
                 Some(Err(e)) => {
@@ -1279,19 +1364,20 @@ impl Locked {
                 }
                 None => return (true, None),
             };
-            let Some(cache) = cache else {
-                return (true, None);
-            };
             let (graph, problems) = (&checked.0, checked.1.as_slice());
-            if resorted || graph.order().len() != plan.len() {
+            if cache.is_none() || resorted || graph.order().len() != plan.len() {
                 return (true, None);
             }
-            let Some(mut out) = SnapshotFile::new(cache) else {
+            // The tasks first, sent by whichever thread came to them
+            // first; then the rest after them.
+            send_tasks();
+            let Some((out, sent)) = tasks_sent.wait() else {
                 return (true, None);
             };
             let mut buf = std::io::BufWriter::with_capacity(PIECE, out.file());
             let mut sink = |b: &[u8]| buf.write_all(b).ok();
-            let key_at = crate::store::snapshot::encode_plan_to(
+            let key_at = snapshot::encode_plan_rest_to(
+                sent,
                 plan,
                 graph,
                 problems,
@@ -1300,16 +1386,13 @@ impl Locked {
             );
             let flushed = buf.flush().is_ok();
             drop(buf);
-            match key_at.filter(|_| flushed) {
-                Some(at) if out.written(cache) => (true, Some((cache, out, at))),
-                _ => (true, None),
-            }
+            (true, key_at.filter(|_| flushed))
         };
         let mut meanwhile = || {
             let (go, made) = snapshot();
             match made {
-                Some(made) => {
-                    cache_tmp = Some(made);
+                Some(at) => {
+                    snapshot_at = Some(at);
                     take_key();
                 }
                 // No snapshot: nobody need hash the new text.
@@ -1350,12 +1433,23 @@ impl Locked {
             }));
         }
         drop(self.file);
-        if let Some((cache, out, at)) = cache_tmp
-            && let Some(&key) = new_key.get()
+        if let (Some(cache), Some(at), Some(&key)) = (cache, snapshot_at, new_key.get())
+            && let Some(Some((mut out, _))) = tasks_sent.into_inner()
+            && out.written(cache)
         {
             out.finish(cache, at, key);
         }
         Ok(())
+    }
+}
+
+/// Sets an unset cell to None when dropped: a thread waiting for the cell
+/// then goes on, whatever became of the one that was to set it.
+struct SetOnDrop<'a, T>(&'a OnceLock<Option<T>>);
+
+impl<T> Drop for SetOnDrop<'_, T> {
+    fn drop(&mut self) {
+        let _ = self.0.set(None);
     }
 }
 

@@ -52,6 +52,7 @@ const SUM_PIECE: usize = 256 * 1024;
 const KEY_LEN: usize = 16;
 
 /// The checksum being taken of bytes that come a piece at a time.
+#[derive(Clone)]
 struct Sum {
     piece: super::hash::Hasher,
     in_piece: usize,
@@ -1222,14 +1223,16 @@ pub fn encode_plan_to(
     blocks: Option<&[u32]>,
     out: Out<'_>,
 ) -> Option<u64> {
-    let head = Head {
-        version: plan.version(),
-        scan: plan.scan_head(),
-        workflow: plan.own_workflow(),
-        tasks: plan.len(),
-        sorted: plan.known_sorted(),
-        index: plan.id_index(),
-    };
+    let tasks = encode_plan_tasks_to(plan, &mut *out)?;
+    encode_plan_rest_to(&tasks, plan, graph, problems, blocks, out)
+}
+
+/// The first part of [`encode_plan_to`]: the header and the tasks, which
+/// need neither the graph nor the problems. A write sends them out on one
+/// thread while another still checks the plan, and that one sends the rest
+/// ([`encode_plan_rest_to`]) to the same file after them.
+pub(crate) fn encode_plan_tasks_to(plan: &Plan, out: Out<'_>) -> Option<TasksSent> {
+    let head = plan_head(plan);
     let entry = |i| {
         Some(match plan.encoded(i) {
             Some((record, encoding)) => Entry::Copied(record, encoding),
@@ -1264,12 +1267,62 @@ pub fn encode_plan_to(
         let at = runs.binary_search_by_key(&i, |r| r.0).ok()?;
         runs.get(at).map(|r| r.1.clone())
     };
+    let mut e = Encoding::new(true, head.tasks);
+    let mut out = Some(out);
+    let parts_at = encode_tasks(&mut e, &mut out, 0, &head, entry, run)?;
+    Some(TasksSent {
+        spill: e.spill?,
+        parts_at,
+        tasks: head.tasks,
+    })
+}
+
+/// The rest of [`encode_plan_to`] once [`encode_plan_tasks_to`] sent the
+/// tasks of the same plan to the same place: where the key goes.
+pub(crate) fn encode_plan_rest_to(
+    sent: &TasksSent,
+    plan: &Plan,
+    graph: &Graph,
+    problems: &[Problem],
+    blocks: Option<&[u32]>,
+    out: Out<'_>,
+) -> Option<u64> {
+    let head = plan_head(plan);
+    if head.tasks != sent.tasks {
+        return None;
+    }
     let derived = Derived {
         graph,
         problems,
         blocks,
     };
-    encode_with(0, head, derived, entry, Some(out), run).map(|_| key_at())
+    let mut e = Encoding {
+        w: W(Vec::with_capacity(SPILL_AT + 16 * 1024)),
+        spill: Some(sent.spill.clone()),
+    };
+    let mut out = Some(out);
+    encode_derived(&mut e, &mut out, &head, derived, sent.parts_at)?;
+    e.finish(&mut out).map(|_| key_at())
+}
+
+/// What [`encode_plan_tasks_to`] sent: all of it is out.
+#[derive(Clone)]
+pub(crate) struct TasksSent {
+    spill: Spill,
+    parts_at: usize,
+    tasks: usize,
+}
+
+/// A plan's header, as a snapshot stores it.
+fn plan_head(plan: &Plan) -> Head<'_> {
+    Head {
+        version: plan.version(),
+        scan: plan.scan_head(),
+        workflow: plan.own_workflow(),
+        tasks: plan.len(),
+        sorted: plan.known_sorted(),
+        index: plan.id_index(),
+    }
 }
 
 /// Where a snapshot's key is: after the magic and wm's version.
@@ -1296,41 +1349,99 @@ const SPILL_AT: usize = super::PIECE;
 /// Where an encoding is sent, a piece at a time (None: it refused one).
 type Out<'o> = &'o mut dyn FnMut(&[u8]) -> Option<()>;
 
-/// An encoding on its way out: what has gone so far is hashed for the
-/// checksum (the key as zeros, in the first piece).
-struct Spill<'o> {
-    out: Out<'o>,
+/// A snapshot's encoding under way: the bytes gathered and not yet sent
+/// and, when they go out in pieces, what has gone.
+struct Encoding {
+    w: W,
+    spill: Option<Spill>,
+}
+
+/// What has gone out of an encoding sent in pieces: hashed for the
+/// checksum as it went (the key as zeros, in the first piece).
+#[derive(Clone)]
+struct Spill {
     sum: Sum,
     first: bool,
     /// Bytes sent so far.
     sent: usize,
 }
 
-impl Spill<'_> {
-    /// Send what `w` gathered out once there is enough of it (`all`: any).
-    fn spill(&mut self, w: &mut W, all: bool) -> Option<()> {
-        if all || w.0.len() >= SPILL_AT {
-            if std::mem::take(&mut self.first) {
-                self.sum
-                    .update_first(&w.0, usize::try_from(key_at()).ok()?)?;
+impl Encoding {
+    /// Gathered whole (`pieces` false), or sent in pieces.
+    fn new(pieces: bool, tasks: usize) -> Self {
+        Encoding {
+            w: W(Vec::with_capacity(if pieces {
+                SPILL_AT + 16 * 1024
             } else {
-                self.sum.update(&w.0);
+                64 + tasks * 400
+            })),
+            spill: pieces.then(|| Spill {
+                sum: Sum::new(),
+                first: true,
+                sent: 0,
+            }),
+        }
+    }
+
+    /// How many bytes the encoding has so far.
+    fn len(&self) -> usize {
+        self.spill.as_ref().map_or(0, |s| s.sent) + self.w.0.len()
+    }
+
+    /// Send what was gathered to `out` once there is enough of it (`all`:
+    /// any); nothing when it is gathered whole.
+    fn spill(&mut self, out: &mut Option<Out<'_>>, all: bool) -> Option<()> {
+        let (Some(s), Some(out)) = (&mut self.spill, out) else {
+            return Some(());
+        };
+        if all || self.w.0.len() >= SPILL_AT {
+            if std::mem::take(&mut s.first) {
+                s.sum
+                    .update_first(&self.w.0, usize::try_from(key_at()).ok()?)?;
+            } else {
+                s.sum.update(&self.w.0);
             }
-            (self.out)(&w.0)?;
-            self.sent += w.0.len();
-            w.0.clear();
+            out(&self.w.0)?;
+            s.sent += self.w.0.len();
+            self.w.0.clear();
         }
         Some(())
     }
 
-    /// Send what `w` gathered, then `bytes` as they are (not copied into
-    /// `w` first).
-    fn send(&mut self, w: &mut W, bytes: &[u8]) -> Option<()> {
-        self.spill(w, true)?;
-        self.sum.update(bytes);
-        (self.out)(bytes)?;
-        self.sent += bytes.len();
+    /// What was gathered, then `bytes` as they are (sent without being
+    /// copied into the buffer first).
+    fn send(&mut self, out: &mut Option<Out<'_>>, bytes: &[u8]) -> Option<()> {
+        if self.spill.is_none() || out.is_none() {
+            self.w.0.extend_from_slice(bytes);
+            return Some(());
+        }
+        self.spill(out, true)?;
+        let (Some(s), Some(out)) = (&mut self.spill, out) else {
+            return None;
+        };
+        s.sum.update(bytes);
+        out(bytes)?;
+        s.sent += bytes.len();
         Some(())
+    }
+
+    /// The checksum last: the whole encoding, or (sent in pieces) nothing
+    /// more to return.
+    fn finish(mut self, out: &mut Option<Out<'_>>) -> Option<Vec<u8>> {
+        match self.spill.take() {
+            None => {
+                let sum = checksum(&self.w.0, usize::try_from(key_at()).ok()?)?;
+                self.w.0.extend_from_slice(&sum);
+                Some(self.w.0)
+            }
+            Some(spill) => {
+                self.spill = Some(spill);
+                self.spill(out, true)?;
+                let sum = self.spill?.sum.finish();
+                (out.as_mut()?)(&sum)?;
+                Some(Vec::new())
+            }
+        }
     }
 }
 
@@ -1379,40 +1490,39 @@ struct Derived<'g> {
 }
 
 /// Encode a snapshot: gathered whole and returned, or, with `out`, sent
-/// there in pieces (then the returned bytes are empty). `entry` gives each
-/// task's; it is asked three times per task (the records say where the
-/// encodings will be, so their lengths are needed first), and the tasks
-/// encoded afresh are encoded once, on the first pass. `run` gives the run
-/// of tasks that starts at a task, if one does, to be copied whole; it must
-/// give the same runs on every pass, and only runs that fit
-/// ([`Run::fits`]).
+/// there in pieces (then the returned bytes are empty). See
+/// [`encode_tasks`] for `entry` and `run`.
 fn encode_with<'a>(
     key: u128,
     head: Head,
     derived: Derived<'_>,
     entry: impl Fn(usize) -> Option<Entry<'a>>,
-    out: Option<Out<'_>>,
+    mut out: Option<Out<'_>>,
     run: impl Fn(usize) -> Option<Run<'a>>,
 ) -> Option<Vec<u8>> {
-    let Derived {
-        graph,
-        problems,
-        blocks,
-    } = derived;
-    let mut spill = out.map(|out| Spill {
-        out,
-        sum: Sum::new(),
-        first: true,
-        sent: 0,
-    });
-    let mut w = W(Vec::with_capacity(match spill {
-        Some(_) => SPILL_AT + 16 * 1024,
-        None => 64 + head.tasks * 400,
-    }));
-    let spill_some = |spill: &mut Option<Spill>, w: &mut W| match spill {
-        Some(s) => s.spill(w, false),
-        None => Some(()),
-    };
+    let mut e = Encoding::new(out.is_some(), head.tasks);
+    let parts_at = encode_tasks(&mut e, &mut out, key, &head, entry, run)?;
+    encode_derived(&mut e, &mut out, &head, derived, parts_at)?;
+    e.finish(&mut out)
+}
+
+/// The first part of a snapshot: the header, every task's record, then
+/// their encodings; where the graph's part will start. `entry` gives each
+/// task's; it is asked three times per task (the records say where the
+/// encodings will be, so their lengths are needed first), and the tasks
+/// encoded afresh are encoded once, on the first pass. `run` gives the run
+/// of tasks that starts at a task, if one does, to be copied whole; it must
+/// give the same runs on every pass, and only runs that fit
+/// ([`Run::fits`]). Sent in pieces, it is all gone when this returns.
+fn encode_tasks<'a>(
+    e: &mut Encoding,
+    out: &mut Option<Out<'_>>,
+    key: u128,
+    head: &Head,
+    entry: impl Fn(usize) -> Option<Entry<'a>>,
+    run: impl Fn(usize) -> Option<Run<'a>>,
+) -> Option<usize> {
+    let w = &mut e.w;
     w.0.extend_from_slice(MAGIC);
     w.str(env!("CARGO_PKG_VERSION"))?;
     debug_assert_eq!(w.0.len() as u64, key_at());
@@ -1459,8 +1569,9 @@ fn encode_with<'a>(
         i += 1;
     }
     // The records, each saying where its encoding will be.
-    let sent = |spill: &Option<Spill>, w: &W| spill.as_ref().map_or(0, |s| s.sent) + w.0.len();
-    let mut at = sent(&spill, &w).checked_add(head.tasks.checked_mul(STORED_RECORD_LEN)?)?;
+    let mut at = e
+        .len()
+        .checked_add(head.tasks.checked_mul(STORED_RECORD_LEN)?)?;
     let mut fresh_records = fresh.iter();
     let mut i = 0;
     while i < head.tasks {
@@ -1468,6 +1579,7 @@ fn encode_with<'a>(
             // A piece at a time, so that the buffer keeps its size.
             let piece = (SPILL_AT / STORED_RECORD_LEN).max(1) * STORED_RECORD_LEN;
             for records in r.records.chunks(piece) {
+                let w = &mut e.w;
                 let from = w.0.len();
                 w.0.extend_from_slice(records);
                 for rec in w.0.get_mut(from..)?.chunks_exact_mut(STORED_RECORD_LEN) {
@@ -1476,12 +1588,13 @@ fn encode_with<'a>(
                         .copy_from_slice(&u32::try_from(at).ok()?.to_le_bytes());
                     at = at.checked_add(len)?;
                 }
-                spill_some(&mut spill, &mut w)?;
+                e.spill(out, false)?;
             }
             i = r.to;
             continue;
         }
         let len = *lens.get(i)?;
+        let w = &mut e.w;
         match entry(i)? {
             Entry::Copied(record, _) if record.len() == RECORD_LEN => w.0.extend_from_slice(record),
             Entry::Copied(..) => return None,
@@ -1490,7 +1603,7 @@ fn encode_with<'a>(
         w.idx(at)?;
         w.idx(len)?;
         at = at.checked_add(len)?;
-        spill_some(&mut spill, &mut w)?;
+        e.spill(out, false)?;
         i += 1;
     }
     // Then the encodings.
@@ -1498,33 +1611,50 @@ fn encode_with<'a>(
     let mut i = 0;
     while i < head.tasks {
         if let Some(r) = run(i) {
-            match &mut spill {
-                Some(s) => s.send(&mut w, r.encodings)?,
-                None => w.0.extend_from_slice(r.encodings),
-            }
+            e.send(out, r.encodings)?;
             i = r.to;
             continue;
         }
         match entry(i)? {
-            Entry::Copied(_, encoding) => w.0.extend_from_slice(encoding),
-            Entry::Fresh(_) => w.0.extend_from_slice(&fresh_encodings.next()?.1),
+            Entry::Copied(_, encoding) => e.w.0.extend_from_slice(encoding),
+            Entry::Fresh(_) => e.w.0.extend_from_slice(&fresh_encodings.next()?.1),
         }
-        spill_some(&mut spill, &mut w)?;
+        e.spill(out, false)?;
         i += 1;
     }
-    debug_assert_eq!(sent(&spill, &w), at);
+    debug_assert_eq!(e.len(), at);
+    e.spill(out, true)?;
     // Where the graph's part starts, for the trailer: a reader decodes it
     // and the records at the same time.
-    let parts_at = spill.as_ref().map_or(0, |s| s.sent) + w.0.len();
+    Some(e.len())
+}
+
+/// The rest of a snapshot, after its tasks' encodings (see
+/// [`encode_tasks`]): the graph's part, the id index, the block starts and
+/// the trailer; the checksum is [`Encoding::finish`]'s.
+fn encode_derived(
+    e: &mut Encoding,
+    out: &mut Option<Out<'_>>,
+    head: &Head,
+    derived: Derived<'_>,
+    parts_at: usize,
+) -> Option<()> {
+    let Derived {
+        graph,
+        problems,
+        blocks,
+    } = derived;
     let (deps, dangling, cycles, order, epic, by_key) = graph.parts();
     for d in deps.iter() {
-        spill_some(&mut spill, &mut w)?;
+        e.spill(out, false)?;
+        let w = &mut e.w;
         w.idx(d.len())?;
         for &(j, k) in d {
             w.idx(j)?;
             w.u8(u8::from(k == EdgeKind::Phase));
         }
     }
+    let w = &mut e.w;
     w.idx(dangling.len())?;
     for (i, id) in dangling {
         w.idx(*i)?;
@@ -1532,10 +1662,10 @@ fn encode_with<'a>(
     }
     w.idx(cycles.len())?;
     for c in cycles {
-        put_idxs(&mut w, c)?;
+        put_idxs(w, c)?;
     }
-    put_idxs(&mut w, order)?;
-    put_idxs(&mut w, by_key)?;
+    put_idxs(w, order)?;
+    put_idxs(w, by_key)?;
     for e in epic {
         match e {
             None => w.u8(0),
@@ -1551,7 +1681,7 @@ fn encode_with<'a>(
         w.u8(code_byte(p.code));
         w.str(&p.message)?;
         w.strs(&p.tasks)?;
-        put_fix(&mut w, p.fix.as_ref())?;
+        put_fix(w, p.fix.as_ref())?;
     }
     for &(hash, i) in head.index {
         w.u64(hash);
@@ -1567,19 +1697,7 @@ fn encode_with<'a>(
         _ => w.u8(0),
     }
     w.u64(parts_at as u64);
-    match spill {
-        None => {
-            let sum = checksum(&w.0, usize::try_from(key_at()).ok()?)?;
-            w.0.extend_from_slice(&sum);
-            Some(w.0)
-        }
-        Some(mut s) => {
-            s.spill(&mut w, true)?;
-            let sum = s.sum.finish();
-            (s.out)(&sum)?;
-            Some(Vec::new())
-        }
-    }
+    Some(())
 }
 
 /// Decode a snapshot, if it is one, intact (its checksum matches its

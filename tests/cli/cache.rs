@@ -688,6 +688,14 @@ fn a_store_of_over_a_mebibyte_reads_and_writes_through_its_helpers() {
     assert_snapshot_is_the_file(&env, "done");
     let id = env.create("GH#42: After the bulk", &["--issue=42"]);
     assert_snapshot_is_the_file(&env, "create");
+    // A write right after a write hashes the text it reads (no reader's
+    // stamp vouches for it yet) and the new text from the hasher's state
+    // at the last piece before its first change: here in the middle of
+    // the store, then near its start.
+    env.ok(&["tasks", "update", &bulk[5], "--add-label", "middle"]);
+    assert_snapshot_is_the_file(&env, "a change in the middle");
+    env.ok(&["tasks", "update", &s.docs, "--add-label", "early"]);
+    assert_snapshot_is_the_file(&env, "a change near the start");
     for args in reads {
         assert_eq!(env.ok(args), uncached(&env, args), "{args:?} after writes");
     }

@@ -341,11 +341,29 @@ impl Layout<'_> {
     /// The snapshot key of the text (`snapshot::key` of its bytes), without
     /// gathering them.
     pub fn key(&self) -> std::io::Result<u128> {
-        let mut sum = crate::store::hash::Hasher::new();
-        self.for_each_bytes(|b| {
-            sum.update(b);
-            Ok(())
-        })?;
+        self.key_after(0, crate::store::hash::Hasher::new())
+    }
+
+    /// [`Layout::key`], from `sum`, the hasher after the text's first
+    /// `from` bytes (taken of the old text: they must be the same, as
+    /// [`Layout::same_as_old`] says they are).
+    pub(crate) fn key_after(
+        &self,
+        from: u64,
+        mut sum: crate::store::hash::Hasher,
+    ) -> std::io::Result<u128> {
+        let mut buf = Vec::new();
+        for run in self.runs_between(from, u64::MAX) {
+            match run? {
+                Run::Bytes(b) => sum.update(b),
+                Run::File { file, at, len } => {
+                    crate::store::read_range(file, at, len, &mut buf, |b| {
+                        sum.update(b);
+                        Ok(())
+                    })?
+                }
+            }
+        }
         Ok(sum.digest128())
     }
 
