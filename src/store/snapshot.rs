@@ -1228,32 +1228,18 @@ pub fn encode(
     )
 }
 
-/// [`encode`] for a plan, written to `out` as it is encoded: the tasks
-/// still as the snapshot it was restored from has them are copied from
-/// that snapshot's bytes, so a write encodes only what it changed. None
-/// when something cannot be stored or `out` refused a piece.
-///
-/// The key is written as zeros: the caller writes the key of the text
-/// (once that is known) at the offset this gives.
+/// [`encode`] for a plan, written to `out` as it is encoded, in two parts:
+/// this one sends the header and the tasks, which need neither the graph
+/// nor the problems, and [`encode_plan_rest_to`] the rest after them. A
+/// write sends the first on one thread while another still checks the
+/// plan, and that one sends the rest to the same file. The tasks still as
+/// the snapshot the plan was restored from has them are copied from that
+/// snapshot's bytes, so a write encodes only what it changed. None when
+/// something cannot be stored or `out` refused a piece.
 ///
 /// Written in pieces instead of gathered: a 10,000-task snapshot is 4 MB,
 /// and fresh memory costs a write more (the kernel zeroes it) than the
 /// copies it would save.
-pub fn encode_plan_to(
-    plan: &Plan,
-    graph: &Graph,
-    problems: &[Problem],
-    blocks: Option<&[u32]>,
-    out: Out<'_>,
-) -> Option<u64> {
-    let tasks = encode_plan_tasks_to(plan, &mut *out)?;
-    encode_plan_rest_to(&tasks, plan, graph, problems, blocks, out)
-}
-
-/// The first part of [`encode_plan_to`]: the header and the tasks, which
-/// need neither the graph nor the problems. A write sends them out on one
-/// thread while another still checks the plan, and that one sends the rest
-/// ([`encode_plan_rest_to`]) to the same file after them.
 pub(crate) fn encode_plan_tasks_to(plan: &Plan, out: Out<'_>) -> Option<TasksSent> {
     let head = plan_head(plan);
     let entry = |i| {
@@ -1300,8 +1286,10 @@ pub(crate) fn encode_plan_tasks_to(plan: &Plan, out: Out<'_>) -> Option<TasksSen
     })
 }
 
-/// The rest of [`encode_plan_to`] once [`encode_plan_tasks_to`] sent the
-/// tasks of the same plan to the same place: where the key goes.
+/// The rest of a plan's snapshot once [`encode_plan_tasks_to`] sent the
+/// tasks of the same plan to the same place; where the key goes. The key
+/// is written as zeros: the caller writes the key of the text (once that
+/// is known) at the offset this gives.
 pub(crate) fn encode_plan_rest_to(
     sent: &TasksSent,
     plan: &Plan,
