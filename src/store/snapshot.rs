@@ -1408,24 +1408,22 @@ impl Encoding {
         if !all && self.w.0.len() < SPILL_AT {
             return Some(());
         }
-        self.spill_now(out, all)
+        self.spill_now(out)
     }
 
-    fn spill_now(&mut self, out: &mut Option<Out<'_>>, all: bool) -> Option<()> {
+    fn spill_now(&mut self, out: &mut Option<Out<'_>>) -> Option<()> {
         let (Some(s), Some(out)) = (&mut self.spill, out) else {
             return Some(());
         };
-        if all || self.w.0.len() >= SPILL_AT {
-            if std::mem::take(&mut s.first) {
-                s.sum
-                    .update_first(&self.w.0, usize::try_from(key_at()).ok()?)?;
-            } else {
-                s.sum.update(&self.w.0);
-            }
-            out(&self.w.0)?;
-            s.sent += self.w.0.len();
-            self.w.0.clear();
+        if std::mem::take(&mut s.first) {
+            s.sum
+                .update_first(&self.w.0, usize::try_from(key_at()).ok()?)?;
+        } else {
+            s.sum.update(&self.w.0);
         }
+        out(&self.w.0)?;
+        s.sent += self.w.0.len();
+        self.w.0.clear();
         Some(())
     }
 
@@ -1449,20 +1447,15 @@ impl Encoding {
     /// The checksum last: the whole encoding, or (sent in pieces) nothing
     /// more to return.
     fn finish(mut self, out: &mut Option<Out<'_>>) -> Option<Vec<u8>> {
-        match self.spill.take() {
-            None => {
-                let sum = checksum(&self.w.0, usize::try_from(key_at()).ok()?)?;
-                self.w.0.extend_from_slice(&sum);
-                Some(self.w.0)
-            }
-            Some(spill) => {
-                self.spill = Some(spill);
-                self.spill(out, true)?;
-                let sum = self.spill?.sum.finish();
-                (out.as_mut()?)(&sum)?;
-                Some(Vec::new())
-            }
+        if self.spill.is_none() {
+            let sum = checksum(&self.w.0, usize::try_from(key_at()).ok()?)?;
+            self.w.0.extend_from_slice(&sum);
+            return Some(self.w.0);
         }
+        self.spill(out, true)?;
+        let sum = self.spill?.sum.finish();
+        (out.as_mut()?)(&sum)?;
+        Some(Vec::new())
     }
 }
 
